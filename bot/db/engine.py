@@ -1,0 +1,86 @@
+"""Engine and unit of work: one engine per process, one transaction per service call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Build an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            # pysqlite's own BEGIN handling defers locks; we issue BEGIN IMMEDIATE ourselves
+            # for writes (see `Database.session`) so concurrent writers queue instead of failing.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn) -> None:
+            read_only = conn.get_execution_options().get("read_only", False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Database:
+    """Owns the engine; `session()` is the unit of work services open for each call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(engine.execution_options(read_only=True), expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        """Build a Database from a SQLAlchemy URL."""
+        return cls(make_engine(url))
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the backend is SQLite."""
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back on error."""
+        factory = self._sessions if write else self._read_sessions
+        with factory() as session, session.begin():
+            yield session
+
+    def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+            return False
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()

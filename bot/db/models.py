@@ -1,0 +1,199 @@
+"""SQLAlchemy models: workspaces, members, invites and the audit trail of status changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
+PRIORITIES = ("high", "normal", "low")
+TIERS = ("free", "premium", "sales_navigator")
+SOURCES = ("command", "modal", "import")
+VIAS = ("command", "button", "import", "sweep", "modal", "undo")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC on every backend and hands back aware UTC datetimes."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    withdraw_after_days: Mapped[int] = mapped_column(Integer, default=14, server_default=text("14"))
+    expire_after_days: Mapped[int] = mapped_column(Integer, default=180, server_default=text("180"))
+    resend_cooldown_days: Mapped[int] = mapped_column(Integer, default=21, server_default=text("21"))
+    pending_warn_at: Mapped[int] = mapped_column(Integer, default=200, server_default=text("200"))
+    pending_limit: Mapped[int] = mapped_column(Integer, default=300, server_default=text("300"))
+    max_withdrawals_per_day: Mapped[int] = mapped_column(Integer, default=20, server_default=text("20"))
+    safe_weekly_free: Mapped[int] = mapped_column(Integer, default=80, server_default=text("80"))
+    safe_weekly_premium: Mapped[int] = mapped_column(Integer, default=120, server_default=text("120"))
+    safe_weekly_sales_navigator: Mapped[int] = mapped_column(
+        Integer, default=150, server_default=text("150")
+    )
+    nudge_hour: Mapped[int] = mapped_column(Integer, default=9, server_default=text("9"))
+    # ISO weekday numbers (1 = Monday … 7 = Sunday) as a compact string, e.g. "12345".
+    working_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
+    digest_channel: Mapped[str | None] = mapped_column(String(32))
+    leaderboard_min_sample: Mapped[int] = mapped_column(Integer, default=10, server_default=text("10"))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("withdraw_after_days BETWEEN 1 AND 365", name="withdraw_after_days"),
+        CheckConstraint("expire_after_days BETWEEN 1 AND 3650", name="expire_after_days"),
+        CheckConstraint("resend_cooldown_days BETWEEN 0 AND 365", name="resend_cooldown_days"),
+        CheckConstraint("pending_warn_at >= 1 AND pending_limit >= pending_warn_at", name="pending_levels"),
+        CheckConstraint("max_withdrawals_per_day BETWEEN 1 AND 500", name="max_withdrawals_per_day"),
+        CheckConstraint("nudge_hour BETWEEN 0 AND 23", name="nudge_hour"),
+        CheckConstraint("leaderboard_min_sample >= 1", name="leaderboard_min_sample"),
+    )
+
+    def safe_weekly_limit(self, tier: str) -> int:
+        """The safe number of sends in a rolling 7 days for an account tier."""
+        return {
+            "free": self.safe_weekly_free,
+            "premium": self.safe_weekly_premium,
+            "sales_navigator": self.safe_weekly_sales_navigator,
+        }[tier]
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    account_tier: Mapped[str] = mapped_column(String(16), default="free", server_default="free")
+    tz: Mapped[str | None] = mapped_column(String(64))
+    tz_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    show_on_leaderboard: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    deactivated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    workspace: Mapped[Workspace] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", name="uq_members_team_user"),
+        CheckConstraint(_in("account_tier", TIERS), name="account_tier"),
+    )
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    prospect_key: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(500))
+    name: Mapped[str | None] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    priority: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    with_note: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    source: Mapped[str] = mapped_column(String(16), default="command", server_default="command")
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship(lazy="raise")
+
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+        CheckConstraint(_in("source", SOURCES), name="source"),
+        # A member has at most one pending invite to a prospect; enforced by the database.
+        Index(
+            "uq_invites_one_pending_per_member_prospect",
+            "member_id",
+            "prospect_key",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # A member's invites by status and age: lists, stale lists, pace, the nudge sweep.
+        Index("ix_invites_member_status_sent", "member_id", "status", "sent_at"),
+        # A workspace's invites by sent date: leaderboard and team reports over a period.
+        Index("ix_invites_team_sent", "team_id", "sent_at"),
+        # A prospect across the workspace: teammate collisions and cooldown checks.
+        Index("ix_invites_team_prospect", "team_id", "prospect_key"),
+    )
+
+
+class InviteEvent(Base):
+    """One status change of an invite (or its creation, with from_status NULL)."""
+
+    __tablename__ = "invite_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    change_id: Mapped[str] = mapped_column(String(36))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(32))
+    via: Mapped[str] = mapped_column(String(16))
+    undone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+    __table_args__ = (
+        CheckConstraint(_in("via", VIAS), name="via"),
+        CheckConstraint(_in("to_status", STATUSES), name="to_status"),
+        # The member's latest change for `undo`, and withdrawals per local day for the sweep.
+        Index("ix_invite_events_member_at", "member_id", "at"),
+        Index("ix_invite_events_invite", "invite_id"),
+    )

@@ -1,0 +1,416 @@
+"""Parsing what people type after `/invited` and `/invites` into typed requests. Pure."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.domain.invites import OUTCOMES, PERIODS, Period, Priority, Status, Tier
+from bot.domain.prospect import NotAProfileUrl, Prospect, looks_like_url, prospect_from_url
+
+MAX_URLS_PER_COMMAND = 100
+MAX_BACKDATE_DAYS = 3650
+MAX_SNOOZE_DAYS = 90
+
+INVITED_USAGE = (
+    "`/invited <linkedin url> [more urls] [name, company] [--sent 2026-11-10|3d] "
+    "[--priority high|normal|low] [--note]`"
+)
+INVITES_USAGE = (
+    "`/invites [list [status] | accepted|declined|withdrawn <url|slug|#id|name> | undo | stats [period] | "
+    "leaderboard [period] | tier free|premium|sales_navigator | pause | resume | snooze 3d | import | "
+    "export | settings | forget-me | help]`"
+)
+
+
+class UsageError(ValueError):
+    """The text could not be understood; the message says exactly what and why."""
+
+    def __init__(self, message: str, *, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+# Slack wraps links as <url> or <url|label>, and mentions as <@U123>; & < > arrive as entities.
+_SLACK_LINK = re.compile(r"<((?:https?://|mailto:)[^>|]*)(?:\|[^>]*)?>")
+# Phones and Slack turn "--" into an em or en dash; people mean the option.
+_DASHES = re.compile(r"(?:(?<=\s)|^)[\u2014\u2013\u2012\u2015](?=[A-Za-z])")
+
+
+def clean_text(text: str) -> str:
+    """Undo Slack's link wrapping and entity escaping, normalise dashes and whitespace."""
+    text = _SLACK_LINK.sub(lambda m: m.group(1), text or "")
+    text = html.unescape(text)
+    text = _DASHES.sub("--", text)
+    return text.strip()
+
+
+def _tokens(text: str) -> list[str]:
+    return text.split()
+
+
+@dataclass(frozen=True)
+class SentSpec:
+    """When an invite was sent: now, a calendar day (local), or N days ago."""
+
+    day: date | None = None
+    days_ago: int | None = None
+
+    def resolve(self, *, now: datetime, tz) -> datetime:
+        """The sent instant in UTC-aware form; a bare day means local noon, capped at now."""
+        if self.days_ago is not None:
+            return now - timedelta(days=self.days_ago)
+        if self.day is not None:
+            local = datetime(self.day.year, self.day.month, self.day.day, 12, tzinfo=tz)
+            return min(local, now.astimezone(tz)).astimezone(now.tzinfo)
+        return now
+
+
+def parse_sent(value: str, *, today: date) -> SentSpec:
+    """`2026-11-10`, `3d`, `today` or `yesterday`; never in the future."""
+    raw = value.strip().lower()
+    usage = INVITED_USAGE
+    if raw in {"today", "now", "0d"}:
+        return SentSpec()
+    if raw == "yesterday":
+        return SentSpec(days_ago=1)
+    match = re.fullmatch(r"(\d{1,5})\s*(d|day|days)", raw)
+    if match:
+        days = int(match.group(1))
+        if days > MAX_BACKDATE_DAYS:
+            raise UsageError(f"`--sent {value}` is more than {MAX_BACKDATE_DAYS} days ago.", usage=usage)
+        return SentSpec(days_ago=days)
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise UsageError(
+            f"`--sent {value}` is not a date: use a date like `2026-11-10` or days ago like `3d`.",
+            usage=usage,
+        ) from None
+    if day > today:
+        raise UsageError(f"`--sent {value}` is in the future.", usage=usage)
+    if (today - day).days > MAX_BACKDATE_DAYS:
+        raise UsageError(f"`--sent {value}` is more than {MAX_BACKDATE_DAYS} days ago.", usage=usage)
+    return SentSpec(day=day)
+
+
+@dataclass(frozen=True)
+class LogRequest:
+    """`/invited …`: one or more prospects (or a name alone) and how they were invited."""
+
+    prospects: tuple[Prospect, ...]
+    name: str | None
+    company: str | None
+    notes: str | None
+    sent: SentSpec
+    priority: Priority
+    with_note: bool
+
+
+def _option_value(tokens: list[str], index: int, option: str, usage: str) -> tuple[str, int]:
+    token = tokens[index]
+    if "=" in token:
+        return token.split("=", 1)[1], index + 1
+    if index + 1 >= len(tokens) or tokens[index + 1].startswith("--"):
+        raise UsageError(f"`{option}` needs a value.", usage=usage)
+    return tokens[index + 1], index + 2
+
+
+def parse_invited(text: str, *, today: date) -> LogRequest:
+    """Parse `/invited` text; raises UsageError with a specific reason."""
+    usage = INVITED_USAGE
+    tokens = _tokens(clean_text(text))
+    if not tokens:
+        raise UsageError("Tell me who you invited: paste their LinkedIn profile URL.", usage=usage)
+    prospects: list[Prospect] = []
+    words: list[str] = []
+    sent = SentSpec()
+    priority = Priority.NORMAL
+    with_note = False
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        lowered = token.lower()
+        option = lowered.split("=", 1)[0]
+        if option == "--sent":
+            value, i = _option_value(tokens, i, "--sent", usage)
+            sent = parse_sent(value, today=today)
+            continue
+        if option == "--priority":
+            value, i = _option_value(tokens, i, "--priority", usage)
+            try:
+                priority = Priority(value.lower())
+            except ValueError:
+                raise UsageError(f"`--priority {value}`: use high, normal or low.", usage=usage) from None
+            continue
+        if option in {"--note", "--with-note"}:
+            with_note, i = True, i + 1
+            continue
+        if option in {"--high", "--low", "--normal"}:
+            priority, i = Priority(option[2:]), i + 1
+            continue
+        if lowered.startswith("--") and len(lowered) > 2:
+            raise UsageError(f"Unknown option `{token}`.", usage=usage)
+        if looks_like_url(token):
+            try:
+                prospect = prospect_from_url(token)
+            except NotAProfileUrl as error:
+                raise UsageError(f"`{_short(token)}` is not a LinkedIn profile URL: {error}", usage=usage) from None
+            if prospect.key not in {p.key for p in prospects}:
+                prospects.append(prospect)
+        else:
+            words.append(token)
+        i += 1
+    if len(prospects) > MAX_URLS_PER_COMMAND:
+        raise UsageError(
+            f"That is {len(prospects)} profiles; log at most {MAX_URLS_PER_COMMAND} at a time.", usage=usage
+        )
+    free_text = " ".join(words).strip() or None
+    name = company = notes = None
+    if free_text and len(prospects) <= 1:
+        name, _, rest = free_text.partition(",")
+        name, company = name.strip()[:200] or None, rest.strip()[:200] or None
+        if name is None and company is not None:
+            raise UsageError("Put the name before the company: `Jane Doe, Acme`.", usage=usage)
+    elif free_text:
+        notes = free_text
+    if not prospects and name is None:
+        raise UsageError("Tell me who you invited: a LinkedIn profile URL or a name.", usage=usage)
+    return LogRequest(tuple(prospects), name, company, notes, sent, priority, with_note)
+
+
+def _short(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# ---- /invites ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+LIST_FILTERS = ("pending", "stale", "accepted", "declined", "withdrawn", "expired", "all")
+
+
+@dataclass(frozen=True)
+class ListInvites:
+    status: str = "pending"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class InviteRef:
+    """How a person points at one of their invites: `#12`, a URL, a slug or a name."""
+
+    invite_id: int | None = None
+    prospect_key: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    outcome: Status
+    ref: InviteRef
+
+
+@dataclass(frozen=True)
+class Undo:
+    pass
+
+
+@dataclass(frozen=True)
+class Stats:
+    period: Period = field(default_factory=lambda: PERIODS["30d"])
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    period: Period = field(default_factory=lambda: PERIODS["30d"])
+    visibility: str | None = None  # "hide" | "show"
+
+
+@dataclass(frozen=True)
+class SetTier:
+    tier: Tier
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class Snooze:
+    days: int
+
+
+@dataclass(frozen=True)
+class ImportHelp:
+    pass
+
+
+@dataclass(frozen=True)
+class Export:
+    team: bool = False
+
+
+@dataclass(frozen=True)
+class OpenSettings:
+    pass
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    pass
+
+
+InvitesCommand = (
+    Summary | Help | ListInvites | RecordOutcome | Undo | Stats | Leaderboard | SetTier | Pause | Resume
+    | Snooze | ImportHelp | Export | OpenSettings | ForgetMe
+)
+
+_OUTCOME_WORDS = {
+    "accepted": Status.ACCEPTED,
+    "accept": Status.ACCEPTED,
+    "declined": Status.DECLINED,
+    "decline": Status.DECLINED,
+    "ignored": Status.DECLINED,
+    "withdrawn": Status.WITHDRAWN,
+    "withdraw": Status.WITHDRAWN,
+}
+_TIER_WORDS = {
+    "free": Tier.FREE,
+    "basic": Tier.FREE,
+    "premium": Tier.PREMIUM,
+    "sales_navigator": Tier.SALES_NAVIGATOR,
+    "sales-navigator": Tier.SALES_NAVIGATOR,
+    "salesnavigator": Tier.SALES_NAVIGATOR,
+    "sales navigator": Tier.SALES_NAVIGATOR,
+    "navigator": Tier.SALES_NAVIGATOR,
+    "sn": Tier.SALES_NAVIGATOR,
+}
+
+
+def _period(args: list[str], default: str = "30d") -> Period:
+    if not args:
+        return PERIODS[default]
+    if len(args) > 1:
+        raise UsageError(f"Expected one period, got `{' '.join(args)}`: use 7d, 30d, 90d or all.", usage=INVITES_USAGE)
+    value = args[0].lower()
+    if value not in PERIODS:
+        raise UsageError(f"`{args[0]}` is not a period: use 7d, 30d, 90d or all.", usage=INVITES_USAGE)
+    return PERIODS[value]
+
+
+def parse_ref(text: str) -> InviteRef:
+    """`#12`, a LinkedIn URL, a bare slug or a name."""
+    text = text.strip()
+    match = re.fullmatch(r"#\s*(\d{1,12})", text)
+    if match:
+        return InviteRef(invite_id=int(match.group(1)))
+    if looks_like_url(text) and " " not in text:
+        try:
+            return InviteRef(prospect_key=prospect_from_url(text).key)
+        except NotAProfileUrl as error:
+            raise UsageError(f"`{_short(text)}` is not a LinkedIn profile URL: {error}", usage=INVITES_USAGE) from None
+    return InviteRef(text=text)
+
+
+def parse_invites(text: str) -> InvitesCommand:
+    """Parse `/invites` text; raises UsageError with a specific reason."""
+    cleaned = clean_text(text)
+    tokens = _tokens(cleaned)
+    if not tokens:
+        return Summary()
+    verb, args = tokens[0].lower(), tokens[1:]
+    rest = cleaned[len(tokens[0]) :].strip()
+    if verb in {"help", "?", "-h", "--help"}:
+        return Help()
+    if verb in {"list", "ls"}:
+        return _parse_list(args)
+    if verb in _OUTCOME_WORDS:
+        if not rest:
+            raise UsageError(
+                f"Which invite? `/invites {verb} <url|slug|#id|name>`.", usage=INVITES_USAGE
+            )
+        return RecordOutcome(_OUTCOME_WORDS[verb], parse_ref(rest))
+    if verb == "undo":
+        _no_args(verb, args)
+        return Undo()
+    if verb in {"stats", "stat", "me"}:
+        return Stats(_period(args))
+    if verb in {"leaderboard", "lb", "board"}:
+        if args and args[0].lower() in {"hide", "show"}:
+            _no_args(f"{verb} {args[0]}", args[1:])
+            return Leaderboard(visibility=args[0].lower())
+        return Leaderboard(_period(args))
+    if verb == "tier":
+        tier = _TIER_WORDS.get(rest.lower().replace("  ", " "))
+        if tier is None:
+            shown = f"`{_short(rest)}` is not an account tier" if rest else "Which tier?"
+            raise UsageError(f"{shown}: use free, premium or sales_navigator.", usage=INVITES_USAGE)
+        return SetTier(tier)
+    if verb == "pause":
+        _no_args(verb, args)
+        return Pause()
+    if verb == "resume":
+        _no_args(verb, args)
+        return Resume()
+    if verb == "snooze":
+        return Snooze(_snooze_days(args))
+    if verb == "import":
+        return ImportHelp()
+    if verb == "export":
+        if args and [a.lower() for a in args] != ["team"]:
+            raise UsageError(f"`export {' '.join(args)}`: use `export` or `export team`.", usage=INVITES_USAGE)
+        return Export(team=bool(args))
+    if verb in {"settings", "config"}:
+        return OpenSettings()
+    if verb in {"forget-me", "forgetme", "forget"}:
+        return ForgetMe()
+    raise UsageError(f"I don't know `{_short(tokens[0], 40)}`.", usage=INVITES_USAGE)
+
+
+def _no_args(verb: str, args: list[str]) -> None:
+    if args:
+        raise UsageError(f"`{verb}` takes nothing after it (got `{_short(' '.join(args), 40)}`).", usage=INVITES_USAGE)
+
+
+def _parse_list(args: list[str]) -> ListInvites:
+    status, page = "pending", 1
+    for arg in args:
+        lowered = arg.lower()
+        if lowered in LIST_FILTERS:
+            status = lowered
+        elif lowered.isdigit() and 1 <= int(lowered) <= 10_000:
+            page = int(lowered)
+        else:
+            raise UsageError(
+                f"`list {_short(arg, 40)}`: list one of {', '.join(LIST_FILTERS)} (and a page number).",
+                usage=INVITES_USAGE,
+            )
+    return ListInvites(status, page)
+
+
+def _snooze_days(args: list[str]) -> int:
+    match = re.fullmatch(r"(\d{1,3})\s*d?", " ".join(args).lower()) if args else None
+    if not match or not 1 <= int(match.group(1)) <= MAX_SNOOZE_DAYS:
+        raise UsageError(f"Snooze for how long? e.g. `/invites snooze 3d` (1 to {MAX_SNOOZE_DAYS} days).", usage=INVITES_USAGE)
+    return int(match.group(1))
+
+
+__all__ = ["OUTCOMES"]

@@ -1,0 +1,403 @@
+"""Logging invites, recording outcomes, undo and the member's lists: one transaction per call."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db.engine import Database
+from bot.db.models import Invite, InviteEvent, Member
+from bot.domain.commands import InviteRef, LogRequest
+from bot.domain.invites import (
+    PaceLevel,
+    PriorInvite,
+    Priority,
+    Risk,
+    Status,
+    check_new_invite,
+    check_transition,
+    pace_level,
+    risk_level,
+)
+from bot.domain.prospect import name_key
+from bot.services.errors import AlreadyDone, Ambiguous, Candidate, NotFound, NothingToUndo
+from bot.services.members import Actor
+
+MAX_CANDIDATES = 10
+
+
+def stale_condition(*, withdraw_after_days: int, now: datetime):
+    """SQL: a pending invite past its threshold (high priority waits twice as long)."""
+    normal_cut = now - timedelta(days=withdraw_after_days)
+    high_cut = now - timedelta(days=2 * withdraw_after_days)
+    return and_(
+        Invite.status == Status.PENDING,
+        or_(
+            and_(Invite.priority != Priority.HIGH, Invite.sent_at <= normal_cut),
+            and_(Invite.priority == Priority.HIGH, Invite.sent_at <= high_cut),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class InviteView:
+    """An invite as replies show it."""
+
+    id: int
+    prospect_key: str
+    url: str | None
+    name: str | None
+    company: str | None
+    status: Status
+    priority: Priority
+    sent_at: datetime
+    status_changed_at: datetime
+    with_note: bool
+
+    @classmethod
+    def of(cls, invite: Invite) -> InviteView:
+        """Copy an Invite row."""
+        return cls(
+            id=invite.id,
+            prospect_key=invite.prospect_key,
+            url=invite.url,
+            name=invite.name,
+            company=invite.company,
+            status=Status(invite.status),
+            priority=Priority(invite.priority),
+            sent_at=invite.sent_at,
+            status_changed_at=invite.status_changed_at,
+            with_note=invite.with_note,
+        )
+
+    @property
+    def label(self) -> str:
+        """A short human label: the name, else the prospect key."""
+        return self.name or self.prospect_key.split(":", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Teammate:
+    user_id: str
+    display_name: str | None
+    status: Status
+
+
+@dataclass
+class LogResult:
+    """What `/invited` did and what it must warn about."""
+
+    logged: list[InviteView] = field(default_factory=list)
+    duplicates: list[InviteView] = field(default_factory=list)
+    cooldowns: dict[str, datetime] = field(default_factory=dict)
+    teammates: dict[str, list[Teammate]] = field(default_factory=dict)
+    sends_last_7_days: int = 0
+    safe_weekly_limit: int = 0
+    pace: PaceLevel = PaceLevel.OK
+    pending: int = 0
+    pending_warn_at: int = 0
+    pending_limit: int = 0
+    risk: Risk = Risk.OK
+
+
+def _counts(session: Session, actor: Actor, now: datetime) -> tuple[int, int]:
+    week_ago = now - timedelta(days=7)
+    row = session.execute(
+        select(
+            func.count().filter(Invite.sent_at > week_ago),
+            func.count().filter(Invite.status == Status.PENDING),
+        ).where(Invite.member_id == actor.member_id)
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def log_invites(db: Database, actor: Actor, request: LogRequest, *, now: datetime, source: str = "command") -> LogResult:
+    """Store the invites of one `/invited` (or modal) and gather the warnings, atomically."""
+    try:
+        return _log_invites(db, actor, request, now=now, source=source)
+    except IntegrityError:
+        # A teammate's or a double-submitted request won the race on the one-pending rule;
+        # run again so the invite is reported as the duplicate it now is.
+        return _log_invites(db, actor, request, now=now, source=source)
+
+
+def _log_invites(db: Database, actor: Actor, request: LogRequest, *, now: datetime, source: str) -> LogResult:
+    sent_at = request.sent.resolve(now=now, tz=actor.tz)
+    if request.prospects:
+        targets = [(p.key, p.url) for p in request.prospects]
+    else:
+        targets = [(name_key(request.name or ""), None)]
+    keys = [key for key, _ in targets]
+    result = LogResult(
+        safe_weekly_limit=actor.safe_weekly_limit,
+        pending_warn_at=actor.settings.pending_warn_at,
+        pending_limit=actor.settings.pending_limit,
+    )
+    change_id = str(uuid.uuid4())
+    with db.session() as session:
+        prior_rows = session.execute(
+            select(Invite, Member.user_id, Member.display_name)
+            .join(Member, Member.id == Invite.member_id)
+            .where(Invite.team_id == actor.team_id, Invite.prospect_key.in_(keys))
+            .where(Invite.status.in_([Status.PENDING, Status.ACCEPTED, Status.WITHDRAWN]))
+        ).all()
+        by_key: dict[str, list[tuple[Invite, PriorInvite]]] = {}
+        names = {}
+        for invite, user_id, display_name in prior_rows:
+            names[user_id] = display_name
+            prior = PriorInvite(
+                invite_id=invite.id,
+                member_id=invite.member_id,
+                user_id=user_id,
+                status=Status(invite.status),
+                sent_at=invite.sent_at,
+                status_changed_at=invite.status_changed_at,
+            )
+            by_key.setdefault(invite.prospect_key, []).append((invite, prior))
+        for key, url in targets:
+            rows = by_key.get(key, [])
+            checks = check_new_invite(
+                member_id=actor.member_id,
+                sent_at=sent_at,
+                prior=[prior for _, prior in rows],
+                resend_cooldown_days=actor.settings.resend_cooldown_days,
+            )
+            if checks.duplicate_of is not None:
+                own = next(inv for inv, p in rows if p is checks.duplicate_of)
+                result.duplicates.append(InviteView.of(own))
+                continue
+            if checks.cooldown_until is not None:
+                result.cooldowns[key] = checks.cooldown_until
+            if checks.teammates:
+                result.teammates[key] = [Teammate(p.user_id, names.get(p.user_id), p.status) for p in checks.teammates]
+            invite = Invite(
+                team_id=actor.team_id,
+                member_id=actor.member_id,
+                prospect_key=key,
+                url=url,
+                name=request.name,
+                company=request.company,
+                notes=request.notes,
+                sent_at=sent_at,
+                status=Status.PENDING,
+                priority=request.priority,
+                with_note=request.with_note,
+                source=source,
+                status_changed_at=now,
+                created_at=now,
+            )
+            session.add(invite)
+            session.flush()
+            session.add(_event(actor, invite, None, Status.PENDING, now=now, via=source, change_id=change_id))
+            result.logged.append(InviteView.of(invite))
+        result.sends_last_7_days, result.pending = _counts(session, actor, now)
+    result.pace = pace_level(sends_last_7_days=result.sends_last_7_days, safe_limit=result.safe_weekly_limit)
+    result.risk = risk_level(
+        pending=result.pending, pending_warn_at=result.pending_warn_at, pending_limit=result.pending_limit
+    )
+    return result
+
+
+def _event(
+    actor: Actor, invite: Invite, from_status: Status | None, to_status: Status, *, now: datetime, via: str,
+    change_id: str, undone: bool = False,
+) -> InviteEvent:
+    return InviteEvent(
+        team_id=actor.team_id,
+        invite_id=invite.id,
+        member_id=invite.member_id,
+        change_id=change_id,
+        from_status=from_status,
+        to_status=to_status,
+        at=now,
+        actor=actor.user_id,
+        via=via,
+        undone=undone,
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    invite: InviteView
+    previous: Status
+
+
+def _own(actor: Actor):
+    return and_(Invite.team_id == actor.team_id, Invite.member_id == actor.member_id)
+
+
+def resolve_ref(session: Session, actor: Actor, ref: InviteRef, outcome: Status) -> Invite:
+    """Find the one invite of the actor's that a reference points at."""
+    if ref.invite_id is not None:
+        invite = session.scalar(select(Invite).where(_own(actor), Invite.id == ref.invite_id))
+        if invite is None:
+            raise NotFound(f"You have no invite #{ref.invite_id}.")
+        return invite
+    keys: list[str] = []
+    if ref.prospect_key:
+        keys.append(ref.prospect_key)
+    elif ref.text:
+        text = " ".join(ref.text.split())
+        if " " not in text:
+            keys.append("in:" + text.lower().strip("/"))
+        keys.append(name_key(text))
+    found = session.scalars(
+        select(Invite).where(_own(actor), Invite.prospect_key.in_(keys)).order_by(Invite.sent_at.desc())
+    ).all()
+    pending = [i for i in found if i.status == Status.PENDING]
+    if pending:
+        return pending[0]
+    if ref.text and not found:
+        pattern = "%" + _escape_like(" ".join(ref.text.split()).lower()) + "%"
+        matches = session.scalars(
+            select(Invite)
+            .where(_own(actor), Invite.status == Status.PENDING, func.lower(Invite.name).like(pattern, escape="\\"))
+            .order_by(Invite.sent_at.desc())
+            .limit(MAX_CANDIDATES + 1)
+        ).all()
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise Ambiguous(
+                query=ref.text,
+                outcome=str(outcome),
+                candidates=[Candidate(m.id, _candidate_label(m)) for m in matches[:MAX_CANDIDATES]],
+            )
+    if found:
+        return found[0]
+    shown = ref.text or ref.prospect_key
+    raise NotFound(f"None of your invites matches `{shown}`. Try `/invites list` to see them with their #ids.")
+
+
+def _candidate_label(invite: Invite) -> str:
+    bits = [invite.name or invite.prospect_key, invite.company or "", f"#{invite.id}"]
+    return " · ".join(b for b in bits if b)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def record_outcome(
+    db: Database, actor: Actor, ref: InviteRef, outcome: Status, *, now: datetime, via: str = "command"
+) -> OutcomeResult:
+    """Mark one of the actor's pending invites accepted, declined or withdrawn."""
+    with db.session() as session:
+        invite = resolve_ref(session, actor, ref, outcome)
+        return _transition(session, actor, invite, outcome, now=now, via=via)
+
+
+def _transition(
+    session: Session, actor: Actor, invite: Invite, target: Status, *, now: datetime, via: str
+) -> OutcomeResult:
+    current = Status(invite.status)
+    if current is not Status.PENDING:
+        since = invite.status_changed_at.astimezone(actor.tz).strftime("%b %-d")
+        raise AlreadyDone(
+            f"#{invite.id} ({InviteView.of(invite).label}) is already {current} (since {since}) — nothing changed."
+        )
+    check_transition(current, target)
+    # Guard on the status we read: a concurrent click or a Slack retry finds 0 rows and stops.
+    changed = session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.member_id == actor.member_id, Invite.status == current)
+        .values(status=target, status_changed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise AlreadyDone(f"#{invite.id} was just changed elsewhere — nothing changed.")
+    session.add(_event(actor, invite, current, target, now=now, via=via, change_id=str(uuid.uuid4())))
+    session.refresh(invite)
+    return OutcomeResult(InviteView.of(invite), current)
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    reverted: list[tuple[InviteView, Status | None, Status]]  # invite, restored status (None: removed), undone status
+
+
+def undo_last(db: Database, actor: Actor, *, now: datetime) -> UndoResult:
+    """Revert the actor's most recent change (a log of several invites counts as one change)."""
+    with db.session() as session:
+        last = session.scalar(
+            select(InviteEvent.change_id)
+            .where(
+                InviteEvent.team_id == actor.team_id,
+                InviteEvent.member_id == actor.member_id,
+                InviteEvent.actor == actor.user_id,
+                InviteEvent.undone.is_(False),
+                InviteEvent.via.in_(["command", "button", "modal", "import"]),
+            )
+            .order_by(InviteEvent.at.desc(), InviteEvent.id.desc())
+            .limit(1)
+        )
+        if last is None:
+            raise NothingToUndo("There is nothing of yours to undo.")
+        events = session.execute(
+            select(InviteEvent, Invite)
+            .join(Invite, Invite.id == InviteEvent.invite_id)
+            .where(InviteEvent.change_id == last, InviteEvent.member_id == actor.member_id)
+        ).all()
+        reverted: list[tuple[InviteView, Status | None, Status]] = []
+        undo_id = str(uuid.uuid4())
+        for event, invite in events:
+            view = InviteView.of(invite)
+            if invite.status != event.to_status:
+                raise AlreadyDone(
+                    f"#{invite.id} ({view.label}) has changed since (now {invite.status}); nothing was undone."
+                )
+            event.undone = True
+            if event.from_status is None:
+                session.execute(delete(Invite).where(Invite.id == invite.id))
+                reverted.append((view, None, Status(event.to_status)))
+                continue
+            invite.status = event.from_status
+            invite.status_changed_at = now
+            session.add(
+                _event(actor, invite, Status(event.to_status), Status(event.from_status), now=now, via="undo",
+                       change_id=undo_id, undone=True)
+            )
+            reverted.append((view, Status(event.from_status), Status(event.to_status)))
+        try:
+            session.flush()
+        except IntegrityError:
+            raise AlreadyDone("You have logged that prospect again since, so the old invite can't be reopened.") from None
+        return UndoResult(reverted)
+
+
+PAGE_SIZE = 15
+
+
+@dataclass(frozen=True)
+class InvitePage:
+    status: str
+    page: int
+    pages: int
+    total: int
+    invites: list[InviteView]
+
+
+def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: datetime) -> InvitePage:
+    """A page of the actor's invites, newest first, filtered by status (or `stale`/`all`)."""
+    conditions = [_own(actor)]
+    if status == "stale":
+        conditions.append(stale_condition(withdraw_after_days=actor.settings.withdraw_after_days, now=now))
+    elif status != "all":
+        conditions.append(Invite.status == status)
+    with db.session(write=False) as session:
+        total = session.scalar(select(func.count()).select_from(Invite).where(*conditions)) or 0
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        rows = session.scalars(
+            select(Invite)
+            .where(*conditions)
+            .order_by(Invite.sent_at.desc(), Invite.id.desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        return InvitePage(status, page, pages, total, [InviteView.of(r) for r in rows])

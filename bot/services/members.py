@@ -1,0 +1,192 @@
+"""Who is asking: the workspace and member rows behind a Slack user, created on first sight."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.db.engine import Database
+from bot.db.models import Member, Workspace
+from bot.domain.invites import Tier
+
+# Slack time zones change rarely (travel, moves); refresh the cached one about weekly.
+PROFILE_MAX_AGE = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What `users.info` tells us about a user."""
+
+    tz: str | None
+    display_name: str | None
+    is_admin: bool = False
+    deleted: bool = False
+
+
+ProfileLookup = Callable[[str], Profile | None]
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """A snapshot of a workspace's settings, detached from the session."""
+
+    team_id: str
+    withdraw_after_days: int
+    expire_after_days: int
+    resend_cooldown_days: int
+    pending_warn_at: int
+    pending_limit: int
+    max_withdrawals_per_day: int
+    safe_weekly: dict[str, int]
+    nudge_hour: int
+    working_days: str
+    digest_channel: str | None
+    leaderboard_min_sample: int
+    timezone: str
+
+    @classmethod
+    def of(cls, ws: Workspace) -> WorkspaceSettings:
+        """Copy a Workspace row into a snapshot."""
+        return cls(
+            team_id=ws.team_id,
+            withdraw_after_days=ws.withdraw_after_days,
+            expire_after_days=ws.expire_after_days,
+            resend_cooldown_days=ws.resend_cooldown_days,
+            pending_warn_at=ws.pending_warn_at,
+            pending_limit=ws.pending_limit,
+            max_withdrawals_per_day=ws.max_withdrawals_per_day,
+            safe_weekly={
+                Tier.FREE: ws.safe_weekly_free,
+                Tier.PREMIUM: ws.safe_weekly_premium,
+                Tier.SALES_NAVIGATOR: ws.safe_weekly_sales_navigator,
+            },
+            nudge_hour=ws.nudge_hour,
+            working_days=ws.working_days,
+            digest_channel=ws.digest_channel,
+            leaderboard_min_sample=ws.leaderboard_min_sample,
+            timezone=ws.timezone,
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The member making a request, with what every service needs to know about them."""
+
+    team_id: str
+    user_id: str
+    member_id: int
+    tier: Tier
+    tz_name: str
+    display_name: str | None
+    nudges_enabled: bool
+    snoozed_until: datetime | None
+    show_on_leaderboard: bool
+    settings: WorkspaceSettings
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The member's time zone (their Slack zone, else the workspace's)."""
+        return zone(self.tz_name)
+
+    @property
+    def safe_weekly_limit(self) -> int:
+        """The safe sends per rolling 7 days for the member's tier."""
+        return self.settings.safe_weekly[self.tier]
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """A ZoneInfo for an IANA name, UTC when unknown or broken."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _insert(session: Session):
+    return (sqlite if session.get_bind().dialect.name == "sqlite" else postgresql).insert
+
+
+def ensure_workspace(session: Session, *, team_id: str, now: datetime) -> None:
+    """Create the workspace row with default settings if it is new (race-safe)."""
+    stmt = _insert(session)(Workspace).values(team_id=team_id, created_at=now)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
+
+
+def _actor(member: Member) -> Actor:
+    ws = member.workspace
+    return Actor(
+        team_id=member.team_id,
+        user_id=member.user_id,
+        member_id=member.id,
+        tier=Tier(member.account_tier),
+        tz_name=member.tz or ws.timezone,
+        display_name=member.display_name,
+        nudges_enabled=member.nudges_enabled,
+        snoozed_until=member.snoozed_until,
+        show_on_leaderboard=member.show_on_leaderboard,
+        settings=WorkspaceSettings.of(ws),
+    )
+
+
+def _load(session: Session, team_id: str, user_id: str) -> Member | None:
+    return session.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
+
+
+def identify(
+    db: Database, *, team_id: str, user_id: str, now: datetime, lookup: ProfileLookup | None = None
+) -> Actor:
+    """The Actor for a Slack user, creating rows on first sight and refreshing the profile weekly."""
+    with db.session(write=False) as session:
+        member = _load(session, team_id, user_id)
+        if member is not None and not _profile_due(member, now, lookup):
+            return _actor(member)
+    # The Slack call happens outside any transaction: a slow API must not hold a lock.
+    profile = lookup(user_id) if lookup is not None else None
+    with db.session() as session:
+        ensure_workspace(session, team_id=team_id, now=now)
+        values: dict[str, object] = {"team_id": team_id, "user_id": user_id, "created_at": now}
+        stmt = _insert(session)(Member).values(**values)
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "user_id"]))
+        if lookup is not None:
+            # A failed lookup is retried in an hour rather than on every request.
+            checked = now if profile is not None else now - PROFILE_MAX_AGE + timedelta(hours=1)
+            changes: dict[str, object] = {"tz_checked_at": checked}
+            profile = profile or Profile(tz=None, display_name=None)
+            if profile.tz:
+                changes["tz"] = profile.tz
+            if profile.display_name:
+                changes["display_name"] = profile.display_name[:200]
+            if profile.deleted:
+                changes["deactivated"] = True
+            session.execute(
+                update(Member).where(Member.team_id == team_id, Member.user_id == user_id).values(**changes)
+            )
+        member = _load(session, team_id, user_id)
+        assert member is not None
+        return _actor(member)
+
+
+def _profile_due(member: Member, now: datetime, lookup: ProfileLookup | None) -> bool:
+    if lookup is None:
+        return False
+    return member.tz_checked_at is None or now - member.tz_checked_at > PROFILE_MAX_AGE
+
+
+def update_member(db: Database, actor: Actor, **changes: object) -> None:
+    """Change the acting member's own settings (tier, pause, snooze, leaderboard visibility)."""
+    allowed = {"account_tier", "nudges_enabled", "snoozed_until", "show_on_leaderboard"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not a member setting: {sorted(unknown)}")
+    with db.session() as session:
+        session.execute(
+            update(Member)
+            .where(Member.id == actor.member_id, Member.team_id == actor.team_id)
+            .values(**changes)
+        )

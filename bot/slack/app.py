@@ -1,0 +1,61 @@
+"""The one factory that builds the Bolt app: nothing is created at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.slack.deps import Deps
+from bot.slack.errors import handle_error
+from bot.slack.listeners import actions, commands
+
+WEB_API_TIMEOUT_S = 10
+
+
+def make_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client on the configured base URL with bounded retries (429, 5xx, connection)."""
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=WEB_API_TIMEOUT_S,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(
+    settings: Settings,
+    db: Database,
+    *,
+    clock: Clock | None = None,
+    process_before_response: bool = False,
+) -> App:
+    """Build the Bolt app with every listener registered against the given dependencies."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    app = App(
+        name="invite-hygiene",
+        signing_secret=signing,
+        client=make_client(settings, token),
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    deps = Deps(settings=settings, db=db, clock=clock or SystemClock())
+    app.error(handle_error)
+    commands.register(app, deps)
+    actions.register(app, deps)
+    return app

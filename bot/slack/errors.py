@@ -1,0 +1,52 @@
+"""The one error handler: typed errors become the right message; unknown ones get an id."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt import BoltResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.domain.commands import UsageError
+from bot.services.errors import Ambiguous, ServiceError
+from bot.slack import render
+
+log = logging.getLogger("bot.slack.errors")
+
+DB_DOWN = "The database is temporarily unavailable: nothing was saved. Please try again in a minute."
+
+
+def reply_for(error: Exception) -> render.Reply:
+    """The message a user sees for an error."""
+    if isinstance(error, UsageError):
+        return render.usage_error(str(error), error.usage)
+    if isinstance(error, Ambiguous):
+        return render.candidates_reply(error)
+    if isinstance(error, ServiceError):
+        return render.error(str(error))
+    if isinstance(error, DBAPIError | PoolTimeout):
+        log.error("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
+        return render.error(DB_DOWN)
+    error_id = uuid.uuid4().hex[:8]
+    log.exception("unhandled error %s", error_id, exc_info=error)
+    return render.error(f"Something went wrong on our side (error id {error_id}). Please try again.")
+
+
+def handle_error(error: Exception, body: dict[str, Any], response: BoltResponse | None, respond) -> BoltResponse | None:
+    """Bolt's @app.error: answer in the HTTP response if not yet acked, else via response_url."""
+    message = reply_for(error)
+    if response is not None and body.get("command"):
+        payload = {"response_type": "ephemeral", **message}
+        return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
+    # Interactions not yet acknowledged: answer 200 (no error banner) and tell the user via response_url.
+    response_to_return = BoltResponse(status=200, body="") if response is not None else None
+    if body.get("response_url"):
+        try:
+            respond(response_type="ephemeral", replace_original=False, **message)
+        except Exception:  # noqa: BLE001 - nothing more can be told to the user
+            log.warning("could not deliver an error message to response_url")
+    return response_to_return

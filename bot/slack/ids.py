@@ -1,0 +1,14 @@
+"""Every action_id, callback_id and block_id the app uses, in one place."""
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    PICK_OUTCOME = "pick_outcome"
+    LIST_PAGE = "list_page"
+    UNDO = "undo_last"
+
+
+class Block(StrEnum):
+    CANDIDATES = "candidates"
+    LIST_NAV = "list_nav"

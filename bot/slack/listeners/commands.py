@@ -1,0 +1,79 @@
+"""`/invited` and `/invites`: ack with the reply; rules live in services, words in render."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain import commands as cmd
+from bot.domain.commands import INVITED_USAGE, UsageError, parse_invited, parse_invites
+from bot.services import invites as invite_service
+from bot.services import stats as stats_service
+from bot.services.members import Actor, update_member
+from bot.slack import render
+from bot.slack.deps import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    """Attach the two slash commands."""
+
+    @app.command(deps.settings.invited_command)
+    def invited(ack: Ack, command: dict, client: WebClient) -> None:
+        actor = deps.actor(team_id=command["team_id"], user_id=command["user_id"], client=client)
+        now = deps.clock.now()
+        text = command.get("text") or ""
+        if not text.strip():
+            raise UsageError("Paste the LinkedIn profile URL of the person you invited.", usage=INVITED_USAGE)
+        request = parse_invited(text, today=now.astimezone(actor.tz).date())
+        result = invite_service.log_invites(deps.db, actor, request, now=now)
+        ack(response_type="ephemeral", **render.log_reply(result, actor, now=now))
+
+    @app.command(deps.settings.invites_command)
+    def invites(ack: Ack, command: dict, client: WebClient) -> None:
+        actor = deps.actor(team_id=command["team_id"], user_id=command["user_id"], client=client)
+        parsed = parse_invites(command.get("text") or "")
+        ack(response_type="ephemeral", **run_invites(deps, actor, parsed))
+
+
+def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand) -> render.Reply:
+    """One `/invites` subcommand: call its service, render its reply."""
+    now = deps.clock.now()
+    db = deps.db
+    match parsed:
+        case cmd.Summary():
+            stats = stats_service.member_stats(db, actor, period=cmd.PERIODS["30d"], now=now)
+            return render.summary_reply(stats, actor)
+        case cmd.Help():
+            return render.help_reply()
+        case cmd.ListInvites(status=status, page=page):
+            found = invite_service.list_invites(db, actor, status=status, page=page, now=now)
+            return render.list_reply(found, actor, now=now)
+        case cmd.RecordOutcome(outcome=outcome, ref=ref):
+            result = invite_service.record_outcome(db, actor, ref, outcome, now=now)
+            return render.outcome_reply(result, actor)
+        case cmd.Undo():
+            return render.undo_reply(invite_service.undo_last(db, actor, now=now), actor)
+        case cmd.Stats(period=period):
+            return render.stats_reply(stats_service.member_stats(db, actor, period=period, now=now), actor)
+        case cmd.SetTier(tier=tier):
+            update_member(db, actor, account_tier=str(tier))
+            limit = actor.settings.safe_weekly[tier]
+            return render.simple(
+                f"Your account tier is now *{render.TIER_NAMES[tier]}*: a safe pace is {limit} invites a week."
+            )
+        case cmd.Pause():
+            update_member(db, actor, nudges_enabled=False)
+            return render.simple("Paused: no daily digest until you `/invites resume`.")
+        case cmd.Resume():
+            update_member(db, actor, nudges_enabled=True, snoozed_until=None)
+            return render.simple("Resumed: your daily digest is back on.")
+        case cmd.Snooze(days=days):
+            until = now + timedelta(days=days)
+            update_member(db, actor, snoozed_until=until)
+            return render.simple(f"Snoozed: no digest until {render.local_day(until, actor)}.")
+        case cmd.ImportHelp():
+            return render.import_help_reply()
+        case _:
+            return render.error("That command is not available in this version of Invite Hygiene yet.")

@@ -1,0 +1,42 @@
+"""Button values and private_metadata: small pydantic models, validated when they come back."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.services.errors import ServiceError
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def dump(self) -> str:
+        """The compact JSON Slack carries for us (max 2,000 characters)."""
+        return self.model_dump_json(exclude_defaults=False)
+
+
+V = TypeVar("V", bound=_Value)
+
+
+class PickOutcome(_Value):
+    invite_id: int = Field(ge=1, le=2**53)
+    outcome: Literal["accepted", "declined", "withdrawn"]
+
+
+class ListPage(_Value):
+    status: Literal["pending", "stale", "accepted", "declined", "withdrawn", "expired", "all"]
+    page: int = Field(ge=1, le=100_000)
+
+
+class BadPayload(ServiceError):
+    """A button value or metadata that is not one the app wrote (stale, truncated or forged)."""
+
+
+def load(model: type[V], raw: str | None) -> V:
+    """Parse a button value; a broken one raises BadPayload with a message for the user."""
+    try:
+        return model.model_validate_json(raw or "")
+    except (ValidationError, ValueError):
+        raise BadPayload("That button is out of date or damaged; run the command again.") from None

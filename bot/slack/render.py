@@ -1,0 +1,323 @@
+"""Block Kit builders: pure functions from service results to {"text", "blocks"} replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.domain.commands import INVITES_USAGE
+from bot.domain.invites import PaceLevel, RateCounts, Risk, Status
+from bot.services.errors import Ambiguous
+from bot.services.invites import InvitePage, InviteView, LogResult, OutcomeResult, Teammate, UndoResult
+from bot.services.members import Actor
+from bot.services.stats import MemberStats
+from bot.slack.ids import Action, Block
+from bot.slack.payloads import ListPage, PickOutcome
+
+Reply = dict[str, Any]
+
+SECTION_LIMIT = 3000
+MAX_LINES_SHOWN = 20
+TIER_NAMES = {"free": "free", "premium": "Premium", "sales_navigator": "Sales Navigator"}
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn so it cannot mention, link or format."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(text: str) -> dict[str, Any]:
+    """A mrkdwn section, cut to Slack's 3,000 characters."""
+    if len(text) > SECTION_LIMIT:
+        text = text[: SECTION_LIMIT - 1] + "…"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> dict[str, Any]:
+    """A small grey line."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    """A button (text cut to 75 characters)."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75], "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def sections(lines: list[str]) -> list[dict[str, Any]]:
+    """Pack lines into as few sections as Slack's text limit allows."""
+    blocks: list[dict[str, Any]] = []
+    chunk = ""
+    for line in lines:
+        candidate = f"{chunk}\n{line}" if chunk else line
+        if len(candidate) > SECTION_LIMIT and chunk:
+            blocks.append(section(chunk))
+            chunk = line
+        else:
+            chunk = candidate
+    if chunk:
+        blocks.append(section(chunk))
+    return blocks
+
+
+def reply(text: str, blocks: list[dict[str, Any]]) -> Reply:
+    """An ephemeral reply with a plain-text fallback."""
+    return {"text": text[:3000], "blocks": blocks[:50]}
+
+
+def local_day(when: datetime, actor: Actor) -> str:
+    """`Nov 3` in the member's zone (with the year when it is not this year's)."""
+    local = when.astimezone(actor.tz)
+    return local.strftime("%b %-d") if local.year == datetime.now(actor.tz).year else local.strftime("%b %-d, %Y")
+
+
+def age_days(when: datetime, now: datetime) -> int:
+    """Whole days since an instant."""
+    return max(0, (now - when).days)
+
+
+def invite_label(invite: InviteView) -> str:
+    """The invite's prospect as a link when it has a URL (text escaped)."""
+    label = escape(invite.label)
+    return f"<{invite.url}|{label}>" if invite.url else label
+
+
+def usage_error(message: str, usage: str) -> Reply:
+    """A specific error plus the usage line."""
+    blocks = [section(f":warning: {escape(message)}"), context(f"Usage: {usage}")]
+    return reply(f"{message} Usage: {usage}", blocks)
+
+
+def error(message: str) -> Reply:
+    """A plain error line."""
+    return reply(message, [section(f":warning: {escape(message)}")])
+
+
+# ---- /invited ---------------------------------------------------------------------------
+
+
+def _teammate_text(mates: list[Teammate]) -> str:
+    parts = [f"{escape(m.display_name) if m.display_name else f'<@{m.user_id}>'} ({m.status})" for m in mates[:5]]
+    more = f" and {len(mates) - 5} more" if len(mates) > 5 else ""
+    return ", ".join(parts) + more
+
+
+def log_reply(result: LogResult, actor: Actor, *, now: datetime) -> Reply:
+    """The confirmation of `/invited`, with every warning that applies."""
+    lines: list[str] = []
+    logged = result.logged
+    if logged:
+        noun = "invite" if len(logged) == 1 else "invites"
+        lines.append(f":white_check_mark: Logged {len(logged)} {noun}:")
+        for invite in logged[:MAX_LINES_SHOWN]:
+            extra = []
+            if invite.company:
+                extra.append(escape(invite.company))
+            extra.append(f"sent {local_day(invite.sent_at, actor)}")
+            if invite.priority != "normal":
+                extra.append(f"{invite.priority} priority")
+            if invite.with_note:
+                extra.append("with a note")
+            lines.append(f"• `#{invite.id}` {invite_label(invite)} · " + " · ".join(extra))
+        if len(logged) > MAX_LINES_SHOWN:
+            lines.append(f"…and {len(logged) - MAX_LINES_SHOWN} more.")
+    else:
+        lines.append(":information_source: Nothing new was logged.")
+    for invite in result.duplicates[:MAX_LINES_SHOWN]:
+        lines.append(
+            f":repeat: {invite_label(invite)} is already pending as `#{invite.id}` "
+            f"(sent {local_day(invite.sent_at, actor)}) — not logged twice."
+        )
+    by_key = {i.prospect_key: i for i in logged}
+    for key, until in result.cooldowns.items():
+        invite = by_key.get(key)
+        who = invite_label(invite) if invite else escape(key)
+        lines.append(
+            f":hourglass_flowing_sand: You withdrew {who} less than {actor.settings.resend_cooldown_days} days ago: "
+            f"LinkedIn blocks a new invite until *{local_day(until, actor)}*."
+        )
+    for key, mates in result.teammates.items():
+        invite = by_key.get(key)
+        who = invite_label(invite) if invite else escape(key)
+        lines.append(f":busts_in_silhouette: A teammate is already on {who}: {_teammate_text(mates)}.")
+    tier = TIER_NAMES[actor.tier]
+    if result.pace is PaceLevel.AT_LIMIT:
+        lines.append(
+            f":rotating_light: {result.sends_last_7_days} invites in the last 7 days: at or past the safe limit "
+            f"of {result.safe_weekly_limit} for a {tier} account. Pause sending for a few days."
+        )
+    elif result.pace is PaceLevel.NEAR:
+        lines.append(
+            f":chart_with_upwards_trend: {result.sends_last_7_days} invites in the last 7 days, near the safe "
+            f"limit of {result.safe_weekly_limit} for a {tier} account."
+        )
+    if result.risk is Risk.LIMIT:
+        lines.append(
+            f":rotating_light: {result.pending} invites pending — past the limit of {result.pending_limit}. "
+            "Withdraw stale ones: `/invites list stale`."
+        )
+    elif result.risk is Risk.WARN:
+        lines.append(
+            f":warning: {result.pending} invites pending (warning level {result.pending_warn_at}). "
+            "Withdraw stale ones: `/invites list stale`."
+        )
+    return reply(_plain(lines), sections(lines))
+
+
+def _plain(lines: list[str]) -> str:
+    return "\n".join(lines)[:3000]
+
+
+# ---- /invites ----------------------------------------------------------------------------
+
+COMMAND_LIST = [
+    "`/invited <url> [more urls] [name, company] [--sent 3d] [--priority high|normal|low] [--note]` — log invites",
+    "`/invites list [pending|stale|accepted|declined|withdrawn|expired|all]` — your invites, newest first",
+    "`/invites accepted|declined|withdrawn <url|slug|#id|name>` — record an outcome",
+    "`/invites undo` — revert your last change",
+    "`/invites stats [7d|30d|90d|all]` — your acceptance rate and pace",
+    "`/invites tier free|premium|sales_navigator` — your LinkedIn account tier (sets your safe weekly limit)",
+    "`/invites pause` · `resume` · `snooze 3d` — your daily digest",
+    "`/invites import` · `export` — LinkedIn export files in, CSV out",
+    "`/invites help` — this list",
+]
+
+
+def help_reply() -> Reply:
+    """Every command, one line each."""
+    lines = ["*Invite Hygiene* keeps your LinkedIn invitations tidy. Commands:", *(f"• {c}" for c in COMMAND_LIST)]
+    return reply("Invite Hygiene commands: " + INVITES_USAGE, sections(lines))
+
+
+def summary_reply(stats: MemberStats, actor: Actor) -> Reply:
+    """`/invites` alone: where you stand, then the commands."""
+    rate = _rate_text(stats.counts)
+    lines = [
+        f"*Pending:* {stats.pending_total} · *stale:* {stats.stale_total} · "
+        f"*sent in the last 7 days:* {stats.sends_last_7_days}/{stats.safe_weekly_limit} "
+        f"({TIER_NAMES[actor.tier]}) · *acceptance (30d):* {rate}",
+    ]
+    if not actor.nudges_enabled:
+        lines.append(":double_vertical_bar: Your daily digest is paused (`/invites resume`).")
+    text = lines[0].replace("*", "")
+    blocks = sections(lines) + [{"type": "divider"}] + sections([f"• {c}" for c in COMMAND_LIST])
+    return reply(text, blocks)
+
+
+def _rate_text(counts: RateCounts) -> str:
+    if counts.rate is None:
+        return "no decided invites yet"
+    return f"{counts.rate:.0%} of {counts.decided}"
+
+
+def list_reply(page: InvitePage, actor: Actor, *, now: datetime) -> Reply:
+    """A page of invites with Previous/Next buttons."""
+    title = f"Your {page.status} invites" if page.status != "all" else "All your invites"
+    head = f"*{title}* ({page.total})" + (f" — page {page.page} of {page.pages}" if page.pages > 1 else "")
+    if not page.invites:
+        empty = f"{title}: none." + (" Log one with `/invited <linkedin url>`." if page.status in {"pending", "all"} else "")
+        return reply(empty, [section(empty)])
+    lines = [head]
+    for invite in page.invites:
+        bits = [f"`#{invite.id}`", invite_label(invite)]
+        if invite.company:
+            bits.append(escape(invite.company))
+        bits.append(f"sent {local_day(invite.sent_at, actor)} ({age_days(invite.sent_at, now)}d)")
+        if invite.status is not Status.PENDING or page.status == "all":
+            bits.append(f"{invite.status} {local_day(invite.status_changed_at, actor)}")
+        if invite.priority != "normal":
+            bits.append(str(invite.priority))
+        lines.append(" · ".join(bits))
+    blocks = sections(lines)
+    nav = []
+    if page.page > 1:
+        nav.append(button("◀ Newer", f"{Action.LIST_PAGE}:prev", ListPage(status=page.status, page=page.page - 1).dump()))
+    if page.page < page.pages:
+        nav.append(button("Older ▶", f"{Action.LIST_PAGE}:next", ListPage(status=page.status, page=page.page + 1).dump()))
+    if nav:
+        blocks.append({"type": "actions", "block_id": Block.LIST_NAV, "elements": nav})
+    return reply(_plain(lines), blocks)
+
+
+def outcome_reply(result: OutcomeResult, actor: Actor) -> Reply:
+    """Confirmation of a recorded outcome, with how to undo it."""
+    invite = result.invite
+    emoji = {"accepted": ":tada:", "declined": ":x:", "withdrawn": ":leftwards_arrow_with_hook:"}[invite.status]
+    text = f"{emoji} Marked `#{invite.id}` {invite_label(invite)} *{invite.status}* (was {result.previous})."
+    blocks = [section(text), context("Made a mistake? `/invites undo` reverts your last change.")]
+    return reply(text.replace("*", ""), blocks)
+
+
+def candidates_reply(error: Ambiguous) -> Reply:
+    """An ambiguous name: one button per candidate."""
+    text = f"`{escape(error.query)}` matches {len(error.candidates)} of your pending invites. Which one is {error.outcome}?"
+    elements = [
+        button(c.label, f"{Action.PICK_OUTCOME}:{n}", PickOutcome(invite_id=c.invite_id, outcome=error.outcome).dump())
+        for n, c in enumerate(error.candidates[:25])
+    ]
+    return reply(text, [section(text), {"type": "actions", "block_id": Block.CANDIDATES, "elements": elements}])
+
+
+def undo_reply(result: UndoResult, actor: Actor) -> Reply:
+    """What `undo` reverted."""
+    lines = [":rewind: Undone:"]
+    for invite, restored, undone in result.reverted[:MAX_LINES_SHOWN]:
+        if restored is None:
+            lines.append(f"• removed `#{invite.id}` {invite_label(invite)} (logged by mistake)")
+        else:
+            lines.append(f"• `#{invite.id}` {invite_label(invite)} is {restored} again (was {undone})")
+    if len(result.reverted) > MAX_LINES_SHOWN:
+        lines.append(f"…and {len(result.reverted) - MAX_LINES_SHOWN} more.")
+    return reply(_plain(lines), sections(lines))
+
+
+def stats_reply(stats: MemberStats, actor: Actor) -> Reply:
+    """`/invites stats [period]`."""
+    c = stats.counts
+    period = "all time" if stats.period.days is None else f"the last {stats.period.days} days"
+    lines = [f"*Your invites sent in {period}:* {c.sent}"]
+    if c.rate is None:
+        lines.append("Acceptance rate: not enough decided invites yet (fresh ones get their chance first).")
+    else:
+        flag = "  :warning: below 30% — rework the targeting or the note" if stats.low_rate else ""
+        lines.append(f"Acceptance rate: *{c.rate:.0%}* (n = {c.decided}){flag}")
+    lines.append(
+        f"Accepted {c.accepted} · declined {c.declined} · withdrawn {c.withdrawn} · expired {c.expired} · "
+        f"pending {c.pending_fresh + c.pending_stale} ({c.pending_stale} stale)"
+    )
+    if stats.median_days_to_accept is not None:
+        lines.append(f"Median time to acceptance: {stats.median_days_to_accept:.1f} days")
+    if stats.with_note.decided and stats.without_note.decided:
+        lines.append(
+            f"With a note: {_rate_text(stats.with_note)} · without: {_rate_text(stats.without_note)}"
+        )
+    lines.append(
+        f"Sent in the last 7 days: {stats.sends_last_7_days} of a safe {stats.safe_weekly_limit} "
+        f"({TIER_NAMES[actor.tier]} account) · pending now: {stats.pending_total} ({stats.stale_total} stale)"
+    )
+    return reply(_plain(lines).replace("*", ""), sections(lines))
+
+
+def import_help_reply() -> Reply:
+    """How to import LinkedIn's own export."""
+    lines = [
+        "*Import from LinkedIn*: on LinkedIn, Settings → Data privacy → *Get a copy of your data*; pick "
+        "Connections and Invitations (or everything).",
+        "When the e-mail arrives, download the `.zip` and send it to me in a direct message (or just "
+        "`Invitations.csv` / `Connections.csv`). I log your outgoing invites and mark the ones that were accepted.",
+    ]
+    return reply(_plain(lines).replace("*", ""), sections(lines))
+
+
+def simple(text: str) -> Reply:
+    """A one-line confirmation."""
+    return reply(text, [section(text)])
+
+

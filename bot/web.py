@@ -1,0 +1,85 @@
+"""The HTTP face of the app: a WSGI application served by waitress (not Bolt's dev server)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.db.engine import Database
+
+log = logging.getLogger("bot.web")
+
+MAX_BODY_BYTES = 1024 * 1024
+SLACK_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
+
+StartResponse = Callable[..., Any]
+
+
+class WebApp:
+    """Routes /slack/events (and OAuth paths) to Bolt, answers /healthz, refuses the rest."""
+
+    def __init__(self, app: App, db: Database) -> None:
+        self.bolt = SlackRequestHandler(app)
+        self.app = app
+        self.db = db
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        status = "200"
+        try:
+            if path == "/healthz" and method in {"GET", "HEAD"}:
+                return self._health(start_response)
+            if path == "/slack/events" and method == "POST":
+                refusal = self._refuse(environ)
+                if refusal:
+                    status = refusal[0].split()[0]
+                    return _send(start_response, refusal[0], {"error": refusal[1]})
+                return self.bolt(environ, start_response)
+            flow = self.app.oauth_flow
+            if flow is not None and method == "GET" and path in {flow.install_path, flow.redirect_uri_path}:
+                return self.bolt(environ, start_response)
+            status = "404"
+            return _send(start_response, "404 Not Found", {"error": "not found"})
+        finally:
+            log.debug("%s %s %s %.1fms", method, path, status, (time.perf_counter() - started) * 1000)
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        if self.db.ping():
+            return _send(start_response, "200 OK", {"status": "ok", "database": "ok"})
+        return _send(start_response, "503 Service Unavailable", {"status": "unavailable", "database": "down"})
+
+    @staticmethod
+    def _refuse(environ: dict[str, Any]) -> tuple[str, str] | None:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return "400 Bad Request", "bad Content-Length"
+        if length > MAX_BODY_BYTES:
+            return "413 Payload Too Large", "request body over 1 MB"
+        content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        if content_type not in SLACK_CONTENT_TYPES:
+            return "415 Unsupported Media Type", "not a Slack request"
+        return None
+
+
+def _send(start_response: StartResponse, status: str, body: dict[str, Any]) -> Iterable[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def serve(web_app: WebApp, *, host: str, port: int, threads: int = 8) -> None:
+    """Serve the WSGI app with waitress until interrupted."""
+    from waitress import serve as waitress_serve
+
+    log.info("listening on http://%s:%d (POST /slack/events, GET /healthz)", host, port)
+    waitress_serve(web_app, host=host, port=port, threads=threads, ident="invite-hygiene",
+                   max_request_body_size=MAX_BODY_BYTES + 1, clear_untrusted_proxy_headers=True)

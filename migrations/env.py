@@ -1,0 +1,59 @@
+"""Alembic environment: the models' metadata, the configured URL, compare_type on."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import text
+
+from bot.db.engine import make_engine
+from bot.db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+# Two replicas starting together must not both run the same migration (PostgreSQL only;
+# SQLite serialises writers by itself).
+MIGRATION_LOCK_KEY = 0x1A7E_5EED
+
+
+def _url() -> str:
+    return config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+
+
+def run_offline() -> None:
+    context.configure(url=_url(), target_metadata=target_metadata, compare_type=True, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(_url())
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+    finally:
+        engine.dispose()
+
+
+def _run(connection) -> None:
+    is_pg = connection.dialect.name == "postgresql"
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        if is_pg:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()
