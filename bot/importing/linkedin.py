@@ -183,13 +183,21 @@ def parse_connections_csv(text: str, *, source: str = "Connections.csv") -> Pars
 # Bytes: size, decoding, archives
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
+def _size(n: int) -> str:
+    """20 MB, 20.0 MB (just over), 12.5 KB, 300 bytes."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= scale:
+            return f"{n // scale} {unit}" if n % scale == 0 else f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _over_limit(what: str, n: int) -> str:
+    return f"{what} {_size(n)}, over the {_size(MAX_FILE_BYTES)} limit"
 
 
 def _check_size(n: int, what: str) -> None:
     if n > MAX_FILE_BYTES:
-        raise UnsupportedFile(f"{what} is {_mb(n)}, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+        raise UnsupportedFile(_over_limit(f"{what} is", n))
 
 
 def _check_text(text: str) -> str:
@@ -278,10 +286,7 @@ def _read_zip_members(name: str, data: bytes) -> list[tuple[str, bytes, list[str
             chosen, duplicates = _choose_members(name, infos)
             declared = sum(info.file_size for info in chosen)
             if declared > MAX_FILE_BYTES:
-                problem = (
-                    f"{name} would unpack to {_mb(declared)}, over the "
-                    f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit"
-                )
+                problem = _over_limit(f"{name} would unpack to", declared)
             else:
                 budget = MAX_FILE_BYTES
                 for info in chosen:
@@ -291,8 +296,7 @@ def _read_zip_members(name: str, data: bytes) -> list[tuple[str, bytes, list[str
                     raw = _read_capped(archive, info, budget)
                     if raw is None:
                         problem = (
-                            f"{name} unpacks to more than {MAX_FILE_BYTES // (1024 * 1024)} MB "
-                            "(more than its directory declares)"
+                            f"{name} unpacks to more than {_size(MAX_FILE_BYTES)}, more than it declares"
                         )
                         break
                     budget -= len(raw)
@@ -481,8 +485,7 @@ def _expected(want: Kind | None) -> str:
     if want == "connections":
         return f"the Connections.csv header '{CONNECTIONS_HEADER}'"
     return (
-        f"a header like '{INVITATIONS_HEADER}' (Invitations.csv) "
-        f"or '{CONNECTIONS_HEADER}' (Connections.csv)"
+        f"a header like '{INVITATIONS_HEADER}' (Invitations.csv) or '{CONNECTIONS_HEADER}' (Connections.csv)"
     )
 
 
@@ -498,8 +501,8 @@ def _parse_text(text: str, *, source: str, want: Kind | None, encoding: str | No
     header, delimiter, rows = found
     if want is not None and header.kind != want:
         raise UnsupportedFile(
-            f"{source or 'the file'} is {_CANONICAL[header.kind]} "
-            f"(header {_quote(','.join(header.cells))}), expected {_expected(want)}"
+            f"{source or 'the file'} holds the {_CANONICAL[header.kind]} header "
+            f"{_quote(','.join(header.cells))}; expected {_expected(want)}"
         )
     source = source or _CANONICAL[header.kind]
     result = ParsedExport(files=[source])

@@ -41,9 +41,15 @@ def create_app(
     db: Database,
     *,
     clock: Clock | None = None,
-    process_before_response: bool = False,
+    process_before_response: bool = True,
 ) -> App:
-    """Build the Bolt app with every listener registered against the given dependencies."""
+    """Build the Bolt app with every listener registered against the given dependencies.
+
+    Listeners run before the HTTP response (`process_before_response`): each one acks within
+    Slack's 3 seconds with its reply, and an error can still change the response — Bolt's
+    threaded mode may drop an ack() that is followed by an exception within a few milliseconds.
+    Slow work (imports) goes to lazy listeners.
+    """
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     app = App(

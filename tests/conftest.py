@@ -1,0 +1,127 @@
+"""Fixtures shared by every tier: databases (SQLite and PostgreSQL), the fake Slack, the app."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from bot.clock import FixedClock
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.db.models import Base
+from tests.support.fake_slack import FakeSlack
+from tests.support.harness import SlackHarness
+from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
+
+PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+PG_DB = os.environ.get("TEST_PG_DATABASE", "invite_hygiene_test")
+REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def _pg_url(database: str) -> str:
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{database}"
+
+
+def _pg_available() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DB,)).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{PG_DB}"')
+        return None
+    except psycopg.Error as error:
+        return f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {type(error).__name__}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """A migrated PostgreSQL test database (skipped visibly, or failed when REQUIRE_POSTGRES=1)."""
+    problem = _pg_available()
+    if problem:
+        if REQUIRE_PG:
+            pytest.fail(f"{problem} (REQUIRE_POSTGRES=1)")
+        pytest.skip(problem)
+    url = _pg_url(PG_DB)
+    engine = Database.from_url(url).engine
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A clean, migrated database: every database test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "app.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        database = Database.from_url(f"sqlite:///{path}")
+    else:
+        database = Database.from_url(request.getfixturevalue("pg_url"))
+        with database.engine.begin() as conn:
+            tables = ", ".join(Base.metadata.tables)
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """The fake Web API, with three users in different zones."""
+    fake = FakeSlack().start()
+    fake.add_user("U1", tz="Europe/Berlin", name="Dana")
+    fake.add_user("U2", tz="America/Los_Angeles", name="Tom")
+    fake.add_user("U3", tz="Asia/Tokyo", name="Priya")
+    yield fake
+    fake.stop()
+
+
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # a Wednesday
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlack):
+    """Settings for an app that talks to the fake Web API."""
+    from bot.config import Settings
+
+    return Settings(
+        _env_file=None,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.base_url,
+        database_url="sqlite://",
+        admin_user_ids="UADMIN",
+    )
+
+
+@pytest.fixture
+def clock():
+    """A clock standing at NOW (a Wednesday, 10:00 UTC)."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def slack(settings, db: Database, clock, fake_slack: FakeSlack):
+    """Signed requests through the real Bolt app (in process) against the fake Web API."""
+    from bot.slack.app import create_app
+
+    app = create_app(settings, db, clock=clock)
+    return SlackHarness(app, fake_slack)

@@ -1,0 +1,137 @@
+"""A local stand-in for Slack's Web API that records every call (tests never reach Slack)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+Handler = Any  # a dict to answer with, or a callable(params) -> dict | (status, headers, dict)
+
+
+@dataclass
+class Call:
+    method: str  # Web API method ("chat.postMessage") or "response_url"
+    params: dict[str, Any]
+    headers: dict[str, str]
+    path: str
+
+
+@dataclass
+class FakeSlack:
+    """Start with `start()`; `base_url` is what SLACK_API_URL points at."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    responses: dict[str, list[Handler]] = field(default_factory=dict)
+
+    def start(self) -> FakeSlack:
+        """Serve on a free loopback port in a daemon thread."""
+        fake = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                fake._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._lock = threading.Lock()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        """The Web API base URL (with trailing slash)."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        """A response_url that lands here."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/respond/{name}"
+
+    def queue(self, method: str, *answers: Handler) -> None:
+        """Answer the next calls of a method with these (then fall back to the default)."""
+        self.responses.setdefault(method, []).extend(answers)
+
+    def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None, **extra: Any) -> None:
+        """A user `users.info` knows about."""
+        self.users[user_id] = {
+            "id": user_id, "name": name or user_id.lower(), "real_name": name or user_id, "tz": tz,
+            "profile": {"display_name": name or user_id, "real_name": name or user_id}, **extra,
+        }
+
+    def of(self, method: str) -> list[Call]:
+        """Recorded calls of one method."""
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until at least `count` calls of a method arrived (listeners run in threads)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.of(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.01)
+        raise AssertionError(f"expected {count} call(s) to {method}, got {len(self.of(method))}: {self.calls}")
+
+    def reset(self) -> None:
+        """Forget the recorded calls and queued answers."""
+        with self._lock:
+            self.calls.clear()
+            self.responses.clear()
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode("utf-8") if length else ""
+        content_type = request.headers.get("Content-Type", "")
+        if "json" in content_type:
+            params = json.loads(raw or "{}")
+        else:
+            params = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(raw, keep_blank_values=True).items()}
+        path = request.path
+        method = "response_url" if path.startswith("/respond/") else path.rsplit("/", 1)[-1]
+        with self._lock:
+            self.calls.append(Call(method, params, dict(request.headers.items()), path))
+            queued = self.responses.get(method)
+            answer = queued.pop(0) if queued else None
+        if answer is None:
+            answer = self._default(method, params)
+        elif callable(answer):
+            answer = answer(params)
+        status, headers, body = (answer if isinstance(answer, tuple) else (200, {}, answer))
+        data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        for key, value in headers.items():
+            request.send_header(key, value)
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _default(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "response_url":
+            return {"ok": True}
+        if method == "auth.test":
+            return {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
+        if method == "users.info":
+            user = self.users.get(params.get("user", ""))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}}
+        if method in {"chat.postMessage", "chat.update"}:
+            return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+        return {"ok": True}

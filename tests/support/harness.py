@@ -1,0 +1,83 @@
+"""Drive the real Bolt app with signed requests, as Slack would, and read what it answered."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+
+from tests.support.fake_slack import FakeSlack
+from tests.support.signing import block_action_body, command_body, sign
+
+
+@dataclass
+class Answer:
+    """What a request got back: the HTTP status and the JSON body (the ack)."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        """All the human-visible text: the fallback plus every block's text."""
+        parts = [self.body.get("text", "")]
+        for block in self.body.get("blocks", []):
+            parts.append(block_text(block))
+        return "\n".join(p for p in parts if p)
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """Every button element in the reply."""
+        return [e for b in self.body.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
+
+
+def block_text(block: dict[str, Any]) -> str:
+    """The visible text of one block."""
+    texts = []
+    if isinstance(block.get("text"), dict):
+        texts.append(block["text"]["text"])
+    for element in block.get("elements", []) + block.get("fields", []):
+        if isinstance(element, dict):
+            if "text" in element and isinstance(element["text"], str):
+                texts.append(element["text"])
+            elif isinstance(element.get("text"), dict):
+                texts.append(element["text"]["text"])
+    return "\n".join(texts)
+
+
+@dataclass
+class SlackHarness:
+    app: App
+    fake: FakeSlack
+
+    def dispatch(self, body: str, headers: dict[str, str] | None = None, *, content_type: str) -> BoltResponse:
+        """Send a raw, signed body through Bolt's full middleware chain."""
+        all_headers = {"Content-Type": content_type, **sign(body), **(headers or {})}
+        return self.app.dispatch(BoltRequest(body=body, headers=all_headers))
+
+    def command(self, command: str, text: str = "", *, user: str = "U1", team: str = "T1", channel: str = "C1") -> Answer:
+        """A slash command; returns the ack (the app answers commands in the ack)."""
+        body = command_body(command, text, user_id=user, team_id=team, channel_id=channel,
+                            response_url=self.fake.response_url("cmd"))
+        response = self.dispatch(body, content_type="application/x-www-form-urlencoded")
+        data = json.loads(response.body) if response.body else {}
+        return Answer(response.status, data)
+
+    def invited(self, text: str = "", **kwargs: Any) -> Answer:
+        """`/invited text`."""
+        return self.command("/invited", text, **kwargs)
+
+    def invites(self, text: str = "", **kwargs: Any) -> Answer:
+        """`/invites text`."""
+        return self.command("/invites", text, **kwargs)
+
+    def click(self, button: dict[str, Any], *, user: str = "U1", team: str = "T1") -> dict[str, Any]:
+        """Click a button; returns what the app posted to response_url (the in-place update)."""
+        before = len(self.fake.of("response_url"))
+        body = block_action_body(button["action_id"], button["value"], user_id=user, team_id=team,
+                                 response_url=self.fake.response_url("action"))
+        response = self.dispatch(body, content_type="application/x-www-form-urlencoded")
+        assert response.status == 200, response.body
+        return self.fake.wait_for("response_url", before + 1)[-1].params
