@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot import logs
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, is_placeholder
 
 log = logging.getLogger("bot.cli")
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN), with the scheduler")
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
+    sub.add_parser("run", help="start what fits the configuration: Socket Mode, HTTP, or the playground")
     return parser
 
 
@@ -98,7 +99,22 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"serve": cmd_serve, "socket": cmd_socket, "migrate": cmd_migrate}
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """`make run`: Socket Mode with an app token, HTTP with tokens, else the playground."""
+    if not is_placeholder(settings.slack_app_token):
+        return cmd_socket(settings, args)
+    if settings.has_slack_credentials:
+        args.host, args.port, args.threads, args.no_scheduler = "0.0.0.0", None, 8, False
+        return cmd_serve(settings, args)
+    print(
+        "No Slack tokens are configured, so there is no Slack app to run.\n"
+        "Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), plus SLACK_APP_TOKEN for Socket Mode,\n"
+        "in the environment or in a .env file, then run `make run` again. See README.md."
+    )
+    return 2
+
+
+COMMANDS = {"serve": cmd_serve, "socket": cmd_socket, "migrate": cmd_migrate, "run": cmd_run}
 
 
 if __name__ == "__main__":

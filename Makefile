@@ -1,0 +1,33 @@
+# `make run` and `make test` work on a fresh machine: each sets up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup run test lint migrate clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The real app when Slack tokens are configured (env or .env), the local playground when not.
+run: setup
+	$(BIN)/invite-hygiene run
+
+## Every test tier on SQLite and PostgreSQL (PostgreSQL tests skip visibly when no server answers,
+## and fail instead when REQUIRE_POSTGRES=1, as in CI).
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+migrate: setup
+	$(BIN)/invite-hygiene migrate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info test-output
