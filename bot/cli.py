@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
@@ -28,9 +30,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the nudge scheduler here")
 
     sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN), with the scheduler")
+    sub.add_parser("scheduler", help="the nudge scheduler alone (for several web replicas)")
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
+
+    sweep = sub.add_parser("sweep", help="one nudge cycle; --dry-run prints what it would send")
+    sweep.add_argument("--now", type=_instant, default=None, help="as of this ISO-8601 instant (default: now)")
+    sweep.add_argument("--dry-run", action="store_true", help="change nothing, print the messages as JSON lines")
+    sweep.add_argument("--team", default=None, help="only this workspace (team id)")
     sub.add_parser("run", help="start what fits the configuration: Socket Mode, HTTP, or the playground")
     return parser
+
+
+def _instant(value: str) -> datetime:
+    """An ISO-8601 instant; a value without a zone is read as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,7 +98,48 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_http()
     db = _database(settings)
     app = create_app(settings, db)
+    if not args.no_scheduler:
+        _background_scheduler(settings, db)
     serve(WebApp(app, db), host=args.host, port=args.port or settings.port, threads=args.threads)
+    return 0
+
+
+def _background_scheduler(settings: Settings, db) -> None:
+    from bot.clock import SystemClock
+    from bot.scheduler import start_background
+    from bot.slack.delivery import single_workspace_tokens
+
+    start_background(settings, db, SystemClock(), single_workspace_tokens(settings))
+
+
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    """`invite-hygiene scheduler`."""
+    from bot.clock import SystemClock
+    from bot.scheduler import run_blocking
+    from bot.slack.delivery import single_workspace_tokens
+
+    settings.require_tokens()
+    db = _database(settings)
+    run_blocking(settings, db, SystemClock(), single_workspace_tokens(settings))
+    return 0
+
+
+def cmd_sweep(settings: Settings, args: argparse.Namespace) -> int:
+    """`invite-hygiene sweep [--now] [--dry-run] [--team]`: one cycle, JSON lines on stdout."""
+    from bot.clock import SystemClock
+    from bot.scheduler import cycle_runner
+    from bot.slack.delivery import single_workspace_tokens
+
+    if not args.dry_run:
+        settings.require_tokens()
+    db = _database(settings)
+    run = cycle_runner(settings, db, SystemClock(), single_workspace_tokens(settings))
+    report = run(now=args.now, team_id=args.team, dry_run=args.dry_run)
+    for message in report.planned if args.dry_run else report.sent:
+        print(json.dumps(message.as_json(), ensure_ascii=False), flush=True)
+    for message, code in report.failed:
+        print(f"not delivered: team={message.team_id} user={message.user_id} kind={message.kind}: {code}",
+              file=sys.stderr)
     return 0
 
 
@@ -94,6 +152,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_socket()
     db = _database(settings)
     app = create_app(settings, db)
+    _background_scheduler(settings, db)
     assert settings.slack_app_token is not None
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0
@@ -114,7 +173,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return 2
 
 
-COMMANDS = {"serve": cmd_serve, "socket": cmd_socket, "migrate": cmd_migrate, "run": cmd_run}
+COMMANDS = {
+    "serve": cmd_serve,
+    "socket": cmd_socket,
+    "scheduler": cmd_scheduler,
+    "migrate": cmd_migrate,
+    "sweep": cmd_sweep,
+    "run": cmd_run,
+}
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: str = "INFO"
+    sweep_interval_seconds: int = Field(default=300, ge=10, le=3600)
     invited_command: str = "/invited"
     invites_command: str = "/invites"
 
@@ -101,6 +102,10 @@ class Settings(BaseSettings):
             raise ConfigError(_missing("SLACK_APP_TOKEN"))
         if is_placeholder(self.slack_bot_token):
             raise ConfigError(_missing("SLACK_BOT_TOKEN"))
+
+    def require_tokens(self) -> None:
+        """Refuse to send to Slack without a bot token or OAuth credentials."""
+        self._require_tokens()
 
     def _require_tokens(self) -> None:
         if self.oauth_enabled:

@@ -52,3 +52,5 @@ def configure(level: str, *, json_format: bool = False, secrets: list[str] | Non
     root.setLevel(level)
     # slack_sdk logs request bodies at DEBUG; keep it at INFO or above.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # Alembic narrates every plugin at INFO; its warnings are what an operator needs.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -21,7 +21,8 @@ from tests.support.harness import SlackHarness
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-PG_DB = os.environ.get("TEST_PG_DATABASE", "invite_hygiene_test")
+# One database per pytest process, so parallel runs (and CI on a shared server) never collide.
+PG_DB = os.environ.get("TEST_PG_DATABASE", f"invite_hygiene_test_{os.getpid()}")
 REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"
 
 
@@ -34,16 +35,15 @@ def _pg_available() -> str | None:
     """None when PostgreSQL answers, else why not."""
     try:
         with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DB,)).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{PG_DB}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{PG_DB}"')
         return None
     except psycopg.Error as error:
         return f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {type(error).__name__}"
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> str:
+def pg_url() -> Iterator[str]:
     """A migrated PostgreSQL test database (skipped visibly, or failed when REQUIRE_POSTGRES=1)."""
     problem = _pg_available()
     if problem:
@@ -51,12 +51,10 @@ def pg_url() -> str:
             pytest.fail(f"{problem} (REQUIRE_POSTGRES=1)")
         pytest.skip(problem)
     url = _pg_url(PG_DB)
-    engine = Database.from_url(url).engine
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
     upgrade(url)
-    return url
+    yield url
+    with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

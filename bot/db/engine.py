@@ -47,6 +47,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def dialect_insert(session: Session):
+    """The dialect's INSERT construct, which has `on_conflict_do_nothing` on both backends."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (sqlite if session.get_bind().dialect.name == "sqlite" else postgresql).insert
+
+
 class Database:
     """Owns the engine; `session()` is the unit of work services open for each call."""
 

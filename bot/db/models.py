@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -119,6 +120,14 @@ class Member(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     show_on_leaderboard: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     deactivated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # The pending-pile level last alerted ("ok", "warn", "limit"): an alert goes out once per
+    # upward crossing and re-arms when the pile falls back below.
+    alerted_level: Mapped[str] = mapped_column(String(8), default="ok", server_default="ok")
+    # True once the weekly-pace alert went out; re-arms when the 7-day sends fall below the limit.
+    pace_alerted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    dm_channel: Mapped[str | None] = mapped_column(String(32))
+    # Why DMs to this member fail (user_not_found, cannot_dm_bot, …); cleared when one succeeds.
+    undeliverable: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     workspace: Mapped[Workspace] = relationship(lazy="joined", innerjoin=True)
@@ -126,6 +135,7 @@ class Member(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "user_id", name="uq_members_team_user"),
         CheckConstraint(_in("account_tier", TIERS), name="account_tier"),
+        CheckConstraint(_in("alerted_level", ("ok", "warn", "limit")), name="alerted_level"),
     )
 
 
@@ -196,4 +206,40 @@ class InviteEvent(Base):
         # The member's latest change for `undo`, and withdrawals per local day for the sweep.
         Index("ix_invite_events_member_at", "member_id", "at"),
         Index("ix_invite_events_invite", "invite_id"),
+    )
+
+
+DELIVERY_KINDS = ("daily_digest", "pending_warn", "pending_limit", "weekly_pace", "team_digest")
+DELIVERY_STATES = ("claimed", "sent", "failed")
+
+
+class Delivery(Base):
+    """The delivery ledger: one row per workspace, recipient, kind and local date, claimed first.
+
+    The unique key is what makes a digest go out once across replicas and restarts.
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    # A member's user id, or the channel id for the weekly team digest.
+    recipient: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    local_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(8))
+    claim_token: Mapped[str] = mapped_column(String(36))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "recipient", "kind", "local_date", name="uq_deliveries_once"),
+        CheckConstraint(_in("kind", DELIVERY_KINDS), name="kind"),
+        CheckConstraint(_in("state", DELIVERY_STATES), name="state"),
+        # The sweep's "what went out recently" and "when was the last digest" lookups.
+        Index("ix_deliveries_team_kind_date", "team_id", "kind", "local_date"),
     )

@@ -70,6 +70,7 @@ CONNECTIONS_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Co
 
 HEADER_SCAN_ROWS = 25  # non-blank rows searched for the header (the real preamble has 2)
 QUOTE_MAX = 60  # longest quoted value in a message
+MAX_REJECTED_ROWS = 1000  # past this, a file with more bad rows than good ones is refused
 FIRST_YEAR = 2003  # LinkedIn launched in May 2003
 _ZIP_CHUNK = 64 * 1024
 _WANTED_MEMBERS = ("invitations.csv", "connections.csv")
@@ -515,6 +516,9 @@ def _parse_text(text: str, *, source: str, want: Kind | None, encoding: str | No
         _parse_invitations(header, rows, source, result)
     else:
         _parse_connections(header, rows, source, result)
+    _check_rejections(
+        result, len(result.invitations) + len(result.connections) + result.hidden_skipped, source
+    )
     return result
 
 
@@ -525,7 +529,11 @@ def _data_rows(
     good: list[tuple[int, list[str]]] = []
     for raw in rows:
         if raw.cells is None:
-            result.rejected.append(RejectedRow(raw.start, f"unreadable CSV row: {raw.error}", source))
+            reason = f"unreadable CSV row: {raw.error}"
+            if "field limit" in raw.error:
+                reason = f"a cell runs over {csv.field_size_limit()} characters (is a quote left open?)"
+            result.rejected.append(RejectedRow(raw.start, reason, source))
+            _check_rejections(result, len(good), source, early=True)
             continue
         cells = raw.cells
         if _is_blank(cells):
@@ -538,9 +546,25 @@ def _data_rows(
             if raw.end > raw.start:
                 reason += f" (the row runs from line {raw.start} to line {raw.end}: is a quote left open?)"
             result.rejected.append(RejectedRow(raw.start, reason, source))
+            _check_rejections(result, len(good), source, early=True)
             continue
         good.append((raw.start, cells))
     return good
+
+
+def _check_rejections(result: ParsedExport, accepted: int, source: str, *, early: bool = False) -> None:
+    """Refuse a file that is mostly unreadable rather than report thousands of bad rows.
+
+    Checked once the file is read; while reading (``early``) only at ten times the limit, which
+    bounds the work and memory a garbage file costs without refusing a file whose bad rows come first.
+    """
+    rejected = len(result.rejected)
+    if rejected > MAX_REJECTED_ROWS * (10 if early else 1) and rejected > accepted:
+        first = result.rejected[0]
+        raise UnsupportedFile(
+            f"{source}: over {MAX_REJECTED_ROWS} rows could not be read, more than could "
+            f"(the first, line {first.line}: {first.reason})"
+        )
 
 
 def _cell(cells: list[str], header: _Header, name: str) -> str:
@@ -658,18 +682,22 @@ _TIME = (
     r"(?:\s?(?P<ampm>[AaPp])\.?[Mm]\.?)?"
 )
 _SLASH = re.compile(
-    rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<year>\d{{4}}|\d{{2}})(?:(?:(?P<comma>,)\s?|\s){_TIME})?"
+    rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<year>\d{{4}}|\d{{2}})(?:(?:(?P<comma>,)\s?|\s){_TIME})?",
+    re.ASCII,
 )
 _DOTTED = re.compile(
-    rf"(?P<day>\d{{1,2}})\.(?P<month>\d{{1,2}})\.(?P<year>\d{{4}}|\d{{2}})(?:(?:,\s?|\s){_TIME})?"
+    rf"(?P<day>\d{{1,2}})\.(?P<month>\d{{1,2}})\.(?P<year>\d{{4}}|\d{{2}})(?:(?:,\s?|\s){_TIME})?",
+    re.ASCII,
 )
 _ISO = re.compile(
     rf"(?P<year>\d{{4}})[-/](?P<month>\d{{1,2}})[-/](?P<day>\d{{1,2}})(?:(?:T|\s){_TIME})?"
     r"(?:\s?(?P<zone>UTC|GMT|Z|[+-]\d{2}:?\d{2}))?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
-_DAY_MONTH_NAME = re.compile(r"(?P<day>\d{1,2})[\s-](?P<month>[A-Za-z]{3,9})\.?[\s-](?P<year>\d{4}|\d{2})")
-_MONTH_NAME_DAY = re.compile(r"(?P<month>[A-Za-z]{3,9})\.?\s(?P<day>\d{1,2}),?\s(?P<year>\d{4})")
+_DAY_MONTH_NAME = re.compile(
+    r"(?P<day>\d{1,2})[\s-](?P<month>[A-Za-z]{3,9})\.?[\s-](?P<year>\d{4}|\d{2})", re.ASCII
+)
+_MONTH_NAME_DAY = re.compile(r"(?P<month>[A-Za-z]{3,9})\.?\s(?P<day>\d{1,2}),?\s(?P<year>\d{4})", re.ASCII)
 _MONTHS = (
     "january",
     "february",

@@ -401,3 +401,43 @@ def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: dat
             .limit(PAGE_SIZE)
         ).all()
         return InvitePage(status, page, pages, total, [InviteView.of(r) for r in rows])
+
+
+SNOOZE_DAYS = 7
+
+
+def snooze_invite(db: Database, actor: Actor, invite_id: int, *, now: datetime, days: int = SNOOZE_DAYS) -> InviteView:
+    """Keep one pending invite out of the stale list for a while (the digest's Snooze button)."""
+    until = now + timedelta(days=days)
+    with db.session() as session:
+        invite = session.scalar(select(Invite).where(_own(actor), Invite.id == invite_id))
+        if invite is None:
+            raise NotFound(f"You have no invite #{invite_id}.")
+        view = InviteView.of(invite)
+        if invite.status != Status.PENDING:
+            raise AlreadyDone(f"#{invite_id} ({view.label}) is already {invite.status} — nothing changed.")
+        if invite.snoozed_until is not None and invite.snoozed_until > now:
+            day = invite.snoozed_until.astimezone(actor.tz).strftime("%b %-d")
+            raise AlreadyDone(f"#{invite_id} ({view.label}) is already snoozed until {day}.")
+        invite.snoozed_until = until
+        return view
+
+
+@dataclass(frozen=True)
+class PileCounts:
+    pending: int
+    stale: int
+
+
+def pile_counts(db: Database, actor: Actor, *, now: datetime) -> PileCounts:
+    """The member's pending count and stale count (snoozed invites left out of stale)."""
+    stale = and_(
+        stale_condition(withdraw_after_days=actor.settings.withdraw_after_days, now=now),
+        or_(Invite.snoozed_until.is_(None), Invite.snoozed_until <= now),
+    )
+    with db.session(write=False) as session:
+        row = session.execute(
+            select(func.count().filter(Invite.status == Status.PENDING), func.count().filter(stale))
+            .where(_own(actor), Invite.status == Status.PENDING)
+        ).one()
+    return PileCounts(int(row[0]), int(row[1]))

@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.engine import Database
+from bot.db.engine import Database, dialect_insert
 from bot.db.models import Member, Workspace
 from bot.domain.invites import Tier
 
@@ -108,13 +107,9 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _insert(session: Session):
-    return (sqlite if session.get_bind().dialect.name == "sqlite" else postgresql).insert
-
-
 def ensure_workspace(session: Session, *, team_id: str, now: datetime) -> None:
     """Create the workspace row with default settings if it is new (race-safe)."""
-    stmt = _insert(session)(Workspace).values(team_id=team_id, created_at=now)
+    stmt = dialect_insert(session)(Workspace).values(team_id=team_id, created_at=now)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
 
 
@@ -151,7 +146,7 @@ def identify(
     with db.session() as session:
         ensure_workspace(session, team_id=team_id, now=now)
         values: dict[str, object] = {"team_id": team_id, "user_id": user_id, "created_at": now}
-        stmt = _insert(session)(Member).values(**values)
+        stmt = dialect_insert(session)(Member).values(**values)
         session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "user_id"]))
         if lookup is not None:
             # A failed lookup is retried in an hour rather than on every request.

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.slack.deps import Deps
 from bot.slack.errors import handle_error
-from bot.slack.listeners import actions, commands
+from bot.slack.listeners import actions, commands, digest
 
 WEB_API_TIMEOUT_S = 10
 
@@ -64,4 +64,5 @@ def create_app(
     app.error(handle_error)
     commands.register(app, deps)
     actions.register(app, deps)
+    digest.register(app, deps)
     return app

@@ -7,8 +7,13 @@ class Action(StrEnum):
     PICK_OUTCOME = "pick_outcome"
     LIST_PAGE = "list_page"
     UNDO = "undo_last"
+    DIGEST_WITHDRAWN = "digest_withdrawn"
+    DIGEST_ACCEPTED = "digest_accepted"
+    DIGEST_SNOOZE = "digest_snooze"
 
 
 class Block(StrEnum):
     CANDIDATES = "candidates"
     LIST_NAV = "list_nav"
+    DIGEST_SUMMARY = "digest_summary"
+    DIGEST_ROW = "digest_row"

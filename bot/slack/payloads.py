@@ -25,6 +25,10 @@ class PickOutcome(_Value):
     outcome: Literal["accepted", "declined", "withdrawn"]
 
 
+class DigestRow(_Value):
+    invite_id: int = Field(ge=1, le=2**53)
+
+
 class ListPage(_Value):
     status: Literal["pending", "stale", "accepted", "declined", "withdrawn", "expired", "all"]
     page: int = Field(ge=1, le=100_000)

@@ -427,6 +427,26 @@ def test_line_numbers_count_preamble_quoted_breaks_and_cr_only_files():
     assert result.rejected == [RejectedRow(3, "Sent At 'x' is not a date like 3/4/26, 9:07 AM")]
 
 
+def test_overlong_cell_is_rejected_and_reading_resumes():
+    text = INV_HEADER + 'Dana Reyes,Bob,"' + "x" * 140_000 + "\n" + OK_ROW
+    result = parse_invitations_csv(text)
+    assert result.rejected == [RejectedRow(2, "a cell runs over 131072 characters (is a quote left open?)")]
+    assert [r.line for r in result.invitations] == [3]
+
+
+def test_mostly_unreadable_file_is_refused(monkeypatch):
+    monkeypatch.setattr(linkedin, "MAX_REJECTED_ROWS", 3)
+    bad = "Dana,Bob\n"
+    assert len(parse_invitations_csv(INV_HEADER + bad * 4 + OK_ROW * 4).rejected) == 4
+    with pytest.raises(
+        UnsupportedFile, match=r"over 3 rows could not be read, more than could \(the first, line 2: "
+    ):
+        parse_invitations_csv(INV_HEADER + bad * 4 + OK_ROW * 3)
+    dates = f"Dana Reyes,Bob,soon,,OUTGOING,{DANA},\n"
+    with pytest.raises(UnsupportedFile, match="Sent At 'soon' is not a date"):
+        parse_invitations_csv(INV_HEADER + OK_ROW + dates * 4)
+
+
 # --------------------------------------------------------------------------------------------
 # Layouts, encodings, separators, dispatch
 
@@ -446,6 +466,18 @@ def test_header_matching_is_trimmed_case_insensitive_and_by_name():
     assert result.invitations == [
         InvitationRow(2, "Ann", datetime(2026, 3, 4, 9, 7), "OUTGOING", "hi", None, None)
     ]
+
+
+def test_names_are_nfc_and_direction_is_case_insensitive():
+    decomposed = "Jose\u0301 Marti\u0301nez"
+    result = parse_invitations_csv(OLD_HEADER + f'Dana Reyes,{decomposed},"3/4/26, 9:07 AM", Hi ,outgoing\n')
+    assert result.invitations == [
+        InvitationRow(2, "José Martínez", datetime(2026, 3, 4, 9, 7), "OUTGOING", "Hi", None, None)
+    ]
+
+
+def test_non_ascii_digits_are_not_dates():
+    assert parse_sent_at("٣/٤/٢٦, 9:07 AM") == (None, "is not a date like 3/4/26, 9:07 AM")
 
 
 def test_cp1252_resave():
@@ -718,7 +750,7 @@ def test_password_protected_member():
 # --------------------------------------------------------------------------------------------
 # Robustness: nothing but UnsupportedFile, ever
 
-ROBUST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROBUST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 VALID_UPLOADS = [
     fixture("Invitations.csv"),
     fixture("Invitations_old.csv"),

@@ -1,0 +1,73 @@
+"""APScheduler in each process (jobs in memory); the work is made exactly-once by the ledger."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.services.sweep import CycleReport, run_cycle
+from bot.slack.delivery import TokenSource, marker, slack_sender
+
+log = logging.getLogger("bot.scheduler")
+
+
+def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSource) -> Callable[..., CycleReport]:
+    """A function running one nudge cycle (as of the clock, or of `now`)."""
+    send = slack_sender(settings, db, tokens, clock)
+    mark = marker(db)
+
+    def run(*, now: datetime | None = None, team_id: str | None = None, dry_run: bool = False) -> CycleReport:
+        return run_cycle(db, now=now or clock.now(), send=send, team_id=team_id, dry_run=dry_run,
+                         mark_undeliverable=mark)
+
+    return run
+
+
+def _job(run: Callable[..., CycleReport]) -> Callable[[], None]:
+    def job() -> None:
+        try:
+            report = run()
+            if report.sent or report.failed or report.expired:
+                log.info("cycle: sent=%d failed=%d expired=%d", len(report.sent), len(report.failed), report.expired)
+        except Exception:  # a failed cycle must not stop the scheduler; the next one retries
+            log.exception("nudge cycle failed; retrying at the next interval")
+
+    return job
+
+
+def start_background(settings: Settings, db: Database, clock: Clock, tokens: TokenSource) -> BackgroundScheduler:
+    """Run cycles every SWEEP_INTERVAL_SECONDS in a background thread (serve, socket)."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _add(scheduler, settings, db, clock, tokens)
+    scheduler.start()
+    return scheduler
+
+
+def run_blocking(settings: Settings, db: Database, clock: Clock, tokens: TokenSource) -> None:
+    """Run cycles in the foreground until interrupted (`invite-hygiene scheduler`)."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    _add(scheduler, settings, db, clock, tokens)
+    log.info("scheduler running a nudge cycle every %ds", settings.sweep_interval_seconds)
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
+def _add(scheduler, settings: Settings, db: Database, clock: Clock, tokens: TokenSource) -> None:
+    scheduler.add_job(
+        _job(cycle_runner(settings, db, clock, tokens)),
+        "interval",
+        seconds=settings.sweep_interval_seconds,
+        id="nudge-cycle",
+        next_run_time=datetime.now().astimezone(),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=settings.sweep_interval_seconds,
+    )

@@ -1,0 +1,262 @@
+"""The team leaderboard and a member's weekday insight: aggregate SQL, never one query per member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.orm import Session
+
+from bot.db.engine import Database
+from bot.db.models import Invite, Member, Workspace
+from bot.domain.invites import Period, RateCounts, wilson_lower_bound
+from bot.services.members import Actor
+from bot.services.stats import counts_of, rate_columns
+
+# The model's own default, used when a workspace has no row yet (it then has no invites either).
+DEFAULT_MIN_SAMPLE = 10
+DEFAULT_WITHDRAW_AFTER_DAYS = 14
+
+# A best sending weekday is named only when at least two weekdays have this many decided invites.
+WEEKDAY_MIN_DECIDED = 10
+WEEKDAY_MIN_DAYS = 2
+
+# Wilson bounds are rounded before they are compared: float noise makes wilson_lower_bound(0, 3)
+# 4.9e-17 rather than 0, which would rank 0 of 3 above 0 of 10 instead of tying them on the bound.
+WILSON_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    """One member's numbers over the invites they sent in the period, and their rank."""
+
+    user_id: str
+    name: str
+    rank: int | None
+    rate: float | None
+    wilson_lower: float
+    n: int
+    accepted: int
+    pending: int
+    stale: int
+    hidden: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as a JSON-ready dict (`user` is the Slack user id)."""
+        return {
+            "user": self.user_id,
+            "name": self.name,
+            "rank": self.rank,
+            "rate": self.rate,
+            "wilson_lower": self.wilson_lower,
+            "n": self.n,
+            "accepted": self.accepted,
+            "pending": self.pending,
+            "stale": self.stale,
+            "hidden": self.hidden,
+        }
+
+
+@dataclass(frozen=True)
+class TeamTotals:
+    """The whole team's numbers for the period, hidden members included."""
+
+    sent: int = 0
+    accepted: int = 0
+    decided: int = 0
+    pending: int = 0
+    stale: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """accepted / decided, or None when nothing is decided yet."""
+        return self.accepted / self.decided if self.decided else None
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """Ranked members, members below the minimum sample, hidden members, and the team totals."""
+
+    period: Period
+    rows_ranked: tuple[LeaderboardRow, ...]
+    rows_unranked: tuple[LeaderboardRow, ...]
+    rows_hidden: tuple[LeaderboardRow, ...]
+    totals: TeamTotals
+    min_sample: int
+
+    def to_json_rows(self) -> list[dict[str, Any]]:
+        """One dict per member with invites in the period: ranked, then unranked, then hidden."""
+        return [row.to_json() for row in (*self.rows_ranked, *self.rows_unranked, *self.rows_hidden)]
+
+
+@dataclass(frozen=True)
+class _MemberCounts:
+    user_id: str
+    name: str
+    hidden: bool
+    counts: RateCounts
+
+
+def team_leaderboard(db: Database, *, team_id: str, period: Period, now: datetime) -> Leaderboard:
+    """The workspace's leaderboard over invites sent in the period (two queries, any team size)."""
+    with db.session(write=False) as session:
+        settings = session.execute(
+            select(Workspace.withdraw_after_days, Workspace.leaderboard_min_sample).where(
+                Workspace.team_id == team_id
+            )
+        ).one_or_none()
+        if settings is None:
+            return _board(period, [], min_sample=DEFAULT_MIN_SAMPLE)
+        withdraw_after_days, min_sample = int(settings[0]), int(settings[1])
+        members = _member_counts(
+            session, team_id=team_id, start=period.start(now), withdraw_after_days=withdraw_after_days, now=now
+        )
+    return _board(period, members, min_sample=min_sample)
+
+
+def _member_counts(
+    session: Session, *, team_id: str, start: datetime | None, withdraw_after_days: int, now: datetime
+) -> list[_MemberCounts]:
+    """Per active member with invites sent since `start`: the RateCounts, in one GROUP BY."""
+    conditions = [Invite.team_id == team_id, Member.team_id == team_id, Member.deactivated.is_(False)]
+    if start is not None:
+        conditions.append(Invite.sent_at >= start)
+    rows = session.execute(
+        select(
+            Member.user_id,
+            Member.display_name,
+            Member.show_on_leaderboard,
+            *rate_columns(withdraw_after_days=withdraw_after_days, now=now),
+        )
+        .select_from(Invite)
+        .join(Member, Member.id == Invite.member_id)
+        .where(*conditions)
+        .group_by(Member.id, Member.user_id, Member.display_name, Member.show_on_leaderboard)
+    ).all()
+    return [
+        _MemberCounts(user_id=row[0], name=row[1] or row[0], hidden=not row[2], counts=counts_of(row[3:]))
+        for row in rows
+    ]
+
+
+def _row(member: _MemberCounts) -> LeaderboardRow:
+    """An unranked row from a member's counts."""
+    c = member.counts
+    return LeaderboardRow(
+        user_id=member.user_id,
+        name=member.name,
+        rank=None,
+        rate=c.rate,
+        wilson_lower=round(wilson_lower_bound(c.accepted, c.decided), WILSON_DIGITS),
+        n=c.decided,
+        accepted=c.accepted,
+        pending=c.pending_stale + c.pending_fresh,
+        stale=c.pending_stale,
+        hidden=member.hidden,
+    )
+
+
+def rank_rows(rows: list[LeaderboardRow]) -> tuple[LeaderboardRow, ...]:
+    """Order by Wilson lower bound, then n, then user id; equal (bound, n) share a rank (1, 1, 3)."""
+    ordered = sorted(rows, key=lambda r: (-r.wilson_lower, -r.n, r.user_id))
+    ranked: list[LeaderboardRow] = []
+    for position, row in enumerate(ordered, start=1):
+        rank: int | None = position
+        if ranked and (ranked[-1].wilson_lower, ranked[-1].n) == (row.wilson_lower, row.n):
+            rank = ranked[-1].rank
+        ranked.append(replace(row, rank=rank))
+    return tuple(ranked)
+
+
+def _totals(members: list[_MemberCounts]) -> TeamTotals:
+    """Sums over every member given (hidden ones included)."""
+    return TeamTotals(
+        sent=sum(m.counts.sent for m in members),
+        accepted=sum(m.counts.accepted for m in members),
+        decided=sum(m.counts.decided for m in members),
+        pending=sum(m.counts.pending_stale + m.counts.pending_fresh for m in members),
+        stale=sum(m.counts.pending_stale for m in members),
+    )
+
+
+def _board(period: Period, members: list[_MemberCounts], *, min_sample: int) -> Leaderboard:
+    """Split the rows into ranked, not-enough-data and hidden, and add the totals."""
+    rows = [_row(m) for m in members]
+    shown = [r for r in rows if not r.hidden]
+    unranked = sorted((r for r in shown if r.n < min_sample), key=lambda r: (-r.n, r.user_id))
+    return Leaderboard(
+        period=period,
+        rows_ranked=rank_rows([r for r in shown if r.n >= min_sample]),
+        rows_unranked=tuple(unranked),
+        rows_hidden=tuple(sorted((r for r in rows if r.hidden), key=lambda r: r.user_id)),
+        totals=_totals(members),
+        min_sample=min_sample,
+    )
+
+
+# ---- insights -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekdayRate:
+    """The acceptance counts of invites sent on one weekday (ISO: 1 = Monday … 7 = Sunday, UTC)."""
+
+    weekday: int
+    counts: RateCounts
+
+    @property
+    def rate(self) -> float | None:
+        """accepted / decided for the weekday."""
+        return self.counts.rate
+
+    @property
+    def n(self) -> int:
+        """Decided invites sent on the weekday."""
+        return self.counts.decided
+
+
+@dataclass(frozen=True)
+class Insights:
+    """Per-weekday rates (Monday first, all seven) and the best weekday when the data allows one."""
+
+    period: Period
+    weekdays: tuple[WeekdayRate, ...]
+    best_weekday: int | None
+
+
+def weekday_of(session: Session, column):
+    """SQL: the weekday of a UTC timestamp column, 0 = Sunday … 6 = Saturday, on both backends."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%w", column), Integer)
+    return cast(func.extract("dow", column), Integer)
+
+
+def member_insights(db: Database, actor: Actor, *, period: Period, now: datetime) -> Insights:
+    """The actor's acceptance by sending weekday over invites sent in the period (one query)."""
+    # Weekdays are those of `sent_at` in UTC, computed by the database: SQLite has no time zone
+    # data, and UTC keeps both backends identical. Back-dated invites are stored at local noon,
+    # so their UTC weekday is the member's local one for every zone within 12 hours of UTC.
+    conditions = [Invite.team_id == actor.team_id, Invite.member_id == actor.member_id]
+    start = period.start(now)
+    if start is not None:
+        conditions.append(Invite.sent_at >= start)
+    with db.session(write=False) as session:
+        dow = weekday_of(session, Invite.sent_at)
+        rows = session.execute(
+            select(dow, *rate_columns(withdraw_after_days=actor.settings.withdraw_after_days, now=now))
+            .where(*conditions)
+            .group_by(dow)
+        ).all()
+    by_iso = {7 if int(row[0]) == 0 else int(row[0]): counts_of(row[1:]) for row in rows}
+    weekdays = tuple(WeekdayRate(day, by_iso.get(day, RateCounts())) for day in range(1, 8))
+    return Insights(period=period, weekdays=weekdays, best_weekday=best_weekday(weekdays))
+
+
+def best_weekday(weekdays: tuple[WeekdayRate, ...]) -> int | None:
+    """The weekday with the highest rate among those with enough decided invites (ties: more n, earlier)."""
+    eligible = [w for w in weekdays if w.n >= WEEKDAY_MIN_DECIDED]
+    if len(eligible) < WEEKDAY_MIN_DAYS:
+        return None
+    return max(eligible, key=lambda w: (w.counts.accepted / w.n, w.n, -w.weekday)).weekday

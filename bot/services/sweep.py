@@ -1,0 +1,339 @@
+"""The nudge sweep: gather facts set-based, plan, expire, and deliver through the ledger once."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from bot.db.engine import Database, dialect_insert
+from bot.db.models import Delivery, Invite, InviteEvent, Member, Workspace
+from bot.domain.invites import Priority, Risk, Status
+from bot.domain.nudges import (
+    FIRST_DIGEST_LOOKBACK,
+    Kind,
+    MemberFacts,
+    MemberPlan,
+    MemberState,
+    Message,
+    PendingInvite,
+    Rules,
+    plan_member,
+)
+
+log = logging.getLogger("bot.sweep")
+
+# A claim older than this was left by a process that died between claim and send: retry it.
+STALE_CLAIM = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+# Slack errors that will not go away by retrying today: skip the member, mark the ledger.
+PERMANENT_ERRORS = frozenset({
+    "user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found",
+    "is_archived", "not_in_channel", "invalid_auth", "not_authed", "token_revoked",
+    "missing_scope", "user_is_bot", "restricted_action", "team_access_not_granted",
+})
+
+
+def _rules(ws: Workspace) -> Rules:
+    return Rules(
+        withdraw_after_days=ws.withdraw_after_days,
+        expire_after_days=ws.expire_after_days,
+        resend_cooldown_days=ws.resend_cooldown_days,
+        pending_warn_at=ws.pending_warn_at,
+        pending_limit=ws.pending_limit,
+        max_withdrawals_per_day=ws.max_withdrawals_per_day,
+        nudge_hour=ws.nudge_hour,
+        working_days=ws.working_days,
+        timezone=ws.timezone,
+    )
+
+
+def _by_setting(workspaces: Iterable[Workspace], attribute: str) -> dict[int, list[str]]:
+    """Group team ids by one setting, so each distinct value is one condition in one query."""
+    groups: dict[int, list[str]] = defaultdict(list)
+    for ws in workspaces:
+        groups[getattr(ws, attribute)].append(ws.team_id)
+    return groups
+
+
+def _teams_with_cut(groups: dict[int, list[str]], column, now: datetime, factor: int = 1):
+    """OR over setting groups: team in group AND column <= now - value days (x factor)."""
+    return or_(*(and_(Invite.team_id.in_(teams), column <= now - timedelta(days=days * factor))
+                 for days, teams in groups.items()))
+
+
+def gather(session: Session, *, now: datetime, team_id: str | None = None) -> list[tuple[MemberState, MemberFacts]]:
+    """Everything the planner needs for every active member, in a fixed number of queries."""
+    ws_query = select(Workspace)
+    if team_id:
+        ws_query = ws_query.where(Workspace.team_id == team_id)
+    workspaces = {ws.team_id: ws for ws in session.scalars(ws_query)}
+    if not workspaces:
+        return []
+    teams = list(workspaces)
+    rules = {t: _rules(ws) for t, ws in workspaces.items()}
+    members = session.scalars(
+        select(Member).where(Member.team_id.in_(teams), Member.deactivated.is_(False)).order_by(Member.id)
+    ).all()
+    facts: dict[int, MemberFacts] = {m.id: MemberFacts() for m in members}
+    in_teams = Invite.team_id.in_(teams)
+    week_ago = now - timedelta(days=7)
+
+    # 1. Pending count and 7-day sends per member.
+    for member_id, pending, sends in session.execute(
+        select(
+            Invite.member_id,
+            func.count().filter(Invite.status == Status.PENDING),
+            func.count().filter(Invite.sent_at > week_ago),
+        ).where(in_teams, or_(Invite.status == Status.PENDING, Invite.sent_at > week_ago)).group_by(Invite.member_id)
+    ):
+        if member_id in facts:
+            facts[member_id].pending_count, facts[member_id].sends_last_7_days = pending, sends
+
+    # 2. Pending invites that are stale (normal threshold; the planner applies 2x for high) or expiring.
+    stale_cut = _teams_with_cut(_by_setting(workspaces.values(), "withdraw_after_days"), Invite.sent_at, now)
+    for row in session.execute(
+        select(Invite.member_id, Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at,
+               Invite.snoozed_until, Invite.name, Invite.url)
+        .where(in_teams, Invite.status == Status.PENDING, stale_cut)
+    ):
+        if row.member_id in facts:
+            facts[row.member_id].pending.append(
+                PendingInvite(row.id, row.prospect_key, Priority(row.priority), row.sent_at, row.snoozed_until,
+                              row.name, row.url)
+            )
+
+    # 3. Withdrawals in the last two days (for today's remaining budget in any zone).
+    for member_id, at in session.execute(
+        select(InviteEvent.member_id, InviteEvent.at).where(
+            InviteEvent.team_id.in_(teams), InviteEvent.to_status == Status.WITHDRAWN,
+            InviteEvent.undone.is_(False), InviteEvent.at > now - timedelta(days=2),
+        )
+    ):
+        if member_id in facts:
+            facts[member_id].withdrawals.append(at)
+
+    # 4. Invites the sweep expired recently (the digest lists those since the last digest).
+    lookback = now - FIRST_DIGEST_LOOKBACK - timedelta(days=1)
+    for member_id, key, at in session.execute(
+        select(InviteEvent.member_id, Invite.prospect_key, InviteEvent.at)
+        .join(Invite, Invite.id == InviteEvent.invite_id)
+        .where(InviteEvent.team_id.in_(teams), InviteEvent.via == "sweep",
+               InviteEvent.to_status == Status.EXPIRED, InviteEvent.at > lookback)
+    ):
+        if member_id in facts:
+            facts[member_id].expired_recently.append((key, at))
+
+    # 5. Withdrawn high-priority prospects whose cooldown ends around now, not re-invited since.
+    newer = aliased(Invite)
+    cooldowns = _by_setting(workspaces.values(), "resend_cooldown_days")
+    window = or_(*(and_(Invite.team_id.in_(t), Invite.status_changed_at > lookback - timedelta(days=d),
+                        Invite.status_changed_at <= now - timedelta(days=d)) for d, t in cooldowns.items()))
+    for member_id, key, at in session.execute(
+        select(Invite.member_id, Invite.prospect_key, Invite.status_changed_at).where(
+            in_teams, Invite.status == Status.WITHDRAWN, Invite.priority == Priority.HIGH, window,
+            ~exists().where(newer.member_id == Invite.member_id, newer.prospect_key == Invite.prospect_key,
+                            newer.sent_at > Invite.sent_at),
+        )
+    ):
+        if member_id in facts:
+            facts[member_id].reinvite_candidates.append((key, at))
+
+    # 6. The ledger: what is final for recent local dates, and each member's last digest.
+    by_user = {(m.team_id, m.user_id): m.id for m in members}
+    recent = (now - timedelta(days=2)).date()
+    for row in session.execute(
+        select(Delivery.team_id, Delivery.recipient, Delivery.kind, Delivery.local_date, Delivery.state,
+               Delivery.claimed_at, Delivery.attempts, Delivery.error)
+        .where(Delivery.team_id.in_(teams), Delivery.local_date >= recent)
+    ):
+        member_id = by_user.get((row.team_id, row.recipient))
+        if member_id is not None and _is_final(row.state, row.claimed_at, row.attempts, row.error, now):
+            facts[member_id].done.add((row.kind, row.local_date))
+    for team, recipient, last in session.execute(
+        select(Delivery.team_id, Delivery.recipient, func.max(Delivery.sent_at))
+        .where(Delivery.team_id.in_(teams), Delivery.kind == Kind.DAILY_DIGEST, Delivery.state == "sent")
+        .group_by(Delivery.team_id, Delivery.recipient)
+    ):
+        member_id = by_user.get((team, recipient))
+        if member_id is not None:
+            facts[member_id].last_digest_at = last
+
+    return [(_state(m, rules[m.team_id], workspaces[m.team_id]), facts[m.id]) for m in members]
+
+
+def _state(member: Member, rules: Rules, ws: Workspace) -> MemberState:
+    return MemberState(
+        member_id=member.id,
+        team_id=member.team_id,
+        user_id=member.user_id,
+        tz_name=member.tz,
+        safe_weekly_limit=ws.safe_weekly_limit(member.account_tier),
+        nudges_enabled=member.nudges_enabled,
+        snoozed_until=member.snoozed_until,
+        alerted_level=Risk(member.alerted_level),
+        pace_alerted=member.pace_alerted,
+        rules=rules,
+    )
+
+
+def _is_final(state: str, claimed_at: datetime, attempts: int, error: str | None, now: datetime) -> bool:
+    if state == "sent":
+        return True
+    if state == "claimed":
+        return now - claimed_at < STALE_CLAIM
+    return error in PERMANENT_ERRORS or attempts >= MAX_ATTEMPTS
+
+
+def plan(db: Database, *, now: datetime, team_id: str | None = None) -> list[MemberPlan]:
+    """Plan a cycle without changing anything."""
+    with db.session(write=False) as session:
+        gathered = gather(session, now=now, team_id=team_id)
+    return [plan_member(state, facts, now) for state, facts in gathered]
+
+
+def apply_expiries(db: Database, plans: list[MemberPlan], *, now: datetime) -> int:
+    """Expire every invite past `expire_after_days`, with an audit row each (via sweep)."""
+    rows = [(p.member, invite) for p in plans for invite in p.expire]
+    if not rows:
+        return 0
+    change_id = str(uuid.uuid4())
+    with db.session() as session:
+        expired_ids = []
+        for start in range(0, len(rows), 500):
+            chunk = [invite.invite_id for _, invite in rows[start : start + 500]]
+            result = session.execute(
+                update(Invite).where(Invite.id.in_(chunk), Invite.status == Status.PENDING)
+                .values(status=Status.EXPIRED, status_changed_at=now)
+                .returning(Invite.id, Invite.team_id, Invite.member_id)
+            ).all()
+            expired_ids.extend(result)
+        if expired_ids:
+            session.execute(insert(InviteEvent), [
+                {"team_id": team, "invite_id": invite_id, "member_id": member_id, "change_id": change_id,
+                 "from_status": Status.PENDING, "to_status": Status.EXPIRED, "at": now, "actor": "sweep",
+                 "via": "sweep", "undone": False}
+                for invite_id, team, member_id in expired_ids
+            ])
+    return len(expired_ids)
+
+
+def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, Kind]]) -> None:
+    """Write back alert levels: re-arms always; a raised level only once its alert went out."""
+    with db.session() as session:
+        for p in plans:
+            if p.state is None:
+                continue
+            level, pace = p.state.alerted_level, p.state.pace_alerted
+            raised = {m.kind for m in p.messages if m.kind in (Kind.PENDING_WARN, Kind.PENDING_LIMIT)}
+            if raised and not any((p.member.member_id, k) in sent for k in raised):
+                level = p.member.alerted_level
+            if pace and not p.member.pace_alerted and (p.member.member_id, Kind.WEEKLY_PACE) not in sent:
+                pace = p.member.pace_alerted
+            session.execute(update(Member).where(Member.id == p.member.member_id)
+                            .values(alerted_level=level, pace_alerted=pace))
+
+
+# ---- the ledger ------------------------------------------------------------------------------
+
+
+def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: date, now: datetime) -> str | None:
+    """Claim a delivery; None when it is sent, final, or another process holds a live claim."""
+    token = str(uuid.uuid4())
+    with db.session() as session:
+        existing = session.scalar(
+            select(Delivery).where(Delivery.team_id == team_id, Delivery.recipient == recipient,
+                                   Delivery.kind == kind, Delivery.local_date == local_date)
+        )
+        if existing is None:
+            inserted = session.scalar(
+                dialect_insert(session)(Delivery).values(
+                    team_id=team_id, recipient=recipient, kind=kind, local_date=local_date, state="claimed",
+                    claim_token=token, claimed_at=now, attempts=1,
+                ).on_conflict_do_nothing(index_elements=["team_id", "recipient", "kind", "local_date"])
+                .returning(Delivery.id)
+            )
+            return token if inserted is not None else None
+        if _is_final(existing.state, existing.claimed_at, existing.attempts, existing.error, now):
+            return None
+        # Retry a failed or abandoned claim; the state guard makes the takeover atomic.
+        taken = session.execute(
+            update(Delivery).where(Delivery.id == existing.id, Delivery.claim_token == existing.claim_token)
+            .values(state="claimed", claim_token=token, claimed_at=now, attempts=Delivery.attempts + 1)
+        ).rowcount
+        return token if taken == 1 else None
+
+
+def settle(db: Database, token: str, *, sent_at: datetime | None, channel: str | None = None,
+           ts: str | None = None, error: str | None = None) -> None:
+    """Mark a claimed delivery sent (with where it went) or failed (with why)."""
+    values: dict = {"state": "sent", "sent_at": sent_at, "channel": channel, "ts": ts, "error": None}
+    if error is not None:
+        values = {"state": "failed", "error": error[:200]}
+    with db.session() as session:
+        session.execute(update(Delivery).where(Delivery.claim_token == token).values(**values))
+
+
+# ---- a whole cycle ---------------------------------------------------------------------------
+
+
+Sender = Callable[[Message], tuple[str, str]]  # returns (channel, ts); raises DeliveryError
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered; `code` is Slack's error string."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class CycleReport:
+    planned: list[Message] = field(default_factory=list)
+    sent: list[Message] = field(default_factory=list)
+    failed: list[tuple[Message, str]] = field(default_factory=list)
+    skipped: list[Message] = field(default_factory=list)
+    expired: int = 0
+
+
+def run_cycle(
+    db: Database, *, now: datetime, send: Sender | None, team_id: str | None = None, dry_run: bool = False,
+    mark_undeliverable: Callable[[Message, str], None] | None = None,
+) -> CycleReport:
+    """One nudge cycle as of `now`: plan, expire, deliver each due message once."""
+    plans = plan(db, now=now, team_id=team_id)
+    report = CycleReport(planned=[m for p in plans for m in p.messages])
+    if dry_run:
+        return report
+    report.expired = apply_expiries(db, plans, now=now)
+    delivered: set[tuple[int, Kind]] = set()
+    for message in report.planned:
+        token = claim(db, team_id=message.team_id, recipient=message.user_id, kind=message.kind,
+                      local_date=message.local_date, now=now)
+        if token is None:
+            report.skipped.append(message)
+            continue
+        try:
+            assert send is not None, "a cycle that is not a dry run needs a sender"
+            channel, ts = send(message)
+        except DeliveryError as error:
+            settle(db, token, sent_at=None, error=error.code)
+            report.failed.append((message, error.code))
+            if error.code in PERMANENT_ERRORS and mark_undeliverable:
+                mark_undeliverable(message, error.code)
+            log.warning("delivery failed team=%s user=%s kind=%s error=%s",
+                        message.team_id, message.user_id, message.kind, error.code)
+            continue
+        settle(db, token, sent_at=now, channel=channel, ts=ts)
+        delivered.add((message.member_id, message.kind))
+        report.sent.append(message)
+        log.info("delivered team=%s user=%s kind=%s", message.team_id, message.user_id, message.kind)
+    apply_state(db, plans, sent=delivered)
+    return report

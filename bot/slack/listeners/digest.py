@@ -1,0 +1,57 @@
+"""The digest's buttons: record the outcome (or snooze), then update the DM in place."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.commands import InviteRef
+from bot.domain.invites import Risk, Status, risk_level
+from bot.services import invites as invite_service
+from bot.services.members import Actor
+from bot.slack import render_nudges
+from bot.slack.deps import Deps
+from bot.slack.ids import Action
+from bot.slack.payloads import DigestRow, load
+
+_OUTCOMES = {Action.DIGEST_WITHDRAWN: Status.WITHDRAWN, Action.DIGEST_ACCEPTED: Status.ACCEPTED}
+
+
+def register(app: App, deps: Deps) -> None:
+    """Attach Withdrawn / Accepted / Snooze 7d."""
+
+    pattern = re.compile(f"^({Action.DIGEST_WITHDRAWN}|{Action.DIGEST_ACCEPTED}|{Action.DIGEST_SNOOZE})$")
+
+    @app.action(pattern)
+    def digest_click(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        row = load(DigestRow, action.get("value"))
+        actor = deps.actor(team_id=body["team"]["id"], user_id=body["user"]["id"], client=client)
+        now = deps.clock.now()
+        if action["action_id"] == Action.DIGEST_SNOOZE:
+            invite = invite_service.snooze_invite(deps.db, actor, row.invite_id, now=now)
+            note = f":zzz: {invite.label} snoozed for {invite_service.SNOOZE_DAYS} days"
+        else:
+            result = invite_service.record_outcome(
+                deps.db, actor, InviteRef(invite_id=row.invite_id), _OUTCOMES[action["action_id"]], now=now, via="button"
+            )
+            note = f":white_check_mark: {result.invite.label} marked {result.invite.status}"
+        message, container = body.get("message") or {}, body.get("container") or {}
+        if not message.get("blocks") or container.get("type") != "message":
+            return
+        counts = invite_service.pile_counts(deps.db, actor, now=now)
+        blocks = render_nudges.mark_row_done(message["blocks"], row.invite_id, note)
+        summary = render_nudges.summary_text(
+            pending=counts.pending, stale=counts.stale, batch=render_nudges.remaining_rows(blocks),
+            risk=_risk(actor, counts.pending),
+        )
+        blocks = render_nudges.refresh_summary(blocks, summary)
+        client.chat_update(channel=container["channel_id"], ts=container["message_ts"], blocks=blocks,
+                           text=message.get("text") or "Your LinkedIn invites today")
+
+
+def _risk(actor: Actor, pending: int) -> Risk:
+    s = actor.settings
+    return risk_level(pending=pending, pending_warn_at=s.pending_warn_at, pending_limit=s.pending_limit)
