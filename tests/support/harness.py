@@ -81,3 +81,13 @@ class SlackHarness:
         response = self.dispatch(body, content_type="application/x-www-form-urlencoded")
         assert response.status == 200, response.body
         return self.fake.wait_for("response_url", before + 1)[-1].params
+
+    def click_in_message(self, button: dict[str, Any], *, message: dict[str, Any], channel: str, ts: str,
+                         user: str = "U1", team: str = "T1") -> BoltResponse:
+        """Click a button on a message the app posted (a DM digest), as Slack sends it."""
+        body = block_action_body(
+            button["action_id"], button["value"], user_id=user, team_id=team, channel_id=channel,
+            response_url=self.fake.response_url("action"), message={**message, "ts": ts},
+            container={"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
+        )
+        return self.dispatch(body, content_type="application/x-www-form-urlencoded")
