@@ -1,0 +1,215 @@
+"""Block Kit builders for the team views: the leaderboard (ephemeral and posted) and insights."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any, Literal
+
+from bot.domain.invites import Period
+from bot.services.leaderboard import (
+    WEEKDAY_MIN_DAYS,
+    WEEKDAY_MIN_DECIDED,
+    Insights,
+    Leaderboard,
+    LeaderboardRow,
+)
+from bot.slack.payloads import _Value
+from bot.slack.render import SECTION_LIMIT, Reply, button, context, escape, reply, section
+
+# Slack's limits: 50 blocks a message, 3,000 characters a section, 150 in a header. Ranked and
+# not-yet-ranked members get a budget of lines and sections (about 40,000 characters in all), so a
+# team of 1,000 still fits and the message stays readable; the rest is counted as "…and N more".
+HEADER_LIMIT = 150
+MAX_RANKED_LINES = 100
+MAX_RANKED_SECTIONS = 10
+MAX_UNRANKED_LINES = 30
+MAX_UNRANKED_SECTIONS = 3
+MAX_NAME = 80
+FALLBACK_ROWS = 3
+WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,30}")
+
+
+class TeamAction(StrEnum):
+    """The team views' action ids (kept here until bot/slack/ids.py takes them in)."""
+
+    POST_LEADERBOARD = "post_leaderboard"
+
+
+class TeamBlock(StrEnum):
+    """The team views' block ids."""
+
+    LEADERBOARD_ACTIONS = "leaderboard_actions"
+
+
+class PostLeaderboard(_Value):
+    """The "Post to channel" button's value: the period only; the board is recomputed on click."""
+
+    period: Literal["7d", "30d", "90d", "all"]
+
+
+def period_text(period: Period) -> str:
+    """`the last 30 days`, or `all time`."""
+    return "all time" if period.days is None else f"the last {period.days} days"
+
+
+def percent(rate: float | None) -> str:
+    """`42%`, or `–` when nothing is decided."""
+    return "–" if rate is None else f"{rate:.0%}"
+
+
+def member_name(row: LeaderboardRow) -> str:
+    """The display name as plain text: cut before escaping (so no entity is split), never a mention."""
+    name = row.name if len(row.name) <= MAX_NAME else row.name[: MAX_NAME - 1] + "…"
+    return escape(name)
+
+
+def _figures(row: LeaderboardRow) -> str:
+    return (
+        f"{percent(row.rate)} (n={row.n}) · {row.accepted} accepted · {row.pending} pending · {row.stale} stale"
+    )
+
+
+def ranked_line(row: LeaderboardRow) -> str:
+    """`1. Dana — 42% (n=50) · 21 accepted · 12 pending · 3 stale`."""
+    return f"{row.rank}. {member_name(row)} — {_figures(row)}"
+
+
+def unranked_line(row: LeaderboardRow) -> str:
+    """`• Tom — 33% (n=3) · 1 accepted · 4 pending · 0 stale`."""
+    return f"• {member_name(row)} — {_figures(row)}"
+
+
+def _more(hidden: int) -> str:
+    return f"…and {hidden} more"
+
+
+def _fits(chunk: list[str], line: str) -> bool:
+    return len("\n".join([*chunk, line])) <= SECTION_LIMIT
+
+
+def _close(chunk: list[str], hidden: int) -> None:
+    """End the last chunk with `…and N more`, dropping lines until it fits."""
+    while len(chunk) > 1 and not _fits(chunk, _more(hidden)):
+        chunk.pop()
+        hidden += 1
+    chunk.append(_more(hidden))
+
+
+def packed(
+    lines: list[str], *, max_sections: int, max_lines: int, title: str | None = None
+) -> list[dict[str, Any]]:
+    """Lines (after an optional title) in at most `max_sections` sections; the rest counted as `…and N more`."""
+    chunks: list[list[str]] = [[title] if title else []]
+    for shown, line in enumerate(lines):
+        if shown == max_lines:
+            _close(chunks[-1], len(lines) - shown)
+            break
+        if not chunks[-1] or _fits(chunks[-1], line):
+            chunks[-1].append(line)
+        elif len(chunks) < max_sections:
+            chunks.append([line])
+        else:
+            _close(chunks[-1], len(lines) - shown)
+            break
+    return [section("\n".join(chunk)) for chunk in chunks if chunk]
+
+
+def header(text: str) -> dict[str, Any]:
+    """A header block (plain text, at most 150 characters)."""
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:HEADER_LIMIT], "emoji": True}}
+
+
+def _ranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
+    if not board.rows_ranked:
+        text = f"Nobody has {board.min_sample} decided invites from {period_text(board.period)} yet."
+        return [section(text)]
+    lines = [ranked_line(r) for r in board.rows_ranked]
+    return packed(lines, max_sections=MAX_RANKED_SECTIONS, max_lines=MAX_RANKED_LINES)
+
+
+def _unranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
+    if not board.rows_unranked:
+        return []
+    title = f"*Not enough data yet* (fewer than {board.min_sample} decided invites):"
+    lines = [unranked_line(r) for r in board.rows_unranked]
+    return packed(lines, max_sections=MAX_UNRANKED_SECTIONS, max_lines=MAX_UNRANKED_LINES, title=title)
+
+
+def totals_text(board: Leaderboard) -> str:
+    """The team's numbers in one line (hidden members included)."""
+    t = board.totals
+    rate = f"{percent(t.rate)} of {t.decided} decided" if t.decided else "nothing decided yet"
+    return (
+        f"*Team:* {t.sent} sent · {t.accepted} accepted · {rate} · {t.pending} pending · {t.stale} stale"
+    )
+
+
+def method_text(board: Leaderboard) -> str:
+    """How the ranking works, in one line."""
+    return (
+        "Ranked by the lower bound of a 95% Wilson interval, so a rate from a few invites can't beat one "
+        f"from many; {board.min_sample} decided invites to be ranked. Invites still inside the withdraw "
+        "window are not counted yet."
+    )
+
+
+def _fallback(board: Leaderboard) -> str:
+    top = ", ".join(f"{r.rank}. {member_name(r)} {percent(r.rate)} (n={r.n})" for r in board.rows_ranked[:FALLBACK_ROWS])
+    head = f"Team leaderboard, {period_text(board.period)}"
+    return f"{head}: {top}" if top else head
+
+
+def _board_blocks(board: Leaderboard) -> list[dict[str, Any]]:
+    blocks = [header(f"Leaderboard — {period_text(board.period)}")]
+    if not board.to_json_rows():
+        return [*blocks, section(f"No invites were logged in {period_text(board.period)}.")]
+    blocks += _ranked_blocks(board) + _unranked_blocks(board)
+    return [*blocks, context(totals_text(board)), context(method_text(board))]
+
+
+def post_button(board: Leaderboard, *, channel_id: str) -> dict[str, Any]:
+    """The "Post to channel" button, with a confirmation naming the channel."""
+    element = button(
+        "Post to channel", TeamAction.POST_LEADERBOARD, PostLeaderboard(period=board.period.label).dump(), "primary"
+    )
+    where = f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id or "") else "this channel"
+    element["confirm"] = {
+        "title": {"type": "plain_text", "text": "Post the leaderboard?"},
+        "text": {"type": "mrkdwn", "text": f"Everyone in {where} will see it."},
+        "confirm": {"type": "plain_text", "text": "Post"},
+        "deny": {"type": "plain_text", "text": "Cancel"},
+    }
+    return element
+
+
+def leaderboard_reply(board: Leaderboard, *, channel_id: str, can_post: bool) -> Reply:
+    """The ephemeral leaderboard, with a button to post it to the channel when allowed."""
+    blocks = _board_blocks(board)
+    if can_post:
+        elements = [post_button(board, channel_id=channel_id)]
+        blocks.append({"type": "actions", "block_id": TeamBlock.LEADERBOARD_ACTIONS, "elements": elements})
+    return reply(_fallback(board), blocks)
+
+
+def leaderboard_public(board: Leaderboard) -> Reply:
+    """The leaderboard as posted to a channel: the same content, no button."""
+    return reply(_fallback(board), _board_blocks(board))
+
+
+def insights_lines(insights: Insights) -> list[str]:
+    """The weekday insight for `/invites stats`: the best day (when the data allows) and each day's rate."""
+    days = [w for w in insights.weekdays if w.n]
+    if not days:
+        return []
+    if insights.best_weekday is None:
+        first = (
+            f"Best sending day: not enough data yet ({WEEKDAY_MIN_DECIDED} decided invites on at least "
+            f"{WEEKDAY_MIN_DAYS} weekdays)."
+        )
+    else:
+        best = next(w for w in insights.weekdays if w.weekday == insights.best_weekday)
+        first = f"Best sending day: *{WEEKDAYS[best.weekday]}* — {percent(best.rate)} (n={best.n})"
+    by_day = " · ".join(f"{WEEKDAYS[w.weekday][:3]} {percent(w.rate)} (n={w.n})" for w in days)
+    return [first, f"By weekday sent (UTC): {by_day}"]

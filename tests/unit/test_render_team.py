@@ -1,0 +1,212 @@
+"""The team views' Block Kit: ids, key text, no mentions, and Slack's limits at 1,000 members."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from bot.domain.invites import PERIODS, RateCounts
+from bot.services.leaderboard import (
+    Insights,
+    Leaderboard,
+    LeaderboardRow,
+    TeamTotals,
+    WeekdayRate,
+    rank_rows,
+)
+from bot.slack.payloads import load
+from bot.slack.render_team import (
+    HEADER_LIMIT,
+    PostLeaderboard,
+    TeamAction,
+    TeamBlock,
+    insights_lines,
+    leaderboard_public,
+    leaderboard_reply,
+)
+
+SECTION_LIMIT = 3000
+
+
+def row(user_id: str, name: str, *, accepted: int, n: int, pending: int = 0, stale: int = 0,
+        wilson: float | None = None, hidden: bool = False) -> LeaderboardRow:
+    return LeaderboardRow(
+        user_id=user_id, name=name, rank=None, rate=accepted / n if n else None,
+        wilson_lower=accepted / n / 2 if wilson is None and n else (wilson or 0.0),
+        n=n, accepted=accepted, pending=pending, stale=stale, hidden=hidden,
+    )
+
+
+def board(ranked: Sequence[LeaderboardRow], unranked: Sequence[LeaderboardRow] = (),
+          hidden: Sequence[LeaderboardRow] = (), *, period: str = "30d", min_sample: int = 10) -> Leaderboard:
+    everyone = [*ranked, *unranked, *hidden]
+    totals = TeamTotals(
+        sent=sum(r.n + r.pending - r.stale for r in everyone),
+        accepted=sum(r.accepted for r in everyone),
+        decided=sum(r.n for r in everyone),
+        pending=sum(r.pending for r in everyone),
+        stale=sum(r.stale for r in everyone),
+    )
+    return Leaderboard(PERIODS[period], rank_rows(list(ranked)), tuple(unranked), tuple(hidden), totals, min_sample)
+
+
+def texts(reply: dict[str, Any]) -> str:
+    """Every text in the blocks, joined."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(reply["blocks"])
+    return "\n".join(found)
+
+
+def of_type(reply: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [b for b in reply["blocks"] if b["type"] == kind]
+
+
+def sample() -> Leaderboard:
+    return board(
+        [row("U1", "Dana", accepted=21, n=50, pending=12, stale=3), row("U2", "Tom", accepted=10, n=40)],
+        [row("U3", "Priya", accepted=1, n=3, pending=4)],
+        [row("U9", "Secret Sam", accepted=30, n=31, hidden=True)],
+    )
+
+
+def test_one_line_per_ranked_member_in_the_agreed_format():
+    out = texts(leaderboard_reply(sample(), channel_id="C123", can_post=True))
+    assert "1. Dana — 42% (n=50) · 21 accepted · 12 pending · 3 stale" in out
+    assert "2. Tom — 25% (n=40) · 10 accepted · 0 pending · 0 stale" in out
+
+
+def test_members_below_the_minimum_sample_are_listed_apart():
+    out = texts(leaderboard_reply(sample(), channel_id="C123", can_post=True))
+    assert "*Not enough data yet* (fewer than 10 decided invites):\n• Priya — 33% (n=3)" in out
+    assert "Priya" not in out.split("Not enough data yet")[0]
+
+
+def test_hidden_members_are_not_shown_but_the_totals_include_them():
+    reply = leaderboard_reply(sample(), channel_id="C123", can_post=True)
+    assert "Secret Sam" not in json.dumps(reply)
+    totals = of_type(reply, "context")[0]["elements"][0]["text"]
+    assert totals.startswith("*Team:*") and "62 accepted" in totals
+
+
+def test_the_post_button_carries_only_the_period():
+    reply = leaderboard_reply(sample(), channel_id="C123", can_post=True)
+    (actions,) = of_type(reply, "actions")
+    assert actions["block_id"] == TeamBlock.LEADERBOARD_ACTIONS
+    (post,) = actions["elements"]
+    assert post["action_id"] == TeamAction.POST_LEADERBOARD == "post_leaderboard"
+    assert json.loads(post["value"]) == {"period": "30d"}
+    assert load(PostLeaderboard, post["value"]).period == "30d"
+    assert "<#C123>" in post["confirm"]["text"]["text"]
+
+
+def test_no_button_when_posting_is_not_allowed_nor_in_the_posted_version():
+    assert not of_type(leaderboard_reply(sample(), channel_id="C123", can_post=False), "actions")
+    public = leaderboard_public(sample())
+    assert not of_type(public, "actions") and "post_leaderboard" not in json.dumps(public)
+    ephemeral = leaderboard_reply(sample(), channel_id="C123", can_post=True)
+    assert public["blocks"] == ephemeral["blocks"][:-1]
+
+
+def test_tied_members_share_a_rank():
+    tied = board([
+        row("U1", "Ann", accepted=5, n=10, wilson=0.2), row("U2", "Bob", accepted=5, n=10, wilson=0.2),
+        row("U3", "Cat", accepted=4, n=10, wilson=0.1),
+    ])
+    out = texts(leaderboard_reply(tied, channel_id="C1", can_post=False))
+    assert re.findall(r"^(\d+)\. (\w+)", out, flags=re.M) == [("1", "Ann"), ("1", "Bob"), ("3", "Cat")]
+
+
+@pytest.mark.parametrize("name", ["<@U999>", "<!channel>", "a & b <https://evil.example|click>"])
+def test_names_are_plain_text_never_mentions_or_links(name):
+    b = board([row("U1", name, accepted=5, n=10)], [row("U2", name, accepted=1, n=2)])
+    for reply in (leaderboard_reply(b, channel_id="C1", can_post=True), leaderboard_public(b)):
+        dumped = json.dumps(reply)
+        assert "<@" not in dumped and "<!" not in dumped and "<http" not in dumped
+        assert "&lt;" in texts(reply)
+
+
+def test_empty_boards_say_so():
+    empty = board([], period="7d")
+    assert "No invites were logged in the last 7 days." in texts(leaderboard_public(empty))
+    only_small = board([], [row("U1", "Dana", accepted=1, n=2)], period="all", min_sample=5)
+    out = texts(leaderboard_public(only_small))
+    assert "Nobody has 5 decided invites from all time yet." in out and "Dana" in out
+
+
+def big_board(size: int, *, name: str = "Member") -> Leaderboard:
+    ranked = [row(f"U{n:04d}", f"{name} {n}", accepted=n % 50, n=50 + n % 7, pending=n, stale=n % 3) for n in range(size)]
+    unranked = [row(f"V{n:04d}", f"{name} {n}", accepted=1, n=3, pending=2) for n in range(size)]
+    hidden = [row(f"H{n:04d}", "Hidden", accepted=1, n=20, hidden=True) for n in range(size)]
+    return board(ranked, unranked, hidden)
+
+
+def shown_and_more(out: str, pattern: str) -> tuple[int, list[int]]:
+    return len(re.findall(pattern, out, flags=re.M)), [int(m) for m in re.findall(r"…and (\d+) more", out)]
+
+
+@pytest.mark.parametrize("name", ["Member", "&" * 200, "x" * 200])
+def test_a_thousand_members_fit_slacks_limits(name):
+    b = big_board(1000, name=name)
+    for reply in (leaderboard_reply(b, channel_id="C1", can_post=True), leaderboard_public(b)):
+        assert len(reply["blocks"]) <= 50
+        assert len(reply["text"]) <= 3000
+        for block in reply["blocks"]:
+            if block["type"] == "section":
+                assert len(block["text"]["text"]) <= SECTION_LIMIT
+            if block["type"] == "header":
+                assert len(block["text"]["text"]) <= HEADER_LIMIT
+        out = texts(reply)
+        ranked_shown, ranked_more = shown_and_more(out.split("Not enough data yet")[0], r"^\d+\. ")
+        unranked_shown, unranked_more = shown_and_more(out.split("Not enough data yet")[1], r"^• ")
+        assert ranked_shown + ranked_more[0] == 1000 and 50 <= ranked_shown <= 100
+        assert unranked_shown + unranked_more[0] == 1000 and 10 <= unranked_shown <= 30
+        assert "Team:" in out and "<@" not in json.dumps(reply)
+        assert len(json.dumps(reply)) < 60_000
+
+
+def test_plain_names_show_the_first_hundred_ranked_and_thirty_unranked():
+    out = texts(leaderboard_public(big_board(1000)))
+    ranked, unranked = out.split("Not enough data yet")
+    assert shown_and_more(ranked, r"^\d+\. ") == (100, [900])
+    assert shown_and_more(unranked, r"^• ") == (30, [970])
+
+
+def test_a_small_board_has_no_more_line():
+    assert "…and" not in texts(leaderboard_public(big_board(30)))
+
+
+def insights(by_day: dict[int, tuple[int, int]], best: int | None) -> Insights:
+    weekdays = tuple(
+        WeekdayRate(day, RateCounts(sent=sum(by_day.get(day, (0, 0))), accepted=by_day.get(day, (0, 0))[0],
+                                    declined=by_day.get(day, (0, 0))[1]))
+        for day in range(1, 8)
+    )
+    return Insights(PERIODS["90d"], weekdays, best)
+
+
+def test_insights_name_the_best_day_and_list_each_day_with_data():
+    lines = insights_lines(insights({2: (8, 4), 4: (5, 5), 6: (1, 0)}, best=2))
+    assert lines[0] == "Best sending day: *Tuesday* — 67% (n=12)"
+    assert lines[1] == "By weekday sent (UTC): Tue 67% (n=12) · Thu 50% (n=10) · Sat 100% (n=1)"
+
+
+def test_insights_without_enough_data_say_why_and_without_any_say_nothing():
+    lines = insights_lines(insights({2: (8, 4)}, best=None))
+    assert lines[0].startswith("Best sending day: not enough data yet (10 decided invites on at least 2")
+    assert insights_lines(insights({}, best=None)) == []
