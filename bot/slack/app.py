@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import Database
+from bot.slack import files, log_modal, privacy, settings_modal, team
 from bot.slack.deps import Deps
 from bot.slack.errors import handle_error
 from bot.slack.listeners import actions, commands, digest
@@ -65,4 +66,6 @@ def create_app(
     commands.register(app, deps)
     actions.register(app, deps)
     digest.register(app, deps)
+    for feature in (team, files, log_modal, settings_modal, privacy):
+        feature.register(app, deps)
     return app

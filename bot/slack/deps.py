@@ -14,6 +14,25 @@ from bot.services.members import Actor, Profile, ProfileLookup, identify
 
 PROFILE_TIMEOUT_S = 2
 
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a command or click came from: what a handler needs to answer beyond its reply."""
+
+    client: WebClient
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    trigger_id: str | None = None
+    response_url: str | None = None
+
+    @classmethod
+    def of_command(cls, command: dict, client: WebClient) -> Origin:
+        """The origin of a slash command payload."""
+        return cls(client=client, team_id=command["team_id"], user_id=command["user_id"],
+                   channel_id=command.get("channel_id"), trigger_id=command.get("trigger_id"),
+                   response_url=command.get("response_url"))
+
 log = logging.getLogger("bot.slack")
 
 

@@ -110,7 +110,6 @@ def test_pending_pile_warning(slack, db):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", "Paste the LinkedIn profile URL"),
         ("https://example.com/in/jane", "is not a LinkedIn profile URL"),
         ("https://linkedin.com/in/jane --sent tomorrow", "is not a date"),
         ("https://linkedin.com/in/jane --sent 2099-01-01", "is in the future"),

@@ -8,12 +8,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain import commands as cmd
-from bot.domain.commands import INVITED_USAGE, UsageError, parse_invited, parse_invites
+from bot.domain.commands import parse_invited, parse_invites
 from bot.services import invites as invite_service
 from bot.services import stats as stats_service
 from bot.services.members import Actor, update_member
-from bot.slack import render
-from bot.slack.deps import Deps
+from bot.slack import files, log_modal, privacy, render, settings_modal, team
+from bot.slack.deps import Deps, Origin
 
 
 def register(app: App, deps: Deps) -> None:
@@ -25,7 +25,8 @@ def register(app: App, deps: Deps) -> None:
         now = deps.clock.now()
         text = command.get("text") or ""
         if not text.strip():
-            raise UsageError("Paste the LinkedIn profile URL of the person you invited.", usage=INVITED_USAGE)
+            ack(**log_modal.open_log_modal(deps, actor, Origin.of_command(command, client)))
+            return
         request = parse_invited(text, today=now.astimezone(actor.tz).date())
         result = invite_service.log_invites(deps.db, actor, request, now=now)
         ack(response_type="ephemeral", **render.log_reply(result, actor, now=now))
@@ -34,10 +35,10 @@ def register(app: App, deps: Deps) -> None:
     def invites(ack: Ack, command: dict, client: WebClient) -> None:
         actor = deps.actor(team_id=command["team_id"], user_id=command["user_id"], client=client)
         parsed = parse_invites(command.get("text") or "")
-        ack(response_type="ephemeral", **run_invites(deps, actor, parsed))
+        ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client)))
 
 
-def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand) -> render.Reply:
+def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Origin) -> render.Reply:
     """One `/invites` subcommand: call its service, render its reply."""
     now = deps.clock.now()
     db = deps.db
@@ -75,5 +76,12 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand) -> render.
             return render.simple(f"Snoozed: no digest until {render.local_day(until, actor)}.")
         case cmd.ImportHelp():
             return render.import_help_reply()
-        case _:
-            return render.error("That command is not available in this version of Invite Hygiene yet.")
+        case cmd.Leaderboard():
+            return team.leaderboard_command(deps, actor, parsed, origin)
+        case cmd.Export(team=whole_team):
+            return files.export_command(deps, actor, whole_team, origin)
+        case cmd.OpenSettings():
+            return settings_modal.open_settings(deps, actor, origin)
+        case cmd.ForgetMe():
+            return privacy.forget_me_prompt(deps, actor, origin)
+    raise AssertionError(f"unhandled command {parsed!r}")
