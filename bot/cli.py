@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from bot import logs
+from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, is_placeholder
+from bot.scheduler import cycle_runner, run_blocking, start_background
+from bot.slack.app import create_app, install_for
 
 log = logging.getLogger("bot.cli")
 
@@ -92,48 +95,35 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene serve`."""
-    from bot.slack.app import create_app
     from bot.web import WebApp, serve
 
     settings.require_http()
     db = _database(settings)
-    app = create_app(settings, db)
+    clock = SystemClock()
+    install = install_for(settings, db, clock)
+    app = create_app(settings, db, clock=clock, install=install)
     if not args.no_scheduler:
-        _background_scheduler(settings, db)
+        start_background(settings, db, clock, install.tokens)
     serve(WebApp(app, db), host=args.host, port=args.port or settings.port, threads=args.threads)
     return 0
 
 
-def _background_scheduler(settings: Settings, db) -> None:
-    from bot.clock import SystemClock
-    from bot.scheduler import start_background
-    from bot.slack.delivery import single_workspace_tokens
-
-    start_background(settings, db, SystemClock(), single_workspace_tokens(settings))
-
-
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene scheduler`."""
-    from bot.clock import SystemClock
-    from bot.scheduler import run_blocking
-    from bot.slack.delivery import single_workspace_tokens
-
     settings.require_tokens()
     db = _database(settings)
-    run_blocking(settings, db, SystemClock(), single_workspace_tokens(settings))
+    clock = SystemClock()
+    run_blocking(settings, db, clock, install_for(settings, db, clock).tokens)
     return 0
 
 
 def cmd_sweep(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene sweep [--now] [--dry-run] [--team]`: one cycle, JSON lines on stdout."""
-    from bot.clock import SystemClock
-    from bot.scheduler import cycle_runner
-    from bot.slack.delivery import single_workspace_tokens
-
     if not args.dry_run:
         settings.require_tokens()
     db = _database(settings)
-    run = cycle_runner(settings, db, SystemClock(), single_workspace_tokens(settings))
+    clock = SystemClock()
+    run = cycle_runner(settings, db, clock, install_for(settings, db, clock).tokens)
     report = run(now=args.now, team_id=args.team, dry_run=args.dry_run)
     for message in report.planned if args.dry_run else report.sent:
         print(json.dumps(message.as_json(), ensure_ascii=False), flush=True)
@@ -147,12 +137,12 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene socket`."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.slack.app import create_app
-
     settings.require_socket()
     db = _database(settings)
-    app = create_app(settings, db)
-    _background_scheduler(settings, db)
+    clock = SystemClock()
+    install = install_for(settings, db, clock)
+    app = create_app(settings, db, clock=clock, install=install)
+    start_background(settings, db, clock, install.tokens)
     assert settings.slack_app_token is not None
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -85,6 +87,8 @@ class Workspace(Base):
     digest_channel: Mapped[str | None] = mapped_column(String(32))
     leaderboard_min_sample: Mapped[int] = mapped_column(Integer, default=10, server_default=text("10"))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Set when the app is uninstalled or its tokens revoked: nudges stop, data stays until purged.
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
@@ -243,3 +247,9 @@ class Delivery(Base):
         # The sweep's "what went out recently" and "when was the last digest" lookups.
         Index("ix_deliveries_team_kind_date", "team_id", "kind", "local_date"),
     )
+
+
+# slack-sdk's OAuth stores, attached to our metadata so Alembic creates them (never create_all).
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")

@@ -194,8 +194,8 @@ def is_low_rate(rate: float | None) -> bool:
 
 def wilson_lower_bound(successes: int, n: int, z: float = 1.959963984540054) -> float:
     """The lower end of the Wilson score interval (95% by default); 0 when n is 0."""
-    if n <= 0:
-        return 0.0
+    if n <= 0 or successes <= 0:
+        return 0.0  # exactly 0, not float noise: "0 of 3" and "0 of 10" tie on the bound
     p = successes / n
     denominator = 1 + z * z / n
     centre = p + z * z / (2 * n)

@@ -139,12 +139,15 @@ def identify(
     """The Actor for a Slack user, creating rows on first sight and refreshing the profile weekly."""
     with db.session(write=False) as session:
         member = _load(session, team_id, user_id)
-        if member is not None and not _profile_due(member, now, lookup):
+        if member is not None and not _profile_due(member, now, lookup) and member.workspace.uninstalled_at is None:
             return _actor(member)
     # The Slack call happens outside any transaction: a slow API must not hold a lock.
     profile = lookup(user_id) if lookup is not None else None
     with db.session() as session:
         ensure_workspace(session, team_id=team_id, now=now)
+        # A request from a workspace means the app is installed there (again): nudges resume.
+        session.execute(update(Workspace).where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_not(None))
+                        .values(uninstalled_at=None))
         values: dict[str, object] = {"team_id": team_id, "user_id": user_id, "created_at": now}
         stmt = dialect_insert(session)(Member).values(**values)
         session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "user_id"]))

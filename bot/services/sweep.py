@@ -70,7 +70,7 @@ def _teams_with_cut(groups: dict[int, list[str]], column, now: datetime, factor:
 
 def gather(session: Session, *, now: datetime, team_id: str | None = None) -> list[tuple[MemberState, MemberFacts]]:
     """Everything the planner needs for every active member, in a fixed number of queries."""
-    ws_query = select(Workspace)
+    ws_query = select(Workspace).where(Workspace.uninstalled_at.is_(None))
     if team_id:
         ws_query = ws_query.where(Workspace.team_id == team_id)
     workspaces = {ws.team_id: ws for ws in session.scalars(ws_query)}

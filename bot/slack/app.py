@@ -18,6 +18,7 @@ from bot.db.engine import Database
 from bot.slack import files, log_modal, privacy, settings_modal, team
 from bot.slack.deps import Deps
 from bot.slack.errors import handle_error
+from bot.slack.install import Install, oauth_distribution, register_lifecycle, single_workspace
 from bot.slack.listeners import actions, commands, digest
 
 WEB_API_TIMEOUT_S = 10
@@ -37,11 +38,17 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
+def install_for(settings: Settings, db: Database, clock: Clock) -> Install:
+    """OAuth distribution when client credentials are configured, else one workspace's bot token."""
+    return oauth_distribution(settings, db, clock) if settings.oauth_enabled else single_workspace(settings)
+
+
 def create_app(
     settings: Settings,
     db: Database,
     *,
     clock: Clock | None = None,
+    install: Install | None = None,
     process_before_response: bool = True,
 ) -> App:
     """Build the Bolt app with every listener registered against the given dependencies.
@@ -51,17 +58,25 @@ def create_app(
     threaded mode may drop an ack() that is followed by an exception within a few milliseconds.
     Slow work (imports) goes to lazy listeners.
     """
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    clock = clock or SystemClock()
+    install = install or install_for(settings, db, clock)
+    token = None
+    if install.oauth_settings is None and settings.slack_bot_token is not None:
+        token = settings.slack_bot_token.get_secret_value()
     signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     app = App(
         name="invite-hygiene",
         signing_secret=signing,
         client=make_client(settings, token),
         token_verification_enabled=False,
+        oauth_settings=install.oauth_settings,
+        installation_store=install.installation_store,
+        authorize=install.authorize,
         process_before_response=process_before_response,
         logger=logging.getLogger("bot.bolt"),
     )
-    deps = Deps(settings=settings, db=db, clock=clock or SystemClock())
+    deps = Deps(settings=settings, db=db, clock=clock)
+    register_lifecycle(app, install, db, clock)
     app.error(handle_error)
     commands.register(app, deps)
     actions.register(app, deps)

@@ -23,8 +23,9 @@ TokenSource = Callable[[str], str | None]
 
 def single_workspace_tokens(settings: Settings) -> TokenSource:
     """Every workspace uses the one configured bot token (single-workspace install)."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return lambda _team_id: token
+    from bot.slack.install import single_workspace
+
+    return single_workspace(settings).tokens
 
 
 def slack_sender(settings: Settings, db: Database, tokens: TokenSource, clock: Clock) -> Sender:

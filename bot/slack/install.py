@@ -1,0 +1,146 @@
+"""Install modes: one workspace with a bot token, or OAuth distribution with stored installations."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import update
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.db.models import Workspace
+from bot.services.members import ensure_workspace
+
+log = logging.getLogger("bot.install")
+
+# The bot scopes the app uses (manifest.yml and docs/install.md say why each is needed).
+BOT_SCOPES = ["commands", "chat:write", "im:write", "im:history", "files:read", "files:write", "users:read"]
+STATE_EXPIRATION_S = 600
+
+TokenSource = Callable[[str], str | None]
+
+
+@dataclass
+class Install:
+    """What create_app passes to Bolt for the configured mode, and how the sweep finds tokens."""
+
+    oauth_settings: OAuthSettings | None
+    installation_store: SQLAlchemyInstallationStore | None
+    authorize: InstallationStoreAuthorize | None
+    tokens: TokenSource
+
+
+def single_workspace(settings: Settings) -> Install:
+    """SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET: one workspace, one token."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return Install(oauth_settings=None, installation_store=None, authorize=None, tokens=lambda _team: token)
+
+
+def oauth_distribution(settings: Settings, db: Database, clock: Clock) -> Install:
+    """SLACK_CLIENT_ID + SLACK_CLIENT_SECRET: installations stored in our database (tables from Alembic)."""
+    assert settings.slack_client_id and settings.slack_client_secret
+    client_id = settings.slack_client_id
+    store = SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine, logger=log)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_S, engine=db.engine, logger=log)
+    oauth = OAuthSettings(
+        client_id=client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=BOT_SCOPES,
+        installation_store=store,
+        state_store=states,
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
+        callback_options=CallbackOptions(success=_on_success(db, store, clock), failure=_on_failure),
+    )
+    # Tokens are looked up per request; cache_enabled avoids an auth.test call on every one.
+    authorize = InstallationStoreAuthorize(
+        installation_store=store, client_id=client_id, client_secret=settings.slack_client_secret.get_secret_value(),
+        logger=log, bot_only=True, cache_enabled=True,
+    )
+
+    def tokens(team_id: str) -> str | None:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        return bot.bot_token if bot else None
+
+    return Install(oauth_settings=oauth, installation_store=store, authorize=authorize, tokens=tokens)
+
+
+def _page(title: str, body: str, status: int) -> BoltResponse:
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+            f"<body style='font-family:sans-serif;max-width:40em;margin:4em auto'><h1>{html.escape(title)}</h1>"
+            f"<p>{html.escape(body)}</p></body></html>")
+    return BoltResponse(status=status, body=page, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def _on_success(db: Database, store: SQLAlchemyInstallationStore, clock: Clock):
+    def success(args: SuccessArgs) -> BoltResponse:
+        installation = args.installation
+        if installation.is_enterprise_install:
+            # Org-wide installs span workspaces our data model keeps apart: refuse them clearly.
+            store.delete_installation(enterprise_id=installation.enterprise_id, team_id=None)
+            store.delete_bot(enterprise_id=installation.enterprise_id, team_id=None)
+            return _page("Install in each workspace",
+                         "Invite Hygiene keeps each workspace's data apart, so it can't be installed org-wide on "
+                         "Enterprise Grid. Install it into each workspace instead.", 400)
+        mark_installed(db, team_id=installation.team_id, name=installation.team_name, now=clock.now())
+        log.info("installed team=%s", installation.team_id)
+        return _page("Invite Hygiene is installed", "Go back to Slack and type /invited to log your first invite.", 200)
+
+    return success
+
+
+def _on_failure(args: FailureArgs) -> BoltResponse:
+    log.warning("install failed: %s", args.reason)
+    return _page("The install did not complete",
+                 f"Slack said: {args.reason}. Start again from the install link.", args.suggested_status_code)
+
+
+def mark_installed(db: Database, *, team_id: str, name: str | None, now: datetime) -> None:
+    """Create or revive the workspace row: nudges run again."""
+    with db.session() as session:
+        ensure_workspace(session, team_id=team_id, now=now)
+        session.execute(update(Workspace).where(Workspace.team_id == team_id)
+                        .values(uninstalled_at=None, name=(name or None)))
+
+
+def mark_uninstalled(db: Database, *, team_id: str, now: datetime) -> None:
+    """Stop nudges for a workspace; its data stays until an admin purges it."""
+    with db.session() as session:
+        session.execute(update(Workspace).where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_(None))
+                        .values(uninstalled_at=now))
+
+
+def register_lifecycle(app: App, install: Install, db: Database, clock: Clock) -> None:
+    """`app_uninstalled` and `tokens_revoked`: delete the tokens and stop that workspace's nudges."""
+
+    @app.event("app_uninstalled")
+    def uninstalled(ack, body: dict) -> None:
+        ack()
+        team_id = body.get("team_id")
+        if install.installation_store is not None:
+            install.installation_store.delete_all(enterprise_id=body.get("enterprise_id"), team_id=team_id)
+        if team_id:
+            mark_uninstalled(db, team_id=team_id, now=clock.now())
+        log.info("uninstalled team=%s", team_id)
+
+    @app.event("tokens_revoked")
+    def revoked(ack, body: dict, event: dict) -> None:
+        ack()
+        team_id = body.get("team_id")
+        bots = (event.get("tokens") or {}).get("bot") or []
+        if install.installation_store is not None and bots:
+            install.installation_store.delete_bot(enterprise_id=body.get("enterprise_id"), team_id=team_id)
+        if bots and team_id:
+            mark_uninstalled(db, team_id=team_id, now=clock.now())
+        log.info("tokens revoked team=%s bot=%s", team_id, bool(bots))
