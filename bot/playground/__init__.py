@@ -1,0 +1,1 @@
+"""The local playground: a page that stands in for Slack and drives the real app over signed HTTP."""
