@@ -29,6 +29,10 @@ class DigestRow(_Value):
     invite_id: int = Field(ge=1, le=2**53)
 
 
+class ForgetMe(_Value):
+    user_id: str = Field(min_length=1, max_length=32)
+
+
 class ListPage(_Value):
     status: Literal["pending", "stale", "accepted", "declined", "withdrawn", "expired", "all"]
     page: int = Field(ge=1, le=100_000)

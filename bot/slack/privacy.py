@@ -1,19 +1,58 @@
-"""`/invites forget-me` and deactivated users."""
+"""`/invites forget-me` (after a confirm button) and members deactivated in Slack."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
 
-from bot.services.errors import ServiceError
+from slack_bolt import Ack, App, Respond
+
+from bot.services import admin
 from bot.services.members import Actor
 from bot.slack import render
 from bot.slack.deps import Deps, Origin
+from bot.slack.payloads import ForgetMe, load
 
+log = logging.getLogger("bot.privacy")
 
-def register(app: App, deps: Deps) -> None:
-    """Attach this feature's listeners."""
+FORGET_ACTION = "forget_me_confirm"
 
 
 def forget_me_prompt(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
-    """Ask for confirmation before deleting everything about the member."""
-    raise ServiceError("That command is not available in this version of Invite Hygiene yet.")
+    """Explain what will be deleted and ask for a click (with Slack's own confirm dialog)."""
+    text = ("*Delete everything Invite Hygiene stores about you?* Your invites, their history, your settings "
+            "and your digest records in this workspace. Teammates' data is not touched. This cannot be undone.")
+    confirm = {"title": {"type": "plain_text", "text": "Delete your data?"},
+               "text": {"type": "plain_text", "text": "Everything about you goes, now and for good."},
+               "confirm": {"type": "plain_text", "text": "Delete"}, "deny": {"type": "plain_text", "text": "Keep"},
+               "style": "danger"}
+    button = {**render.button("Delete my data", FORGET_ACTION, ForgetMe(user_id=actor.user_id).dump(), "danger"),
+              "confirm": confirm}
+    return render.reply(text.replace("*", ""), [render.section(text), {"type": "actions", "elements": [button]}])
+
+
+def register(app: App, deps: Deps) -> None:
+    """The confirm button and the `user_change` event."""
+
+    @app.action(FORGET_ACTION)
+    def confirm(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        value = load(ForgetMe, action.get("value"))
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        if value.user_id != user_id:
+            log.warning("refused forget-me team=%s clicker=%s value_user=%s", team_id, user_id, value.user_id)
+            respond(response_type="ephemeral", replace_original=False,
+                    **render.error("That button was for someone else; nothing was deleted."))
+            return
+        gone = admin.forget_member(deps.db, team_id=team_id, user_id=user_id)
+        log.info("forget-me team=%s user=%s invites=%d", team_id, user_id, gone.invites)
+        text = (f":wastebasket: Done: deleted {gone.invites} invites, {gone.events} history entries and "
+                f"{gone.deliveries} digest records. If you use the app again, it starts from scratch.")
+        respond(replace_original=True, **render.simple(text))
+
+    @app.event("user_change")
+    def user_change(ack: Ack, body: dict, event: dict) -> None:
+        ack()
+        user = event.get("user") or {}
+        team_id = user.get("team_id") or body.get("team_id")
+        if user.get("id") and team_id:
+            admin.set_deactivated(deps.db, team_id=team_id, user_id=user["id"], deactivated=bool(user.get("deleted")))

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from tests.support.fake_slack import FakeSlack
-from tests.support.signing import block_action_body, command_body, sign
+from tests.support.signing import block_action_body, command_body, event_body, sign, view_submission_body
 
 
 @dataclass
@@ -91,3 +91,14 @@ class SlackHarness:
             container={"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
         )
         return self.dispatch(body, content_type="application/x-www-form-urlencoded")
+
+    def submit(self, callback_id: str, values: dict, *, user: str = "U1", team: str = "T1",
+               private_metadata: str = "") -> Answer:
+        """Submit a modal; returns the ack (response_action errors/update, or empty)."""
+        body = view_submission_body(callback_id, values, user_id=user, team_id=team, private_metadata=private_metadata)
+        response = self.dispatch(body, content_type="application/x-www-form-urlencoded")
+        return Answer(response.status, json.loads(response.body) if response.body else {})
+
+    def event(self, event: dict, *, team: str = "T1", headers: dict[str, str] | None = None) -> BoltResponse:
+        """Deliver an Events API event."""
+        return self.dispatch(event_body(event, team_id=team), headers, content_type="application/json")

@@ -67,3 +67,28 @@ def block_action_body(
     if message is not None:
         payload["message"] = message
     return urlencode({"payload": json.dumps(payload)})
+
+
+def view_submission_body(callback_id: str, values: dict, *, user_id: str = "U1", team_id: str = "T1",
+                         private_metadata: str = "", view_id: str = "V1") -> str:
+    """A view_submission payload (form field `payload` holding JSON), state values as Slack nests them."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
+        "api_app_id": "A1",
+        "token": "legacy-verification-token",
+        "trigger_id": "1.2.3",
+        "view": {
+            "id": view_id, "team_id": team_id, "type": "modal", "callback_id": callback_id,
+            "private_metadata": private_metadata, "hash": "h1", "blocks": [],
+            "state": {"values": values},
+        },
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def event_body(event: dict, *, team_id: str = "T1", event_id: str = "Ev1") -> str:
+    """An Events API envelope (JSON)."""
+    return json.dumps({"token": "legacy-verification-token", "team_id": team_id, "api_app_id": "A1",
+                       "type": "event_callback", "event_id": event_id, "event_time": 1, "event": event})

@@ -1,0 +1,168 @@
+"""Workspace settings (admins only), a member's own settings, forget-me and deactivation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import delete, func, select, update
+
+from bot.db.engine import Database
+from bot.db.models import Delivery, Invite, InviteEvent, Member, Workspace
+from bot.services.errors import Forbidden, ServiceError
+from bot.services.members import ensure_workspace
+
+WEEKDAYS = "1234567"
+
+
+class WorkspaceSettingsInput(BaseModel):
+    """Every workspace setting of PRODUCT.md, with the ranges the database also enforces."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    withdraw_after_days: int = Field(ge=1, le=365)
+    expire_after_days: int = Field(ge=1, le=3650)
+    resend_cooldown_days: int = Field(ge=0, le=365)
+    pending_warn_at: int = Field(ge=1, le=100_000)
+    pending_limit: int = Field(ge=1, le=100_000)
+    max_withdrawals_per_day: int = Field(ge=1, le=500)
+    safe_weekly_free: int = Field(ge=1, le=1000)
+    safe_weekly_premium: int = Field(ge=1, le=1000)
+    safe_weekly_sales_navigator: int = Field(ge=1, le=1000)
+    nudge_hour: int = Field(ge=0, le=23)
+    working_days: str = Field(min_length=1, max_length=7)
+    digest_channel: str | None = None
+    leaderboard_min_sample: int = Field(ge=1, le=10_000)
+    timezone: str
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        if not value or any(d not in WEEKDAYS for d in value):
+            raise ValueError("pick at least one day")
+        return "".join(sorted(set(value)))
+
+    @field_validator("digest_channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"[CG][A-Z0-9]{2,30}", value):
+            raise ValueError("pick a channel")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("pick a time zone from the list") from None
+        if value not in available_timezones() and value != "UTC":
+            raise ValueError("pick a time zone from the list")
+        return value
+
+    @model_validator(mode="after")
+    def _levels(self) -> WorkspaceSettingsInput:
+        if self.pending_limit < self.pending_warn_at:
+            raise ValueError("pending_limit: the limit must be at least the warning level")
+        if self.expire_after_days <= self.withdraw_after_days:
+            raise ValueError("expire_after_days: expiry must come after the withdraw threshold")
+        return self
+
+
+class SettingsInvalid(ServiceError):
+    """Field-by-field problems, keyed by setting name (the modal shows each on its field)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def validate_workspace_settings(values: dict[str, object]) -> WorkspaceSettingsInput:
+    """Validate raw values; SettingsInvalid names each bad field with a message a person can act on."""
+    try:
+        return WorkspaceSettingsInput.model_validate(values)
+    except ValidationError as error:
+        errors: dict[str, str] = {}
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else ""
+            message = str(item["msg"]).removeprefix("Value error, ")
+            if not field and ":" in message:
+                field, message = (part.strip() for part in message.split(":", 1))
+            errors.setdefault(field or "withdraw_after_days", message)
+        raise SettingsInvalid(errors) from None
+
+
+def workspace_settings(db: Database, team_id: str, *, now: datetime) -> dict[str, object]:
+    """The current settings of a workspace, as the modal shows them."""
+    with db.session() as session:
+        ensure_workspace(session, team_id=team_id, now=now)
+        ws = session.get(Workspace, team_id)
+        assert ws is not None
+        return {name: getattr(ws, name) for name in WorkspaceSettingsInput.model_fields}
+
+
+def save_workspace_settings(db: Database, *, team_id: str, values: WorkspaceSettingsInput, is_admin: bool) -> None:
+    """Store validated settings; refused unless the caller was checked to be an admin on the server."""
+    if not is_admin:
+        raise Forbidden("Only workspace admins and owners can change the workspace settings.")
+    with db.session() as session:
+        session.execute(update(Workspace).where(Workspace.team_id == team_id).values(**values.model_dump()))
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    invites: int
+    events: int
+    deliveries: int
+
+
+def forget_member(db: Database, *, team_id: str, user_id: str) -> Forgotten:
+    """Delete everything stored about one member of one workspace: invites, audit, ledger, settings."""
+    with db.session() as session:
+        member_id = session.scalar(select(Member.id).where(Member.team_id == team_id, Member.user_id == user_id))
+        deliveries = session.execute(
+            delete(Delivery).where(Delivery.team_id == team_id, Delivery.recipient == user_id)
+        ).rowcount
+        if member_id is None:
+            return Forgotten(0, 0, deliveries or 0)
+        invites = session.scalar(select(func.count()).select_from(Invite).where(Invite.member_id == member_id)) or 0
+        events = session.scalar(
+            select(func.count()).select_from(InviteEvent).where(InviteEvent.member_id == member_id)
+        ) or 0
+        session.execute(delete(InviteEvent).where(InviteEvent.member_id == member_id))
+        session.execute(delete(Invite).where(Invite.member_id == member_id))
+        session.execute(delete(Member).where(Member.id == member_id))
+        return Forgotten(invites, events, deliveries or 0)
+
+
+def set_deactivated(db: Database, *, team_id: str, user_id: str, deactivated: bool) -> bool:
+    """Mark a member deactivated in Slack (no nudges, off the leaderboard) or active again."""
+    with db.session() as session:
+        changed = session.execute(
+            update(Member).where(Member.team_id == team_id, Member.user_id == user_id,
+                                 Member.deactivated.is_not(deactivated))
+            .values(deactivated=deactivated)
+        ).rowcount
+    return bool(changed)
+
+
+def purge_workspace(db: Database, team_id: str) -> dict[str, int]:
+    """Delete a workspace and everything in it (the operator's `purge --team T`)."""
+    from bot.db.models import SLACK_BOTS, SLACK_INSTALLATIONS
+
+    with db.session() as session:
+        counts = {
+            "members": session.scalar(select(func.count()).select_from(Member).where(Member.team_id == team_id)) or 0,
+            "invites": session.scalar(select(func.count()).select_from(Invite).where(Invite.team_id == team_id)) or 0,
+        }
+        for model in (InviteEvent, Delivery, Invite, Member):
+            session.execute(delete(model).where(model.team_id == team_id))
+        session.execute(delete(Workspace).where(Workspace.team_id == team_id))
+        session.execute(delete(SLACK_INSTALLATIONS).where(SLACK_INSTALLATIONS.c.team_id == team_id))
+        session.execute(delete(SLACK_BOTS).where(SLACK_BOTS.c.team_id == team_id))
+    return counts
