@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scheduler", help="the nudge scheduler alone (for several web replicas)")
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
 
+    purge = sub.add_parser("purge", help="delete a workspace and all its data (needs --yes-delete-everything)")
+    purge.add_argument("--team", required=True, help="the workspace's team id")
+    purge.add_argument("--yes-delete-everything", action="store_true", help="confirm: this cannot be undone")
+
     sweep = sub.add_parser("sweep", help="one nudge cycle; --dry-run prints what it would send")
     sweep.add_argument("--now", type=_instant, default=None, help="as of this ISO-8601 instant (default: now)")
     sweep.add_argument("--dry-run", action="store_true", help="change nothing, print the messages as JSON lines")
@@ -148,6 +152,19 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    """`invite-hygiene purge --team T --yes-delete-everything`."""
+    from bot.services.admin import purge_workspace
+
+    if not args.yes_delete_everything:
+        print(f"This deletes workspace {args.team} and all its members, invites and history for good.\n"
+              "Run again with --yes-delete-everything to do it.", file=sys.stderr)
+        return 2
+    counts = purge_workspace(_database(settings), args.team)
+    print(f"purged {args.team}: {counts['members']} members, {counts['invites']} invites")
+    return 0
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """`make run`: Socket Mode with an app token, HTTP with tokens, else the playground."""
     if not is_placeholder(settings.slack_app_token):
@@ -169,6 +186,7 @@ COMMANDS = {
     "scheduler": cmd_scheduler,
     "migrate": cmd_migrate,
     "sweep": cmd_sweep,
+    "purge": cmd_purge,
     "run": cmd_run,
 }
 

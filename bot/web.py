@@ -8,8 +8,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.db.engine import Database
 
@@ -30,26 +32,37 @@ class WebApp:
         self.db = db
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        started = time.perf_counter()
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        status = "200"
-        try:
-            if path == "/healthz" and method in {"GET", "HEAD"}:
-                return self._health(start_response)
-            if path == "/slack/events" and method == "POST":
-                refusal = self._refuse(environ)
-                if refusal:
-                    status = refusal[0].split()[0]
-                    return _send(start_response, refusal[0], {"error": refusal[1]})
-                return self.bolt(environ, start_response)
-            flow = self.app.oauth_flow
-            if flow is not None and method == "GET" and path in {flow.install_path, flow.redirect_uri_path}:
-                return self.bolt(environ, start_response)
-            status = "404"
-            return _send(start_response, "404 Not Found", {"error": "not found"})
-        finally:
-            log.debug("%s %s %s %.1fms", method, path, status, (time.perf_counter() - started) * 1000)
+        if path == "/healthz" and method in {"GET", "HEAD"}:
+            return self._health(start_response)
+        if path == "/slack/events" and method == "POST":
+            refusal = self._refuse(environ)
+            if refusal:
+                log.warning("refused %s %s: %s", method, path, refusal[1])
+                return _send(start_response, refusal[0], {"error": refusal[1]})
+            return self._dispatch(environ, start_response)
+        flow = self.app.oauth_flow
+        if flow is not None and method == "GET" and path in {flow.install_path, flow.redirect_uri_path}:
+            return self.bolt(environ, start_response)
+        return _send(start_response, "404 Not Found", {"error": "not found"})
+
+    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Bolt's dispatch, with one log line per request: workspace, user, what, outcome, duration."""
+        started = time.perf_counter()
+        request = WsgiHttpRequest(environ)
+        bolt_request = BoltRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
+        response = self.app.dispatch(bolt_request)
+        elapsed = (time.perf_counter() - started) * 1000
+        context = bolt_request.context
+        log.info(
+            "request team=%s user=%s %s outcome=%s status=%d %.1fms",
+            context.team_id or "-", context.user_id or "-", describe(bolt_request.body),
+            context.get("outcome", "ok" if response.status < 400 else "refused"), response.status, elapsed,
+        )
+        wsgi_response = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
+        start_response(wsgi_response.status, wsgi_response.get_headers())
+        return wsgi_response.get_body()
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         if self.db.ping():
@@ -68,6 +81,20 @@ class WebApp:
         if content_type not in SLACK_CONTENT_TYPES:
             return "415 Unsupported Media Type", "not a Slack request"
         return None
+
+
+def describe(body: dict[str, Any]) -> str:
+    """What a Slack request is, for the log: the command, action, view or event type (never its text)."""
+    if body.get("command"):
+        return f"command={body['command']}"
+    if body.get("type") == "block_actions":
+        actions = body.get("actions") or [{}]
+        return f"action={actions[0].get('action_id', '?')}"
+    if body.get("type") in {"view_submission", "view_closed"}:
+        return f"view={(body.get('view') or {}).get('callback_id', '?')}"
+    if body.get("type") == "event_callback":
+        return f"event={(body.get('event') or {}).get('type', '?')}"
+    return f"type={body.get('type', '?')}"
 
 
 def _send(start_response: StartResponse, status: str, body: dict[str, Any]) -> Iterable[bytes]:

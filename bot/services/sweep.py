@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -320,6 +321,7 @@ def run_cycle(
         if token is None:
             report.skipped.append(message)
             continue
+        started = time.perf_counter()
         try:
             assert send is not None, "a cycle that is not a dry run needs a sender"
             channel, ts = send(message)
@@ -328,12 +330,13 @@ def run_cycle(
             report.failed.append((message, error.code))
             if error.code in PERMANENT_ERRORS and mark_undeliverable:
                 mark_undeliverable(message, error.code)
-            log.warning("delivery failed team=%s user=%s kind=%s error=%s",
-                        message.team_id, message.user_id, message.kind, error.code)
+            log.warning("delivery team=%s user=%s kind=%s outcome=failed:%s %.1fms", message.team_id,
+                        message.user_id, message.kind, error.code, (time.perf_counter() - started) * 1000)
             continue
         settle(db, token, sent_at=now, channel=channel, ts=ts)
         delivered.add((message.member_id, message.kind))
         report.sent.append(message)
-        log.info("delivered team=%s user=%s kind=%s", message.team_id, message.user_id, message.kind)
+        log.info("delivery team=%s user=%s kind=%s outcome=sent %.1fms", message.team_id, message.user_id,
+                 message.kind, (time.perf_counter() - started) * 1000)
     apply_state(db, plans, sent=delivered)
     return report

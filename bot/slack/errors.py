@@ -36,8 +36,11 @@ def reply_for(error: Exception) -> render.Reply:
     return render.error(f"Something went wrong on our side (error id {error_id}). Please try again.")
 
 
-def handle_error(error: Exception, body: dict[str, Any], response: BoltResponse | None, respond) -> BoltResponse | None:
+def handle_error(
+    error: Exception, body: dict[str, Any], response: BoltResponse | None, respond, context
+) -> BoltResponse | None:
     """Bolt's @app.error: answer in the HTTP response if not yet acked, else via response_url."""
+    context["outcome"] = f"error:{type(error).__name__}"
     message = reply_for(error)
     if response is not None and body.get("command"):
         payload = {"response_type": "ephemeral", **message}

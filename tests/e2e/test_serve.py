@@ -62,10 +62,15 @@ def test_unknown_path_is_404(server):
     assert server.get("/nope")[0] == 404
 
 
-def test_secrets_never_in_logs(server):
-    server.command("/invites", "help")
+def test_one_log_line_per_request_without_secrets_or_text(server):
+    server.command("/invited", "https://www.linkedin.com/in/private-person-xyz")
+    server.command("/invites", "frobnicate")
+    time.sleep(0.2)
     logs = server.logs()
+    assert "request team=T1 user=U1 command=/invited outcome=ok status=200" in logs
+    assert "command=/invites outcome=error:UsageError status=200" in logs
     assert BOT_TOKEN not in logs and SIGNING_SECRET not in logs
+    assert "private-person-xyz" not in logs
 
 
 def test_missing_secret_stops_startup_naming_the_variable(tmp_path):

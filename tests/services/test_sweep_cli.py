@@ -68,3 +68,11 @@ def test_bad_now_is_a_clear_error(db, cli_env, capsys):
     with pytest.raises(SystemExit):
         main(["sweep", "--now", "yesterday-ish"])
     assert "not an ISO-8601 instant" in capsys.readouterr().err
+
+
+def test_purge_needs_the_confirmation_flag(db, cli_env, capsys):
+    make_member(db, "UA", team_id="TA", now=WED)
+    assert main(["purge", "--team", "TA"]) == 2
+    assert "--yes-delete-everything" in capsys.readouterr().err
+    assert main(["purge", "--team", "TA", "--yes-delete-everything"]) == 0
+    assert "purged TA: 1 members, 0 invites" in capsys.readouterr().out
