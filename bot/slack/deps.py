@@ -12,7 +12,8 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.services.members import Actor, Profile, ProfileLookup, identify
 
-PROFILE_TIMEOUT_S = 2
+# users.info runs inside a command's 3 seconds: short, and no retries.
+PROFILE_TIMEOUT_S = 1.5
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Deps:
 
 def profile_lookup(client: WebClient) -> ProfileLookup:
     """`users.info` with a short timeout; a failure means "unknown", never a failed command."""
-    quick = WebClient(token=client.token, base_url=client.base_url, timeout=PROFILE_TIMEOUT_S)
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=PROFILE_TIMEOUT_S, retry_handlers=[])
 
     def lookup(user_id: str) -> Profile | None:
         try:

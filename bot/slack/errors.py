@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -53,3 +55,30 @@ def handle_error(
         except Exception:  # noqa: BLE001 - nothing more can be told to the user
             log.warning("could not deliver an error message to response_url")
     return response_to_return
+
+
+def ack_only(ack) -> None:
+    """The ack half of an ack-then-work listener: Slack gets its 200 at once."""
+    ack()
+
+
+def reporting(func: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a lazy listener (work after the ack) so its errors reach the user like any other.
+
+    Bolt only logs exceptions from lazy listeners; this routes them through `reply_for`.
+    """
+
+    @functools.wraps(func)
+    def wrapper(**kwargs) -> None:
+        try:
+            func(**kwargs)
+        except Exception as error:
+            message = reply_for(error)
+            respond, body = kwargs.get("respond"), kwargs.get("body") or {}
+            if respond is not None and body.get("response_url"):
+                try:
+                    respond(response_type="ephemeral", replace_original=False, **message)
+                except Exception:  # noqa: BLE001 - nothing more can be told to the user
+                    log.warning("could not deliver an error message to response_url")
+
+    return wrapper

@@ -1,19 +1,239 @@
-"""Import (files DM'd to the app) and export (CSV DM'd back)."""
+"""Import (files DM'd to the app) and export (CSV DM'd back).
+
+Import: a member sends the app a LinkedIn export file in its DM. Slack then sends two events for
+the one upload, ``file_shared`` and a ``message`` with ``files``; only ``file_shared`` imports (the
+message is acknowledged and left alone), so the member gets one reply per file. The event is
+acknowledged at once and the import runs in a lazy listener (ack first: Slack retries an event
+it has no answer to within 3 seconds). Slack still retries now and then (``X-Slack-Retry-Num``):
+every import of one file id carries the same audit change id, so a retry of an import that
+already stored something is dropped, and one that stored nothing re-runs harmlessly (an import
+is idempotent); at worst the member reads the same summary twice.
+
+Export: ``/invites export [team]`` acks at once and uploads the CSV to the member's DM from a
+worker thread (``files_upload_v2``: files.getUploadURLExternal, the upload, then
+files.completeUploadExternal).
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import io
+import logging
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from bot.services.errors import ServiceError
+from slack_bolt import Ack, App, BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.importing.linkedin import MAX_FILE_BYTES, UnsupportedFile
+from bot.services import exporting, importing
+from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import Actor
 from bot.slack import render
-from bot.slack.deps import Deps, Origin
+from bot.slack.deps import Deps, Origin, profile_lookup
+from bot.slack.errors import reply_for
+
+log = logging.getLogger("bot.slack.files")
+
+DOWNLOAD_TIMEOUT_S = 30
+_CHUNK = 64 * 1024
+_MB = 1024 * 1024
+
+
+class FileFetchError(ServiceError):
+    """Slack would not hand over a shared file; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    """A `file_shared` event in the app's DM."""
+
+    team_id: str
+    user_id: str
+    channel_id: str
+    file_id: str
+    retry_num: int
+
+    @classmethod
+    def of(cls, body: dict, request: BoltRequest) -> SharedFile | None:
+        """The shared file, or None when it was not shared in a DM (a channel the app is in)."""
+        event = body.get("event") or {}
+        channel = event.get("channel_id") or ""
+        file_id = event.get("file_id") or (event.get("file") or {}).get("id")
+        if not channel.startswith("D") or not file_id or not event.get("user_id"):
+            return None
+        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+        return cls(body.get("team_id") or "", event["user_id"], channel, file_id, int(retry) if retry.isdigit() else 0)
 
 
 def register(app: App, deps: Deps) -> None:
-    """Attach this feature's listeners."""
+    """Attach the file listeners."""
+
+    def ack_now(ack: Ack) -> None:
+        ack()
+
+    def import_shared_file(body: dict, client: WebClient, request: BoltRequest) -> None:
+        shared = SharedFile.of(body, request)
+        reply = import_file(deps, client, shared) if shared is not None else None
+        if shared is not None and reply is not None:
+            client.chat_postMessage(channel=shared.channel_id, **reply)
+
+    app.event("file_shared")(ack=ack_now, lazy=[import_shared_file])
+    # The message event of the same upload: acknowledged so Slack does not retry it, nothing more.
+    app.event("message", matchers=[_file_message_in_dm])(ack_now)
+
+
+def _file_message_in_dm(event: dict) -> bool:
+    return event.get("channel_type") == "im" and (event.get("subtype") == "file_share" or bool(event.get("files")))
+
+
+def import_file(deps: Deps, client: WebClient, shared: SharedFile) -> render.Reply | None:
+    """Fetch, parse and import one shared file: the reply to DM (None for a retry already done)."""
+    name = shared.file_id
+    try:
+        actor = deps.actor(team_id=shared.team_id, user_id=shared.user_id, client=client)
+        change_id = importing.file_change_id(shared.team_id, shared.file_id)
+        if shared.retry_num and importing.was_imported(deps.db, actor, change_id):
+            log.info("dropped Slack retry %s of the import of %s", shared.retry_num, shared.file_id)
+            return None
+        name, data = fetch_file(client, shared.file_id, api_url=deps.settings.slack_api_url)
+        summary = importing.import_upload(deps.db, actor, name, data, now=deps.clock.now(), change_id=change_id)
+    except Exception as error:  # noqa: BLE001 - lazy listeners bypass @app.error: map the error to a reply here
+        return import_error_reply(name, error)
+    return import_reply(summary)
+
+
+def fetch_file(client: WebClient, file_id: str, *, api_url: str) -> tuple[str, bytes]:
+    """The file's name and bytes: `files.info`, then its private download URL with the bot token."""
+    try:
+        info = client.files_info(file=file_id)["file"]
+    except SlackApiError as error:
+        code = error.response.get("error") or f"HTTP {error.response.status_code}"
+        raise FileFetchError(
+            f"Slack would not let me read that file ({code}), so nothing was imported. Send it again in a minute."
+        ) from None
+    name = info.get("name") or info.get("title") or file_id
+    size = int(info.get("size") or 0)
+    if size > MAX_FILE_BYTES:
+        raise UnsupportedFile(_over_limit(name, size))
+    url = info.get("url_private_download") or info.get("url_private")
+    if not url or info.get("mode") == "external":
+        raise FileFetchError(f"{name} is a link to a file stored elsewhere; upload the file itself.")
+    if not _is_slack_url(url, api_url):
+        raise FileFetchError(f"{name} is not stored on Slack, so I won't send my token to fetch it.")
+    return name, _download(url, client.token or "", name)
+
+
+def _download(url: str, token: str, name: str) -> bytes:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
+            if "text/html" in (response.headers.get("Content-Type") or ""):
+                # Slack answers a missing files:read scope with its sign-in page, status 200.
+                raise FileFetchError(
+                    f"Slack sent a sign-in page instead of {name}: the app may be missing the files:read "
+                    "permission. Ask an admin to reinstall it."
+                )
+            chunks, total = [], 0
+            while chunk := response.read(_CHUNK):
+                total += len(chunk)
+                if total > MAX_FILE_BYTES:
+                    raise UnsupportedFile(_over_limit(name, total, more=True))
+                chunks.append(chunk)
+    except urllib.error.HTTPError as error:
+        raise FileFetchError(f"Slack answered HTTP {error.code} when I downloaded {name}; nothing was imported.") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise FileFetchError(
+            f"I couldn't download {name} from Slack ({type(error).__name__}); nothing was imported. Send it again."
+        ) from None
+    return b"".join(chunks)
+
+
+def _is_slack_url(url: str, api_url: str) -> bool:
+    """The bot token only goes to Slack's hosts (or to the Web API host configured, e.g. a local fake)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host:
+        return False
+    if host == "slack.com" or host.endswith(".slack.com"):
+        return parts.scheme == "https"
+    api = urlsplit(api_url)
+    return (parts.scheme, host, parts.port) == (api.scheme, (api.hostname or "").lower(), api.port)
+
+
+def _over_limit(name: str, size: int, *, more: bool = False) -> str:
+    amount = f"more than {MAX_FILE_BYTES // _MB} MB" if more else f"{size / _MB:.1f} MB"
+    return f"{name} is {amount}, over the {MAX_FILE_BYTES // _MB} MB limit"
+
+
+def import_reply(summary: importing.ImportSummary) -> render.Reply:
+    """The import summary as a DM."""
+    lines = importing.summary_lines(summary, escape=render.escape, code=lambda text: f"`{text}`")
+    lines[0] = f":inbox_tray: *{lines[0]}*"
+    return render.reply("\n".join(lines).replace("*", ""), render.sections(lines))
+
+
+def import_error_reply(name: str, error: Exception) -> render.Reply:
+    """Why a file was not imported (nothing was stored)."""
+    if isinstance(error, UnsupportedFile):
+        text = f"I couldn't import {name}: {error}"
+        return render.reply(text, [render.section(f":warning: {render.escape(text)}"),
+                                   render.context("Nothing was imported. `/invites import` explains how to get the files.")])
+    if isinstance(error, FileFetchError):
+        return render.error(str(error))
+    return reply_for(error)
+
+
+# ---- export ----------------------------------------------------------------------------------
 
 
 def export_command(deps: Deps, actor: Actor, whole_team: bool, origin: Origin) -> render.Reply:
-    """`/invites export [team]`."""
-    raise ServiceError("That command is not available in this version of Invite Hygiene yet.")
+    """`/invites export [team]`: ack now, upload the CSV to the member's DM from a worker thread."""
+    if whole_team and not is_admin(deps, actor, origin.client):
+        raise Forbidden("Only workspace admins and owners can export the whole team. `/invites export` sends your own invites.")
+    threading.Thread(
+        target=send_export, args=(deps, actor, whole_team, origin.client), name="invites-export", daemon=True
+    ).start()
+    whose = "the team's" if whole_team else "your"
+    return render.simple(f"Sending {whose} CSV in a DM…")
+
+
+def is_admin(deps: Deps, actor: Actor, client: WebClient) -> bool:
+    """ADMIN_USER_IDS, or a Slack workspace admin or owner (users.info)."""
+    if actor.user_id in deps.settings.admin_user_ids:
+        return True
+    profile = profile_lookup(client)(actor.user_id) if client.token else None
+    return bool(profile and profile.is_admin)
+
+
+def send_export(deps: Deps, actor: Actor, whole_team: bool, client: WebClient) -> None:
+    """Write the CSV and upload it to the member's DM; a failure is DM'd instead."""
+    try:
+        buffer = io.BytesIO()
+        text = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+        rows = exporting.export_rows(deps.db, team_id=actor.team_id, user_id=None if whole_team else actor.user_id)
+        count = exporting.write_csv(rows, text)
+        text.flush()
+        day = deps.clock.now().astimezone(actor.tz).date().isoformat()
+        filename = f"invites-team-{actor.team_id}-{day}.csv" if whole_team else f"invites-{day}.csv"
+        channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
+        client.files_upload_v2(
+            channel=channel, content=buffer.getvalue(), filename=filename, title=filename,
+            initial_comment=_export_comment(count, whole_team),
+        )
+    except Exception as error:  # noqa: BLE001 - a worker thread: the member must hear about it
+        reply = reply_for(error)
+        try:
+            client.chat_postMessage(channel=actor.user_id, **reply)
+        except SlackApiError:
+            log.warning("could not tell %s that the export failed", actor.user_id)
+
+
+def _export_comment(count: int, whole_team: bool) -> str:
+    noun = "invite" if count == 1 else "invites"
+    whose = "The team's" if whole_team else "Your"
+    return f"{whose} {count} {noun} as CSV (times in UTC). Formula-like cells start with an apostrophe."
+

@@ -1,19 +1,251 @@
-"""The "Log invites" modal: `/invited` with no text and the global shortcut."""
+"""The "Log invites" modal: `/invited` with no text and the global shortcut.
+
+The submission is checked field by field; bad lines are reported on the URL field
+(`response_action: errors`), which keeps everything typed in the modal. A valid submission closes
+the modal and logs through the same service as `/invited` (source "modal"); the confirmation,
+with the same warnings, goes where `/invited`'s would: ephemeral in the channel the modal was
+opened from (kept in `private_metadata`), else (the shortcut, or a channel the app cannot post
+in) the member's DM with the app.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
 
-from bot.services.errors import ServiceError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.commands import MAX_BACKDATE_DAYS, MAX_URLS_PER_COMMAND, LogRequest, SentSpec, clean_text
+from bot.domain.invites import Priority
+from bot.domain.prospect import NotAProfileUrl, Prospect, prospect_from_url
+from bot.services import invites as invite_service
 from bot.services.members import Actor
 from bot.slack import render
 from bot.slack.deps import Deps, Origin
 
+log = logging.getLogger("bot.slack.log_modal")
+
+MAX_ERRORS_SHOWN = 3
+_TEXT_MAX = 200
+
+
+class LogModal(StrEnum):
+    """Callback ids (the shortcut's is in manifest.yml)."""
+
+    SHORTCUT = "log_invites"
+    VIEW = "log_invites_modal"
+
+
+class LogField(StrEnum):
+    """The modal's input blocks; each holds one element whose action_id is `VALUE`."""
+
+    URLS = "log_urls"
+    NAME = "log_name"
+    COMPANY = "log_company"
+    PRIORITY = "log_priority"
+    NOTE = "log_note"
+    SENT = "log_sent"
+
+
+VALUE = "value"
+WITH_NOTE = "with_note"
+
+
+class LogModalMeta(BaseModel):
+    """The modal's private_metadata: where the confirmation goes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel_id: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{2,30}$")
+
+    def dump(self) -> str:
+        """Compact JSON (Slack keeps up to 3,000 characters)."""
+        return self.model_dump_json()
+
+    @classmethod
+    def load(cls, raw: str | None) -> LogModalMeta:
+        """Validated metadata; a damaged value only loses the channel (the DM is used instead)."""
+        try:
+            return cls.model_validate_json(raw or "{}")
+        except (ValidationError, ValueError):
+            log.warning("log modal: private_metadata not ours, confirming by DM")
+            return cls()
+
+
+# ---- the view ---------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool, hint: str | None = None) -> dict:
+    block: dict[str, Any] = {
+        "type": "input", "block_id": block_id, "label": _plain(label), "optional": optional,
+        "element": {**element, "action_id": VALUE},
+    }
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
+def _option(value: str, text: str) -> dict[str, Any]:
+    return {"text": _plain(text), "value": value}
+
+
+PRIORITY_OPTIONS = [_option(Priority.HIGH, "High"), _option(Priority.NORMAL, "Normal"), _option(Priority.LOW, "Low")]
+NOTE_OPTION = _option(WITH_NOTE, "The invite carried a personal note")
+
+
+def log_view(*, today: date, channel_id: str | None) -> dict[str, Any]:
+    """The "Log invites" modal, dated today (the member's local day) by default."""
+    return {
+        "type": "modal",
+        "callback_id": LogModal.VIEW,
+        "title": _plain("Log invites"),
+        "submit": _plain("Log"),
+        "close": _plain("Cancel"),
+        "private_metadata": LogModalMeta(channel_id=channel_id).dump(),
+        "blocks": [
+            _input(LogField.URLS, "LinkedIn profile URLs", {
+                "type": "plain_text_input", "multiline": True,
+                "placeholder": _plain("One per line: https://www.linkedin.com/in/…"),
+            }, optional=True, hint=f"Up to {MAX_URLS_PER_COMMAND}. Leave empty to log a name alone."),
+            _input(LogField.NAME, "Name", {"type": "plain_text_input", "max_length": _TEXT_MAX},
+                   optional=True, hint="For one profile, or a person whose URL you don't have."),
+            _input(LogField.COMPANY, "Company", {"type": "plain_text_input", "max_length": _TEXT_MAX}, optional=True),
+            _input(LogField.PRIORITY, "Priority", {
+                "type": "static_select", "options": PRIORITY_OPTIONS, "initial_option": PRIORITY_OPTIONS[1],
+            }, optional=False),
+            _input(LogField.NOTE, "Note", {"type": "checkboxes", "options": [NOTE_OPTION]}, optional=True),
+            _input(LogField.SENT, "Date sent", {"type": "datepicker", "initial_date": today.isoformat()},
+                   optional=False),
+        ],
+    }
+
+
+# ---- reading a submission (pure) --------------------------------------------------------------
+
+
+def _value(values: dict[str, Any], block: LogField) -> dict[str, Any]:
+    return (values.get(block) or {}).get(VALUE) or {}
+
+
+def _text(values: dict[str, Any], block: LogField) -> str:
+    return (_value(values, block).get("value") or "").strip()
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_submission(values: dict[str, Any], *, today: date) -> LogRequest | dict[str, str]:
+    """The LogRequest a submission asks for, or errors by block id (each message names its lines)."""
+    errors: dict[str, str] = {}
+    prospects: list[Prospect] = []
+    bad: list[str] = []
+    for number, line in enumerate(_text(values, LogField.URLS).splitlines(), start=1):
+        for token in clean_text(line).split():
+            try:
+                prospect = prospect_from_url(token)
+            except NotAProfileUrl as error:
+                bad.append(f"line {number}: {_short(token)} is not a LinkedIn profile URL ({error})")
+                continue
+            if prospect.key not in {p.key for p in prospects}:
+                prospects.append(prospect)
+    if bad:
+        more = f"; and {len(bad) - MAX_ERRORS_SHOWN} more" if len(bad) > MAX_ERRORS_SHOWN else ""
+        errors[LogField.URLS] = "; ".join(bad[:MAX_ERRORS_SHOWN]) + more
+    elif len(prospects) > MAX_URLS_PER_COMMAND:
+        errors[LogField.URLS] = f"That is {len(prospects)} profiles; log at most {MAX_URLS_PER_COMMAND} at a time."
+    name = _text(values, LogField.NAME)[:_TEXT_MAX] or None
+    company = _text(values, LogField.COMPANY)[:_TEXT_MAX] or None
+    if not prospects and not name and not bad:
+        errors[LogField.URLS] = "Paste at least one LinkedIn profile URL, or fill in the name."
+    if name and len(prospects) > 1:
+        errors[LogField.NAME] = "A name goes with one profile: leave it empty when logging several."
+    priority_value = (_value(values, LogField.PRIORITY).get("selected_option") or {}).get("value")
+    priority = Priority(priority_value) if priority_value in set(Priority) else Priority.NORMAL
+    with_note = any(o.get("value") == WITH_NOTE for o in _value(values, LogField.NOTE).get("selected_options") or [])
+    sent = SentSpec()
+    raw_day = _value(values, LogField.SENT).get("selected_date")
+    if raw_day:
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            errors[LogField.SENT] = f"{_short(raw_day)} is not a date."
+        else:
+            if day > today:
+                errors[LogField.SENT] = "That date is in the future."
+            elif today - day > timedelta(days=MAX_BACKDATE_DAYS):
+                errors[LogField.SENT] = f"That is more than {MAX_BACKDATE_DAYS} days ago."
+            elif day < today:
+                sent = SentSpec(day=day)
+    if errors:
+        return errors
+    return LogRequest(tuple(prospects), name, company, None, sent, priority, with_note)
+
+
+# ---- listeners --------------------------------------------------------------------------------
+
 
 def register(app: App, deps: Deps) -> None:
-    """Attach this feature's listeners."""
+    """The global shortcut and the modal's submission."""
+
+    @app.shortcut(LogModal.SHORTCUT)
+    def shortcut(ack: Ack, shortcut: dict, client: WebClient) -> None:
+        user = shortcut["user"]
+        team_id = (shortcut.get("team") or {}).get("id") or user.get("team_id")
+        actor = deps.actor(team_id=team_id, user_id=user["id"], client=client)
+        origin = Origin(client=client, team_id=team_id, user_id=user["id"], trigger_id=shortcut.get("trigger_id"))
+        reply = open_log_modal(deps, actor, origin)
+        ack()
+        if reply:  # a shortcut's ack shows nothing: say why the modal did not open in the DM
+            client.chat_postMessage(channel=actor.user_id, **reply)
+
+    @app.view(LogModal.VIEW)
+    def submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        user = body["user"]
+        actor = deps.actor(team_id=(body.get("team") or {}).get("id") or user.get("team_id"), user_id=user["id"],
+                           client=client)
+        now = deps.clock.now()
+        request = read_submission(view["state"]["values"], today=now.astimezone(actor.tz).date())
+        if isinstance(request, dict):
+            ack(response_action="errors", errors=request)
+            return
+        result = invite_service.log_invites(deps.db, actor, request, now=now, source="modal")
+        ack()
+        confirm(client, actor, LogModalMeta.load(view.get("private_metadata")).channel_id,
+                render.log_reply(result, actor, now=now))
 
 
 def open_log_modal(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
-    """Open the modal (or explain how to log when it cannot open)."""
-    raise ServiceError("That command is not available in this version of Invite Hygiene yet.")
+    """Open the modal (first: a trigger id lasts 3 seconds); the ack's reply, empty when it opened."""
+    if not origin.trigger_id:
+        return render.error("I couldn't open the Log invites form here. Log directly: `/invited <linkedin url>`.")
+    today = deps.clock.now().astimezone(actor.tz).date()
+    try:
+        origin.client.views_open(trigger_id=origin.trigger_id, view=log_view(today=today, channel_id=origin.channel_id))
+    except SlackApiError as error:
+        code = error.response.get("error") or "no answer"
+        return render.error(
+            f"I couldn't open the Log invites form (Slack said {code}). Try again, or log directly: "
+            "`/invited <linkedin url>`."
+        )
+    return {}
+
+
+def confirm(client: WebClient, actor: Actor, channel_id: str | None, reply: render.Reply) -> None:
+    """Ephemeral in the channel the modal came from; the DM when there is none or the app can't post there."""
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=actor.user_id, **reply)
+            return
+        except SlackApiError as error:
+            log.info("log modal: ephemeral in %s failed (%s), confirming by DM", channel_id, error.response.get("error"))
+    client.chat_postMessage(channel=actor.user_id, **reply)

@@ -10,6 +10,7 @@ from bot.services import admin
 from bot.services.members import Actor
 from bot.slack import render
 from bot.slack.deps import Deps, Origin
+from bot.slack.errors import ack_only, reporting
 from bot.slack.payloads import ForgetMe, load
 
 log = logging.getLogger("bot.privacy")
@@ -33,9 +34,7 @@ def forget_me_prompt(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
 def register(app: App, deps: Deps) -> None:
     """The confirm button and the `user_change` event."""
 
-    @app.action(FORGET_ACTION)
-    def confirm(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
+    def confirm(body: dict, action: dict, respond: Respond) -> None:
         value = load(ForgetMe, action.get("value"))
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         if value.user_id != user_id:
@@ -48,6 +47,8 @@ def register(app: App, deps: Deps) -> None:
         text = (f":wastebasket: Done: deleted {gone.invites} invites, {gone.events} history entries and "
                 f"{gone.deliveries} digest records. If you use the app again, it starts from scratch.")
         respond(replace_original=True, **render.simple(text))
+
+    app.action(FORGET_ACTION)(ack=ack_only, lazy=[reporting(confirm)])
 
     @app.event("user_change")
     def user_change(ack: Ack, body: dict, event: dict) -> None:

@@ -1,4 +1,4 @@
-"""Block Kit builders for the team views: the leaderboard (ephemeral and posted) and insights."""
+"""Block Kit builders for the team views: the leaderboard (ephemeral and posted), insights, the team digest."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.services.leaderboard import (
     Leaderboard,
     LeaderboardRow,
 )
+from bot.services.team_digest import TeamDigestPlan
 from bot.slack.payloads import _Value
 from bot.slack.render import SECTION_LIMIT, Reply, button, context, escape, reply, section
 
@@ -35,18 +36,36 @@ class TeamAction(StrEnum):
     """The team views' action ids (kept here until bot/slack/ids.py takes them in)."""
 
     POST_LEADERBOARD = "post_leaderboard"
+    OPEN_LOG_MODAL = "open_log_modal"
+    HOME_TIER = "home_set_tier"
+    HOME_DIGEST = "home_set_digest"
+    HOME_LEADERBOARD = "home_set_leaderboard"
 
 
 class TeamBlock(StrEnum):
-    """The team views' block ids."""
+    """The team views' block ids (and the Home view's callback id)."""
 
     LEADERBOARD_ACTIONS = "leaderboard_actions"
+    HOME_VIEW = "home"
+    HOME_SUMMARY = "home_summary"
+    HOME_RATE = "home_rate"
+    HOME_BATCH = "home_batch"
+    HOME_LOG = "home_log"
+    HOME_SETTINGS = "home_settings"
+    HOME_SETTINGS_TEXT = "home_settings_text"
+    TEAM_DIGEST_SUMMARY = "team_digest_summary"
 
 
 class PostLeaderboard(_Value):
     """The "Post to channel" button's value: the period only; the board is recomputed on click."""
 
     period: Literal["7d", "30d", "90d", "all"]
+
+
+class HomeSwitch(_Value):
+    """A Home settings button's value: the state the member asks for."""
+
+    on: bool
 
 
 def period_text(period: Period) -> str:
@@ -213,3 +232,84 @@ def insights_lines(insights: Insights) -> list[str]:
         first = f"Best sending day: *{WEEKDAYS[best.weekday]}* — {percent(best.rate)} (n={best.n})"
     by_day = " · ".join(f"{WEEKDAYS[w.weekday][:3]} {percent(w.rate)} (n={w.n})" for w in days)
     return [first, f"By weekday sent (UTC): {by_day}"]
+
+
+# ---- leaderboard actions ----------------------------------------------------------------------
+
+
+def channel_ref(channel_id: str | None) -> str:
+    """`<#C123>` (a channel link that pings nobody) for a valid id, else `that channel`."""
+    return f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id or "") else "that channel"
+
+
+def posted_reply(board: Leaderboard, *, channel_id: str) -> Reply:
+    """The ephemeral leaderboard after posting: no button any more (no double post), and where it went."""
+    blocks = [*_board_blocks(board), context(f":white_check_mark: Posted to {channel_ref(channel_id)}.")]
+    return reply(f"Leaderboard posted to {channel_ref(channel_id)}.", blocks)
+
+
+# Slack's answers to chat.postMessage that mean "the app cannot post there" (not a bug of ours).
+CANNOT_POST = {
+    "not_in_channel": "Invite me to {where} first: `/invite @Invite Hygiene`, then press *Post to channel* again.",
+    "channel_not_found": "Invite me to {where} first: `/invite @Invite Hygiene`, then press *Post to channel* again.",
+    "is_archived": "{where} is archived, so I can't post there.",
+    "restricted_action": "Posting in {where} is restricted by the workspace's settings.",
+}
+
+
+def cannot_post_reply(code: str, *, channel_id: str | None) -> Reply:
+    """Why the leaderboard was not posted; nothing was."""
+    text = CANNOT_POST[code].format(where=channel_ref(channel_id))
+    text = text[0].upper() + text[1:] + " Nothing was posted."
+    return reply(text.replace("*", ""), [section(f":warning: {text}")])
+
+
+def visibility_reply(*, shown: bool, min_sample: int) -> Reply:
+    """The confirmation of `/invites leaderboard hide|show`."""
+    if shown:
+        text = (f":eyes: You're on the leaderboard again (ranked once you have {min_sample} decided invites "
+                "in the period). `/invites leaderboard hide` leaves it.")
+    else:
+        text = (":see_no_evil: You're hidden from the leaderboard. Your invites still count in the team totals, "
+                "never with your name. `/invites leaderboard show` brings you back.")
+    return reply(text, [section(text)])
+
+
+# ---- the weekly team digest -----------------------------------------------------------------
+
+
+def _members(n: int) -> str:
+    return f"{n} member{'' if n == 1 else 's'}"
+
+
+def risk_text(plan: TeamDigestPlan) -> str:
+    """How many members are in the risk zone, never who."""
+    p = plan.pile
+    if not p.at_warn and not p.at_limit:
+        return f":white_check_mark: Nobody has {plan.pending_warn_at} or more pending invites."
+    parts = []
+    if p.at_limit:
+        parts.append(f"{_members(p.at_limit)} past the limit ({plan.pending_limit}+ pending)")
+    if p.at_warn:
+        parts.append(f"{_members(p.at_warn)} at the warning level ({plan.pending_warn_at}+ pending)")
+    return f":warning: Risk zone: {' and '.join(parts)}. Withdrawing stale invites brings a pile down."
+
+
+def team_digest(plan: TeamDigestPlan) -> Reply:
+    """The weekly digest in the team's channel: this week's totals, the pile, the risk zone, the board."""
+    t, p = plan.board.totals, plan.pile
+    rate = f"{percent(t.rate)} of {t.decided} decided" if t.decided else "nothing decided yet"
+    lines = [
+        f"*Sent in the last 7 days:* {t.sent} · *accepted:* {t.accepted} · *acceptance:* {rate}",
+        f"*Pending now:* {p.pending} ({p.stale} stale) across {_members(p.members)}",
+        risk_text(plan),
+    ]
+    blocks = [
+        header(f"Weekly invite digest — {plan.local_date:%b} {plan.local_date.day}"),
+        {**section("\n".join(lines)), "block_id": TeamBlock.TEAM_DIGEST_SUMMARY},
+        {"type": "divider"},
+        *_board_blocks(plan.board),
+    ]
+    text = (f"Weekly invite digest: {t.sent} sent, {t.accepted} accepted, {p.pending} pending "
+            f"({p.stale} stale); {p.at_warn + p.at_limit} in the risk zone.")
+    return reply(text, blocks)

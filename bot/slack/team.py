@@ -1,19 +1,151 @@
-"""Team views: the leaderboard command and its Post-to-channel button, App Home."""
+"""Team views: the leaderboard command and its Post-to-channel button, App Home, the channel digest sender."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from collections.abc import Callable
 
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.domain import commands as cmd
+from bot.domain.invites import PERIODS, Tier
+from bot.services import home as home_service
 from bot.services.errors import ServiceError
-from bot.services.members import Actor
-from bot.slack import render
+from bot.services.leaderboard import team_leaderboard
+from bot.services.members import Actor, update_member
+from bot.services.sweep import DeliveryError
+from bot.services.team_digest import ChannelSender, TeamDigestPlan
+from bot.slack import home, log_modal, render, render_team
 from bot.slack.deps import Deps, Origin
+from bot.slack.payloads import BadPayload, load
+from bot.slack.render_team import HomeSwitch, PostLeaderboard, TeamAction
 
 
 def register(app: App, deps: Deps) -> None:
-    """Attach this feature's listeners."""
+    """Post to channel, App Home (open, Log invites, the member's settings)."""
+
+    @app.action(TeamAction.POST_LEADERBOARD)
+    def post_leaderboard(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        period = PERIODS[load(PostLeaderboard, action.get("value")).period]
+        actor = _actor(deps, body, client)
+        channel_id = (body.get("channel") or {}).get("id")
+        if not channel_id:
+            raise ServiceError("I can't tell which channel this came from: run `/invites leaderboard` there again.")
+        board = team_leaderboard(deps.db, team_id=actor.team_id, period=period, now=deps.clock.now())
+        message = render_team.leaderboard_public(board)
+        try:
+            client.chat_postMessage(channel=channel_id, unfurl_links=False, **message)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code not in render_team.CANNOT_POST:
+                raise
+            respond(response_type="ephemeral", replace_original=False,
+                    **render_team.cannot_post_reply(code, channel_id=channel_id))
+            return
+        respond(replace_original=True, **render_team.posted_reply(board, channel_id=channel_id))
+
+    @app.event("app_home_opened")
+    def home_opened(ack: Ack, body: dict, event: dict, client: WebClient) -> None:
+        ack()
+        if event.get("tab") != "home":
+            return
+        actor = deps.actor(team_id=body.get("team_id") or event.get("view", {}).get("team_id"),
+                           user_id=event["user"], client=client)
+        publish_home(deps, actor, client)
+
+    @app.action(TeamAction.OPEN_LOG_MODAL)
+    def log_from_home(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        actor = _actor(deps, body, client)
+        origin = Origin(client=client, team_id=actor.team_id, user_id=actor.user_id, trigger_id=body.get("trigger_id"))
+        reply = log_modal.open_log_modal(deps, actor, origin)
+        if reply:  # a Home click has no response_url: say why the form did not open in the app's DM
+            client.chat_postMessage(channel=actor.user_id, **reply)
+
+    @app.action(TeamAction.HOME_TIER)
+    def set_tier(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        tier = _tier((action.get("selected_option") or {}).get("value"))
+        _change_setting(deps, body, client, account_tier=str(tier))
+
+    @app.action(TeamAction.HOME_DIGEST)
+    def set_digest(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        on = load(HomeSwitch, action.get("value")).on
+        # Resuming also ends a snooze, as `/invites resume` does.
+        _change_setting(deps, body, client, **({"nudges_enabled": True, "snoozed_until": None} if on
+                                               else {"nudges_enabled": False}))
+
+    @app.action(TeamAction.HOME_LEADERBOARD)
+    def set_leaderboard(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        _change_setting(deps, body, client, show_on_leaderboard=load(HomeSwitch, action.get("value")).on)
 
 
-def leaderboard_command(deps: Deps, actor: Actor, parsed, origin: Origin) -> render.Reply:
+def _actor(deps: Deps, body: dict, client: WebClient) -> Actor:
+    user = body["user"]
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
+    return deps.actor(team_id=team_id, user_id=user["id"], client=client)
+
+
+def _tier(value: str | None) -> Tier:
+    try:
+        return Tier(value or "")
+    except ValueError:
+        raise BadPayload("That choice is out of date; reopen the Home tab.") from None
+
+
+def _change_setting(deps: Deps, body: dict, client: WebClient, **changes: object) -> None:
+    """One of the member's own settings changed from Home: store it, then show the Home again."""
+    actor = _actor(deps, body, client)
+    update_member(deps.db, actor, **changes)
+    publish_home(deps, actor, client)
+
+
+def publish_home(deps: Deps, actor: Actor, client: WebClient) -> None:
+    """Build the member's Home from fresh figures and publish it (on open and after each change)."""
+    now = deps.clock.now()
+    data = home_service.home_data(deps.db, actor, now=now)
+    view = home.home_view(data, now=now, tz=actor.tz, limits=actor.settings.safe_weekly)
+    client.views_publish(user_id=actor.user_id, view=view)
+
+
+def leaderboard_command(deps: Deps, actor: Actor, parsed: cmd.Leaderboard, origin: Origin) -> render.Reply:
     """`/invites leaderboard [period|hide|show]`."""
-    raise ServiceError("That command is not available in this version of Invite Hygiene yet.")
+    if parsed.visibility is not None:
+        shown = parsed.visibility == "show"
+        update_member(deps.db, actor, show_on_leaderboard=shown)
+        return render_team.visibility_reply(shown=shown, min_sample=actor.settings.leaderboard_min_sample)
+    board = team_leaderboard(deps.db, team_id=actor.team_id, period=parsed.period, now=deps.clock.now())
+    channel_id = origin.channel_id or ""
+    # In a DM the button would only post to the person who already sees it.
+    can_post = bool(channel_id) and not channel_id.startswith("D")
+    return render_team.leaderboard_reply(board, channel_id=channel_id, can_post=can_post)
+
+
+TokenSource = Callable[[str], str | None]
+
+
+def channel_sender(settings: Settings, tokens: TokenSource) -> ChannelSender:
+    """A ChannelSender posting the rendered weekly digest with the workspace's bot token."""
+    from bot.slack.app import make_client
+
+    clients: dict[str, WebClient] = {}
+
+    def send(plan: TeamDigestPlan) -> tuple[str, str]:
+        token = tokens(plan.team_id)
+        if not token:
+            raise DeliveryError("not_authed")
+        client = clients.get(token) or clients.setdefault(token, make_client(settings, token))
+        try:
+            posted = client.chat_postMessage(channel=plan.channel, unfurl_links=False, **render_team.team_digest(plan))
+        except SlackApiError as error:
+            raise DeliveryError(str(error.response.get("error") or f"http_{error.response.status_code}")) from None
+        except OSError as error:  # timeouts and refused connections, after the client's retries
+            raise DeliveryError(f"connection_error:{type(error).__name__}") from None
+        return str(posted.get("channel") or plan.channel), str(posted["ts"])
+
+    return send

@@ -50,7 +50,7 @@ def test_withdrawn_click_records_and_updates_in_place(slack, db, settings, fake_
     first = buttons(message, "Withdrawn")[0]
     response = slack.click_in_message(first, message=message, channel=channel, ts="111.222")
     assert response.status == 200
-    (update,) = fake_slack.of("chat.update")
+    (update,) = fake_slack.wait_for("chat.update")
     assert update.params["channel"] == channel and update.params["ts"] == "111.222"
     updated = json.dumps(update.params["blocks"])
     assert "Ann Old marked withdrawn" in updated
@@ -60,8 +60,9 @@ def test_withdrawn_click_records_and_updates_in_place(slack, db, settings, fake_
         assert s.scalar(select(Invite.status).where(Invite.prospect_key == "in:a-old")) == "withdrawn"
         assert s.scalar(select(InviteEvent.via).where(InviteEvent.to_status == "withdrawn")) == "button"
     # The same click again (a double click or a Slack retry): already done, nothing changes.
+    before = len(fake_slack.of("response_url"))
     slack.click_in_message(first, message=message, channel=channel, ts="111.222")
-    reply = fake_slack.wait_for("response_url")[-1].params
+    reply = fake_slack.wait_for("response_url", before + 1)[-1].params
     assert "already withdrawn" in reply["text"] and reply["response_type"] == "ephemeral"
     assert len(fake_slack.of("chat.update")) == 1
     with db.session(write=False) as s:
@@ -71,7 +72,7 @@ def test_withdrawn_click_records_and_updates_in_place(slack, db, settings, fake_
 def test_snooze_click_hides_the_invite_from_stale_for_a_week(slack, db, settings, fake_slack, clock):
     message, channel = deliver(db, settings, fake_slack, clock)
     slack.click_in_message(buttons(message, "Snooze 7d")[1], message=message, channel=channel, ts="1.2")
-    (update,) = fake_slack.of("chat.update")
+    (update,) = fake_slack.wait_for("chat.update")
     assert "snoozed for 7 days" in json.dumps(update.params["blocks"])
     assert "3 pending" in json.dumps(update.params["blocks"]) and "2 stale" in json.dumps(update.params["blocks"])
     with db.session(write=False) as s:

@@ -61,8 +61,9 @@ def test_forged_invite_ids_and_extra_fields_in_button_values_are_refused(slack, 
                    "value": json.dumps({"invite_id": 1, "outcome": "accepted", "team_id": "T1"})}
     assert "out of date or damaged" in slack.click(forged_team, user="U1", team="T2")["text"]
     digest = {"action_id": "digest_withdrawn", "value": json.dumps({"invite_id": 2})}
+    before = len(slack.fake.of("response_url"))
     slack.click_in_message(digest, message={"text": "x", "blocks": []}, channel="D1", ts="1.1", user="U1", team="T2")
-    assert "You have no invite #2" in slack.fake.wait_for("response_url")[-1].params["text"]
+    assert "You have no invite #2" in slack.fake.wait_for("response_url", before + 1)[-1].params["text"]
     assert {r[2] for r in by_team(db)} == {"pending"}
 
 

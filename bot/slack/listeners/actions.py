@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.domain.commands import InviteRef
@@ -12,6 +12,7 @@ from bot.domain.invites import Status
 from bot.services import invites as invite_service
 from bot.slack import render
 from bot.slack.deps import Deps
+from bot.slack.errors import ack_only, reporting
 from bot.slack.ids import Action
 from bot.slack.payloads import ListPage, PickOutcome, load
 
@@ -19,23 +20,23 @@ from bot.slack.payloads import ListPage, PickOutcome, load
 def register(app: App, deps: Deps) -> None:
     """Attach the button handlers."""
 
-    @app.action(re.compile(rf"^{Action.PICK_OUTCOME}(:\d+)?$"))
-    def pick_outcome(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
-        ack()
+    def pick_outcome(body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         value = load(PickOutcome, action.get("value"))
         actor = deps.actor(team_id=_team(body), user_id=body["user"]["id"], client=client)
         ref = InviteRef(invite_id=value.invite_id)
         result = invite_service.record_outcome(deps.db, actor, ref, Status(value.outcome), now=deps.clock.now(), via="button")
         respond(replace_original=True, **render.outcome_reply(result, actor))
 
-    @app.action(re.compile(rf"^{Action.LIST_PAGE}(:\w+)?$"))
-    def list_page(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
-        ack()
+    def list_page(body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         value = load(ListPage, action.get("value"))
         actor = deps.actor(team_id=_team(body), user_id=body["user"]["id"], client=client)
         now = deps.clock.now()
         page = invite_service.list_invites(deps.db, actor, status=value.status, page=value.page, now=now)
         respond(replace_original=True, **render.list_reply(page, actor, now=now))
+
+    # Ack at once; the work (and its Web API calls) runs after Slack has its 200.
+    app.action(re.compile(rf"^{Action.PICK_OUTCOME}(:\d+)?$"))(ack=ack_only, lazy=[reporting(pick_outcome)])
+    app.action(re.compile(rf"^{Action.LIST_PAGE}(:\w+)?$"))(ack=ack_only, lazy=[reporting(list_page)])
 
 
 def _team(body: dict) -> str:

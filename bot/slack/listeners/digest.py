@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import Ack, App
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.domain.commands import InviteRef
@@ -13,6 +13,7 @@ from bot.services import invites as invite_service
 from bot.services.members import Actor
 from bot.slack import render_nudges
 from bot.slack.deps import Deps
+from bot.slack.errors import ack_only, reporting
 from bot.slack.ids import Action
 from bot.slack.payloads import DigestRow, load
 
@@ -24,9 +25,7 @@ def register(app: App, deps: Deps) -> None:
 
     pattern = re.compile(f"^({Action.DIGEST_WITHDRAWN}|{Action.DIGEST_ACCEPTED}|{Action.DIGEST_SNOOZE})$")
 
-    @app.action(pattern)
-    def digest_click(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    def digest_click(body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         row = load(DigestRow, action.get("value"))
         actor = deps.actor(team_id=body["team"]["id"], user_id=body["user"]["id"], client=client)
         now = deps.clock.now()
@@ -50,6 +49,8 @@ def register(app: App, deps: Deps) -> None:
         blocks = render_nudges.refresh_summary(blocks, summary)
         client.chat_update(channel=container["channel_id"], ts=container["message_ts"], blocks=blocks,
                            text=message.get("text") or "Your LinkedIn invites today")
+
+    app.action(pattern)(ack=ack_only, lazy=[reporting(digest_click)])
 
 
 def _risk(actor: Actor, pending: int) -> Risk:

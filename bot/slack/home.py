@@ -1,0 +1,149 @@
+"""The App Home tab, built from HomeData (pure): figures, trend, today's batch, log button, settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.invites import PaceLevel, Tier, is_low_rate
+from bot.services.home import HomeData, WeekRate
+from bot.slack import render_nudges
+from bot.slack.render import TIER_NAMES, button, context, section
+from bot.slack.render_team import HomeSwitch, TeamAction, TeamBlock, header, percent
+
+# Slack: 100 blocks in a Home view and 250 kB in all. The batch rows (two blocks each) are capped
+# by services.home.MAX_BATCH_ROWS; everything else is a fixed handful of blocks.
+MAX_BLOCKS = 100
+SPARK_LEVELS = "▁▂▃▄▅▆▇█"
+NO_DATA = "·"
+
+
+def spark(rate: float | None) -> str:
+    """One sparkline character on an absolute 0-100% scale; `·` for a week with nothing decided."""
+    if rate is None:
+        return NO_DATA
+    return SPARK_LEVELS[min(len(SPARK_LEVELS) - 1, int(rate * len(SPARK_LEVELS)))]
+
+
+def _day(when: datetime, tz: ZoneInfo) -> str:
+    local = when.astimezone(tz)
+    return f"{local:%b} {local.day}"
+
+
+def summary_text(data: HomeData) -> str:
+    """Pending, stale, today's batch and the risk line (as the digest says them), then the weekly pace."""
+    text = render_nudges.summary_text(pending=data.pending, stale=data.stale, batch=data.batch_total,
+                                      risk=data.risk)
+    pace = (f"*Sent in the last 7 days:* {data.sends_last_7_days} of a safe {data.safe_weekly_limit} "
+            f"({TIER_NAMES[data.tier]} account)")
+    if data.pace is PaceLevel.AT_LIMIT:
+        pace += "\n:rotating_light: At the safe weekly limit: give it a few days before sending more."
+    elif data.pace is PaceLevel.NEAR:
+        pace += "\n:chart_with_upwards_trend: Near the safe weekly limit."
+    return f"{text}\n{pace}"
+
+
+def rate_text(data: HomeData) -> str:
+    """The acceptance rate over the trend's weeks, with its n, flagged below 30%, and the sparkline."""
+    total = data.trend_total
+    weeks = len(data.weeks)
+    line = (f"*Acceptance, last {weeks} weeks:* {percent(total.rate)} (n={total.decided})"
+            if total.decided else f"*Acceptance, last {weeks} weeks:* nothing decided yet")
+    if is_low_rate(total.rate):
+        line += "  :warning: below 30% — rework the targeting or the note"
+    return f"{line}\n`{''.join(spark(w.counts.rate) for w in data.weeks)}`  (weekly, oldest → newest)"
+
+
+def week_text(week: WeekRate, tz: ZoneInfo) -> str:
+    """`Oct 1 40% (n=5)` — the week is named by its first day."""
+    return f"{_day(week.start, tz)} {percent(week.counts.rate)} (n={week.counts.decided})"
+
+
+def batch_blocks(data: HomeData, *, now: datetime) -> list[dict[str, Any]]:
+    """Today's batch with the digest's own buttons (so the digest listener handles the clicks)."""
+    if not data.batch_total:
+        if data.ready:
+            text = (f"You've used today's {data.max_withdrawals_per_day} withdrawals: the {data.ready} stale "
+                    "invites left can wait until tomorrow.")
+        elif data.stale:
+            text = "Nothing to withdraw today: your stale invites are snoozed."
+        else:
+            text = ":sparkles: Nothing to withdraw: no stale invites."
+        return [{**section(text), "block_id": TeamBlock.HOME_BATCH}]
+    blocks = [{**section(
+        f"*Withdraw these {data.batch_total} on LinkedIn today* (My Network → Manage → Sent), "
+        "then tap what happened:"
+    ), "block_id": TeamBlock.HOME_BATCH}]
+    for invite in data.batch:
+        blocks.extend(render_nudges.row_blocks(invite, now))
+    notes = []
+    if data.batch_total > len(data.batch):
+        notes.append(f"…and {data.batch_total - len(data.batch)} more in today's batch: `/invites list stale`.")
+    if data.ready > data.batch_total:
+        waiting = data.ready - data.batch_total
+        notes.append(f"{waiting} more stale invite{'s' if waiting != 1 else ''} wait for the next days.")
+    if notes:
+        blocks.append(context(" ".join(notes)))
+    return blocks
+
+
+def _option(tier: Tier, limits: dict[str, int]) -> dict[str, Any]:
+    name = TIER_NAMES[tier]
+    return {
+        "text": {"type": "plain_text", "text": f"{name[0].upper()}{name[1:]} — safe {limits[tier]} a week"},
+        "value": str(tier),
+    }
+
+
+def settings_blocks(data: HomeData, *, limits: dict[str, int], tz: ZoneInfo, now: datetime) -> list[dict[str, Any]]:
+    """The member's own settings: tier (a select), daily digest and leaderboard (buttons)."""
+    options = [_option(tier, limits) for tier in Tier]
+    snoozed = data.snoozed_until is not None and data.snoozed_until > now
+    if not data.nudges_enabled:
+        digest, digest_button = "paused", button("Resume daily digest", TeamAction.HOME_DIGEST, HomeSwitch(on=True).dump())
+    elif snoozed:
+        digest = f"snoozed until {_day(data.snoozed_until, tz)}"
+        digest_button = button("Resume daily digest", TeamAction.HOME_DIGEST, HomeSwitch(on=True).dump())
+    else:
+        digest, digest_button = "on", button("Pause daily digest", TeamAction.HOME_DIGEST, HomeSwitch(on=False).dump())
+    if data.show_on_leaderboard:
+        board = "shown"
+        board_button = button("Hide me from the leaderboard", TeamAction.HOME_LEADERBOARD, HomeSwitch(on=False).dump())
+    else:
+        board = "hidden (your invites still count in the team totals)"
+        board_button = button("Show me on the leaderboard", TeamAction.HOME_LEADERBOARD, HomeSwitch(on=True).dump())
+    tier_select = {
+        "type": "static_select",
+        "action_id": TeamAction.HOME_TIER,
+        "placeholder": {"type": "plain_text", "text": "LinkedIn account tier"},
+        "options": options,
+        "initial_option": options[list(Tier).index(data.tier)],
+    }
+    status = (f"*Your settings* · LinkedIn account: *{TIER_NAMES[data.tier]}* · daily digest: *{digest}* · "
+              f"leaderboard: *{board}*")
+    return [
+        {**section(status), "block_id": TeamBlock.HOME_SETTINGS_TEXT},
+        {"type": "actions", "block_id": TeamBlock.HOME_SETTINGS, "elements": [tier_select, digest_button, board_button]},
+        context(f"Your tier sets your safe weekly pace. The daily digest comes at {data.nudge_hour:02d}:00 your "
+                "time on working days, when there is something to withdraw or watch."),
+    ]
+
+
+def home_view(data: HomeData, *, now: datetime, tz: ZoneInfo, limits: dict[str, int]) -> dict[str, Any]:
+    """The Home tab for one member (`limits`: the workspace's safe weekly sends by tier)."""
+    blocks: list[dict[str, Any]] = [
+        header("Your LinkedIn invites"),
+        {**section(summary_text(data)), "block_id": TeamBlock.HOME_SUMMARY},
+        {"type": "divider"},
+        {**section(rate_text(data)), "block_id": TeamBlock.HOME_RATE},
+        context("By week sent: " + " · ".join(week_text(w, tz) for w in data.weeks)),
+        {"type": "divider"},
+        *batch_blocks(data, now=now),
+        {"type": "actions", "block_id": TeamBlock.HOME_LOG, "elements": [
+            button("Log invites", TeamAction.OPEN_LOG_MODAL, "log", style="primary"),
+        ]},
+        {"type": "divider"},
+        *settings_blocks(data, limits=limits, tz=tz, now=now),
+    ]
+    return {"type": "home", "callback_id": TeamBlock.HOME_VIEW, "blocks": blocks[:MAX_BLOCKS]}
