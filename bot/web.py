@@ -80,6 +80,11 @@ class WebApp:
         content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
         if content_type not in SLACK_CONTENT_TYPES:
             return "415 Unsupported Media Type", "not a Slack request"
+        # Bolt verifies the signature; headers it cannot even parse (Bolt would raise on them) stop here.
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
+        signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
+        if not timestamp.isdigit() or len(timestamp) > 12 or not signature.startswith("v0="):
+            return "401 Unauthorized", "missing or malformed Slack signature headers"
         return None
 
 

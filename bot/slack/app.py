@@ -75,6 +75,9 @@ def create_app(
         process_before_response=process_before_response,
         logger=logging.getLogger("bot.bolt"),
     )
+    # Bolt logs the whole request body (what the user typed) when a signature is invalid; our own
+    # request line records the refusal without it. (Set after App(): Bolt copies levels on creation.)
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     deps = Deps(settings=settings, db=db, clock=clock)
     register_lifecycle(app, install, db, clock)
     app.error(handle_error)

@@ -14,8 +14,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.domain.commands import UsageError
-from bot.services.errors import Ambiguous, ServiceError
+from bot.services.errors import Ambiguous, Forbidden, NotFound, ServiceError
 from bot.slack import render
+from bot.slack.payloads import BadPayload
 
 log = logging.getLogger("bot.slack.errors")
 
@@ -43,6 +44,8 @@ def handle_error(
 ) -> BoltResponse | None:
     """Bolt's @app.error: answer in the HTTP response if not yet acked, else via response_url."""
     context["outcome"] = f"error:{type(error).__name__}"
+    if isinstance(error, NotFound | Forbidden | BadPayload):
+        log.warning("refused team=%s user=%s: %s", context.team_id, context.user_id, type(error).__name__)
     message = reply_for(error)
     if response is not None and body.get("command"):
         payload = {"response_type": "ephemeral", **message}
@@ -75,6 +78,9 @@ def reporting(func: Callable[..., None]) -> Callable[..., None]:
         except Exception as error:
             message = reply_for(error)
             respond, body = kwargs.get("respond"), kwargs.get("body") or {}
+            if isinstance(error, NotFound | Forbidden | BadPayload):
+                log.warning("refused team=%s user=%s: %s", (body.get("team") or {}).get("id"),
+                            (body.get("user") or {}).get("id"), type(error).__name__)
             if respond is not None and body.get("response_url"):
                 try:
                     respond(response_type="ephemeral", replace_original=False, **message)

@@ -29,7 +29,7 @@ MAX_UNRANKED_SECTIONS = 3
 MAX_NAME = 80
 FALLBACK_ROWS = 3
 WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
-_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,30}")
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{1,30}")
 
 
 class TeamAction(StrEnum):

@@ -6,6 +6,7 @@ import re
 
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain.commands import InviteRef
 from bot.domain.invites import Risk, Status, risk_level
@@ -47,8 +48,13 @@ def register(app: App, deps: Deps) -> None:
             risk=_risk(actor, counts.pending),
         )
         blocks = render_nudges.refresh_summary(blocks, summary)
-        client.chat_update(channel=container["channel_id"], ts=container["message_ts"], blocks=blocks,
-                           text=message.get("text") or "Your LinkedIn invites today")
+        try:
+            client.chat_update(channel=container["channel_id"], ts=container["message_ts"], blocks=blocks,
+                               text=message.get("text") or "Your LinkedIn invites today")
+        except SlackApiError as error:
+            # The outcome is stored; only the refresh failed. Say both, plainly.
+            respond(response_type="ephemeral", replace_original=False,
+                    text=f"{note} — saved. I couldn't refresh the digest ({error.response.get('error')}).")
 
     app.action(pattern)(ack=ack_only, lazy=[reporting(digest_click)])
 
