@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,11 +59,19 @@ def dialect_insert(session: Session):
     return (sqlite if session.get_bind().dialect.name == "sqlite" else postgresql).insert
 
 
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or locked in time; nothing was written."""
+
+
 class Database:
     """Owns the engine; `session()` is the unit of work services open for each call."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time. Threads of this process queue on a lock (fair and
+        # cheap) rather than in SQLite's busy handler, which can starve a thread under load;
+        # other processes still wait through busy_timeout.
+        self._sqlite_writer = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(engine.execution_options(read_only=True), expire_on_commit=False)
 
@@ -80,8 +89,15 @@ class Database:
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on error."""
         factory = self._sessions if write else self._read_sessions
-        with factory() as session, session.begin():
-            yield session
+        lock = self._sqlite_writer if write else None
+        if lock is not None and not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise DatabaseUnavailable("timed out waiting for the SQLite write lock")
+        try:
+            with factory() as session, session.begin():
+                yield session
+        finally:
+            if lock is not None:
+                lock.release()
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""

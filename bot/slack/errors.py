@@ -13,6 +13,7 @@ from slack_bolt import BoltResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.db.engine import DatabaseUnavailable
 from bot.domain.commands import UsageError
 from bot.services.errors import Ambiguous, Forbidden, NotFound, ServiceError
 from bot.slack import render
@@ -31,7 +32,7 @@ def reply_for(error: Exception) -> render.Reply:
         return render.candidates_reply(error)
     if isinstance(error, ServiceError):
         return render.error(str(error))
-    if isinstance(error, DBAPIError | PoolTimeout):
+    if isinstance(error, DBAPIError | PoolTimeout | DatabaseUnavailable):
         log.error("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
         return render.error(DB_DOWN)
     error_id = uuid.uuid4().hex[:8]

@@ -1,0 +1,77 @@
+"""The database down or locked during a command: a clear answer, 503 health, recovery without restart."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from bot.db.engine import Database
+from bot.db.models import Invite
+from bot.slack.app import create_app
+from bot.slack.errors import DB_DOWN
+from bot.web import WebApp
+from tests.support.harness import SlackHarness
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.wsgi import call
+
+
+def count(db) -> int:
+    with db.session(write=False) as s:
+        return s.scalar(select(func.count()).select_from(Invite))
+
+
+def test_sqlite_runs_in_wal_with_a_busy_timeout(sqlite_template):
+    db = Database.from_url(f"sqlite:///{sqlite_template}")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2000
+    db.dispose()
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_sqlite_locked_then_released(slack, db):
+    path = make_url(str(db.engine.url)).database
+    blocker = sqlite3.connect(path, timeout=0, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        answer = slack.invited("https://linkedin.com/in/during-lock")
+        assert time.monotonic() - started < 3
+        assert DB_DOWN in answer.text and "nothing was saved" in answer.text
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert count(db) == 0
+    assert "Logged 1 invite" in slack.invited("https://linkedin.com/in/after-lock").text
+    assert count(db) == 1
+
+
+@pytest.mark.postgres
+def test_postgres_outage_and_recovery_without_restart(pg_url, settings, clock, fake_slack):
+    url = make_url(pg_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432)).start()
+    db = Database.from_url(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+    slack = SlackHarness(create_app(settings, db, clock=clock), fake_slack)
+    web = WebApp(slack.app, db)
+    try:
+        assert "Logged 1 invite" in slack.invited("https://linkedin.com/in/before-outage").text
+        assert call(web, "GET", "/healthz").status == 200
+        proxy.stop()
+        started = time.monotonic()
+        answer = slack.invited("https://linkedin.com/in/during-outage")
+        assert time.monotonic() - started < 3
+        assert DB_DOWN in answer.text
+        assert call(web, "GET", "/healthz").status == 503
+        proxy.start()  # the same port: the database is back
+        assert call(web, "GET", "/healthz").status == 200
+        assert "Logged 1 invite" in slack.invited("https://linkedin.com/in/after-outage").text
+        with db.session(write=False) as s:
+            keys = set(s.scalars(select(Invite.prospect_key)))
+        assert {"in:before-outage", "in:after-outage"} <= keys and "in:during-outage" not in keys
+    finally:
+        proxy.stop()
+        db.dispose()
