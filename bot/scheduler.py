@@ -13,10 +13,16 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import Database
+from bot.services.members import refresh_profiles
 from bot.services.sweep import CycleReport, run_cycle
+from bot.slack.app import make_client
 from bot.slack.delivery import TokenSource, marker, slack_sender
+from bot.slack.deps import profile_lookup
 
 log = logging.getLogger("bot.scheduler")
+
+# users.info is Tier 4 (100+ a minute); a few dozen a cycle keeps every zone under a week old.
+PROFILE_REFRESH_BATCH = 50
 
 
 def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSource) -> Callable[..., CycleReport]:
@@ -24,9 +30,16 @@ def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSo
     send = slack_sender(settings, db, tokens, clock)
     mark = marker(db)
 
+    def lookup_for_team(team_id: str):
+        token = tokens(team_id)
+        return profile_lookup(make_client(settings, token)) if token else None
+
     def run(*, now: datetime | None = None, team_id: str | None = None, dry_run: bool = False) -> CycleReport:
-        return run_cycle(db, now=now or clock.now(), send=send, team_id=team_id, dry_run=dry_run,
-                         mark_undeliverable=mark)
+        now = now or clock.now()
+        if not dry_run:
+            # Zones change (travel, moves): keep them fresh for members who only read digests.
+            refresh_profiles(db, now=now, lookup_for_team=lookup_for_team, limit=PROFILE_REFRESH_BATCH)
+        return run_cycle(db, now=now, send=send, team_id=team_id, dry_run=dry_run, mark_undeliverable=mark)
 
     return run
 

@@ -188,3 +188,30 @@ def update_member(db: Database, actor: Actor, **changes: object) -> None:
             .where(Member.id == actor.member_id, Member.team_id == actor.team_id)
             .values(**changes)
         )
+
+
+def stale_profiles(db: Database, *, now: datetime, limit: int) -> list[tuple[str, str]]:
+    """(team, user) of active members whose Slack profile (time zone) is over a week old, oldest first."""
+    cutoff = now - PROFILE_MAX_AGE
+    with db.session(write=False) as session:
+        rows = session.execute(
+            select(Member.team_id, Member.user_id)
+            .join(Workspace, Workspace.team_id == Member.team_id)
+            .where(Member.deactivated.is_(False), Workspace.uninstalled_at.is_(None))
+            .where((Member.tz_checked_at.is_(None)) | (Member.tz_checked_at < cutoff))
+            .order_by(Member.tz_checked_at.is_not(None), Member.tz_checked_at)
+            .limit(limit)
+        ).all()
+    return [(team, user) for team, user in rows]
+
+
+def refresh_profiles(db: Database, *, now: datetime, lookup_for_team: Callable[[str], ProfileLookup | None],
+                     limit: int = 50) -> int:
+    """Refresh a bounded batch of stale profiles, so zones stay right for members who only read digests."""
+    refreshed = 0
+    for team_id, user_id in stale_profiles(db, now=now, limit=limit):
+        lookup = lookup_for_team(team_id)
+        if lookup is not None:
+            identify(db, team_id=team_id, user_id=user_id, now=now, lookup=lookup)
+            refreshed += 1
+    return refreshed

@@ -202,3 +202,17 @@ def test_sender_maps_slack_errors(db, settings, fake_slack):
     with pytest.raises(DeliveryError) as info:
         send(message)
     assert info.value.code == "channel_not_found"
+
+
+def test_each_cycle_refreshes_a_batch_of_week_old_time_zones(db, settings, fake_slack):
+    from bot.scheduler import cycle_runner
+    from bot.slack.install import single_workspace
+
+    make_member(db, "U1", tz="UTC", now=WED_9 - timedelta(days=10))  # Slack now says Europe/Berlin
+    make_member(db, "U3", tz="UTC", now=WED_9)  # checked today: left alone
+    run = cycle_runner(settings, db, FixedClock(WED_9), single_workspace(settings).tokens)
+    run(now=WED_9)
+    with db.session(write=False) as s:
+        zones = dict(s.execute(select(Member.user_id, Member.tz)).all())
+    assert zones == {"U1": "Europe/Berlin", "U3": "UTC"}
+    assert [c.params["user"] for c in fake_slack.of("users.info")] == ["U1"]
