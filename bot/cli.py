@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from bot import logs
+from bot.cli_playground import add_parser as add_playground_parser
+from bot.cli_playground import cmd_playground
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, is_placeholder
 from bot.scheduler import cycle_runner, run_blocking, start_background
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dry-run", action="store_true", help="change nothing, print the messages as JSON lines")
     sweep.add_argument("--team", default=None, help="only this workspace (team id)")
     sub.add_parser("run", help="start what fits the configuration: Socket Mode, HTTP, or the playground")
+    add_playground_parser(sub)
     return parser
 
 
@@ -166,18 +169,15 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    """`make run`: Socket Mode with an app token, HTTP with tokens, else the playground."""
+    """`make run`: Socket Mode with an app token, HTTP with tokens, else the local playground."""
     if not is_placeholder(settings.slack_app_token):
         return cmd_socket(settings, args)
     if settings.has_slack_credentials:
         args.host, args.port, args.threads, args.no_scheduler = "0.0.0.0", None, 8, False
         return cmd_serve(settings, args)
-    print(
-        "No Slack tokens are configured, so there is no Slack app to run.\n"
-        "Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), plus SLACK_APP_TOKEN for Socket Mode,\n"
-        "in the environment or in a .env file, then run `make run` again. See README.md."
-    )
-    return 2
+    print("No Slack tokens are configured: starting the local playground (set SLACK_BOT_TOKEN and "
+          "SLACK_SIGNING_SECRET for the real app; see README.md).", flush=True)
+    return cmd_playground(settings, args)
 
 
 COMMANDS = {
@@ -187,6 +187,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "sweep": cmd_sweep,
     "purge": cmd_purge,
+    "playground": cmd_playground,
     "run": cmd_run,
 }
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
+from bot.playground.demo import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
 
 # Slack accepts a trigger_id for 3 seconds after the interaction that issued it.
 TRIGGER_TTL_S = 3.0
@@ -80,8 +81,6 @@ class Posted:
         if self.user:
             message["user"] = self.user
         else:
-            from bot.playground.demo import APP_ID, BOT_ID, BOT_USER_ID
-
             message.update(user=BOT_USER_ID, bot_id=BOT_ID, app_id=APP_ID)
         if self.edited:
             message["edited"] = {"user": message["user"], "ts": self.ts}
@@ -190,8 +189,11 @@ class SlackState:
     def issue_trigger(self, user_id: str) -> str:
         """A trigger_id for an interaction by this user."""
         trigger = f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
+        now = time.monotonic()
         with self.lock:
-            self.triggers[trigger] = (user_id, time.monotonic())
+            for old in [t for t, (_, issued) in self.triggers.items() if now - issued > 60]:
+                del self.triggers[old]
+            self.triggers[trigger] = (user_id, now)
         return trigger
 
     def redeem_trigger(self, trigger: str) -> tuple[str | None, str | None]:
@@ -216,8 +218,6 @@ class SlackState:
     def new_view(self, view: dict[str, Any], *, view_id: str | None = None, root: str | None = None,
                  previous: str | None = None) -> dict[str, Any]:
         """A view as Slack stores it: with ids, a hash and an empty state."""
-        from bot.playground.demo import APP_ID, BOT_ID, TEAM_ID
-
         view_id = view_id or slack_id("V")
         return {
             "id": view_id, "team_id": TEAM_ID, "type": view.get("type", "modal"),
