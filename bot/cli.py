@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from bot import logs
+from bot import cli_reports, logs
 from bot.cli_playground import add_parser as add_playground_parser
 from bot.cli_playground import cmd_playground
 from bot.clock import SystemClock
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--now", type=_instant, default=None, help="as of this ISO-8601 instant (default: now)")
     sweep.add_argument("--dry-run", action="store_true", help="change nothing, print the messages as JSON lines")
     sweep.add_argument("--team", default=None, help="only this workspace (team id)")
+    cli_reports.add_parser(sub)
     sub.add_parser("run", help="start what fits the configuration: Socket Mode, HTTP, or the playground")
     add_playground_parser(sub)
     return parser
@@ -188,6 +189,7 @@ COMMANDS = {
     "sweep": cmd_sweep,
     "purge": cmd_purge,
     "playground": cmd_playground,
+    "report": cli_reports.cmd_report,
     "run": cmd_run,
 }
 

@@ -18,6 +18,7 @@ from bot.services.sweep import CycleReport, run_cycle
 from bot.slack.app import make_client
 from bot.slack.delivery import TokenSource, marker, slack_sender
 from bot.slack.deps import profile_lookup
+from bot.slack.team import channel_sender
 
 log = logging.getLogger("bot.scheduler")
 
@@ -29,6 +30,7 @@ def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSo
     """A function running one nudge cycle (as of the clock, or of `now`)."""
     send = slack_sender(settings, db, tokens, clock)
     mark = marker(db)
+    post = channel_sender(settings, tokens)
 
     def lookup_for_team(team_id: str):
         token = tokens(team_id)
@@ -39,7 +41,8 @@ def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSo
         if not dry_run:
             # Zones change (travel, moves): keep them fresh for members who only read digests.
             refresh_profiles(db, now=now, lookup_for_team=lookup_for_team, limit=PROFILE_REFRESH_BATCH)
-        return run_cycle(db, now=now, send=send, team_id=team_id, dry_run=dry_run, mark_undeliverable=mark)
+        return run_cycle(db, now=now, send=send, team_id=team_id, dry_run=dry_run, mark_undeliverable=mark,
+                         send_to_channel=post)
 
     return run
 

@@ -27,6 +27,7 @@ from bot.domain.nudges import (
     Rules,
     plan_member,
 )
+from bot.services import team_digest
 
 log = logging.getLogger("bot.sweep")
 
@@ -302,11 +303,13 @@ class CycleReport:
     failed: list[tuple[Message, str]] = field(default_factory=list)
     skipped: list[Message] = field(default_factory=list)
     expired: int = 0
+    team_digests: team_digest.TeamDigestReport | None = None
 
 
 def run_cycle(
     db: Database, *, now: datetime, send: Sender | None, team_id: str | None = None, dry_run: bool = False,
     mark_undeliverable: Callable[[Message, str], None] | None = None,
+    send_to_channel: team_digest.ChannelSender | None = None,
 ) -> CycleReport:
     """One nudge cycle as of `now`: plan, expire, deliver each due message once."""
     plans = plan(db, now=now, team_id=team_id)
@@ -339,4 +342,7 @@ def run_cycle(
         log.info("delivery team=%s user=%s kind=%s outcome=sent %.1fms", message.team_id, message.user_id,
                  message.kind, (time.perf_counter() - started) * 1000)
     apply_state(db, plans, sent=delivered)
+    if send_to_channel is not None:
+        report.team_digests = team_digest.run_team_digests(db, now=now, send_to_channel=send_to_channel,
+                                                           team_id=team_id)
     return report

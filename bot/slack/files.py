@@ -77,8 +77,10 @@ def register(app: App, deps: Deps) -> None:
 
     def import_shared_file(body: dict, client: WebClient, request: BoltRequest) -> None:
         shared = SharedFile.of(body, request)
-        reply = import_file(deps, client, shared) if shared is not None else None
-        if shared is not None and reply is not None:
+        if shared is None:
+            return
+        reply = import_file(deps, client, shared)
+        if reply is not None:
             client.chat_postMessage(channel=shared.channel_id, **reply)
 
     app.event("file_shared")(ack=ack_now, lazy=[import_shared_file])

@@ -38,7 +38,7 @@ def summary_text(data: HomeData) -> str:
     pace = (f"*Sent in the last 7 days:* {data.sends_last_7_days} of a safe {data.safe_weekly_limit} "
             f"({TIER_NAMES[data.tier]} account)")
     if data.pace is PaceLevel.AT_LIMIT:
-        pace += "\n:rotating_light: At the safe weekly limit: give it a few days before sending more."
+        pace += "\n:rotating_light: At or past the safe weekly limit: give it a few days before sending more."
     elif data.pace is PaceLevel.NEAR:
         pace += "\n:chart_with_upwards_trend: Near the safe weekly limit."
     return f"{text}\n{pace}"

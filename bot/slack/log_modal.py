@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.commands import MAX_BACKDATE_DAYS, MAX_URLS_PER_COMMAND, LogRequest, SentSpec, clean_text
 from bot.domain.invites import Priority
-from bot.domain.prospect import NotAProfileUrl, Prospect, prospect_from_url
+from bot.domain.prospect import NotAProfileUrl, Prospect, name_key, prospect_from_url
 from bot.services import invites as invite_service
 from bot.services.members import Actor
 from bot.slack import render
@@ -61,11 +61,19 @@ class LogModalMeta(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    channel_id: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{2,30}$")
+    channel_id: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{1,30}$")
 
     def dump(self) -> str:
         """Compact JSON (Slack keeps up to 3,000 characters)."""
         return self.model_dump_json()
+
+    @classmethod
+    def of(cls, channel_id: str | None) -> LogModalMeta:
+        """Metadata for a channel id; one that is not a channel's (a surprise from Slack) is left out."""
+        try:
+            return cls(channel_id=channel_id)
+        except ValidationError:
+            return cls()
 
     @classmethod
     def load(cls, raw: str | None) -> LogModalMeta:
@@ -110,7 +118,7 @@ def log_view(*, today: date, channel_id: str | None) -> dict[str, Any]:
         "title": _plain("Log invites"),
         "submit": _plain("Log"),
         "close": _plain("Cancel"),
-        "private_metadata": LogModalMeta(channel_id=channel_id).dump(),
+        "private_metadata": LogModalMeta.of(channel_id).dump(),
         "blocks": [
             _input(LogField.URLS, "LinkedIn profile URLs", {
                 "type": "plain_text_input", "multiline": True,
@@ -169,6 +177,11 @@ def read_submission(values: dict[str, Any], *, today: date) -> LogRequest | dict
         errors[LogField.URLS] = "Paste at least one LinkedIn profile URL, or fill in the name."
     if name and len(prospects) > 1:
         errors[LogField.NAME] = "A name goes with one profile: leave it empty when logging several."
+    elif name:
+        try:
+            name_key(name)
+        except ValueError as error:
+            errors[LogField.NAME] = f"{str(error).capitalize()}."
     priority_value = (_value(values, LogField.PRIORITY).get("selected_option") or {}).get("value")
     priority = Priority(priority_value) if priority_value in set(Priority) else Priority.NORMAL
     with_note = any(o.get("value") == WITH_NOTE for o in _value(values, LogField.NOTE).get("selected_options") or [])
@@ -203,10 +216,10 @@ def register(app: App, deps: Deps) -> None:
         team_id = (shortcut.get("team") or {}).get("id") or user.get("team_id")
         actor = deps.actor(team_id=team_id, user_id=user["id"], client=client)
         origin = Origin(client=client, team_id=team_id, user_id=user["id"], trigger_id=shortcut.get("trigger_id"))
-        reply = open_log_modal(deps, actor, origin)
+        problem = _open(deps, actor, origin)
         ack()
-        if reply:  # a shortcut's ack shows nothing: say why the modal did not open in the DM
-            client.chat_postMessage(channel=actor.user_id, **reply)
+        if problem:  # a shortcut's ack shows nothing: say why the modal did not open in the DM
+            client.chat_postMessage(channel=actor.user_id, **render.error(problem))
 
     @app.view(LogModal.VIEW)
     def submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
@@ -225,19 +238,28 @@ def register(app: App, deps: Deps) -> None:
 
 
 def open_log_modal(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
-    """Open the modal (first: a trigger id lasts 3 seconds); the ack's reply, empty when it opened."""
+    """Open the modal (first: a trigger id lasts 3 seconds); then the reply for the ack."""
+    problem = _open(deps, actor, origin)
+    if problem:
+        return render.error(problem)
+    # A short ephemeral line under the modal: a slash command answered with nothing looks broken.
+    return render.simple("Opening the Log invites form…")
+
+
+def _open(deps: Deps, actor: Actor, origin: Origin) -> str | None:
+    """views.open; why it failed, or None."""
     if not origin.trigger_id:
-        return render.error("I couldn't open the Log invites form here. Log directly: `/invited <linkedin url>`.")
+        return "I couldn't open the Log invites form here. Log directly: `/invited <linkedin url>`."
     today = deps.clock.now().astimezone(actor.tz).date()
     try:
         origin.client.views_open(trigger_id=origin.trigger_id, view=log_view(today=today, channel_id=origin.channel_id))
     except SlackApiError as error:
         code = error.response.get("error") or "no answer"
-        return render.error(
+        return (
             f"I couldn't open the Log invites form (Slack said {code}). Try again, or log directly: "
             "`/invited <linkedin url>`."
         )
-    return {}
+    return None
 
 
 def confirm(client: WebClient, actor: Actor, channel_id: str | None, reply: render.Reply) -> None:

@@ -278,8 +278,8 @@ def undo_reply(result: UndoResult, actor: Actor) -> Reply:
     return reply(_plain(lines), sections(lines))
 
 
-def stats_reply(stats: MemberStats, actor: Actor) -> Reply:
-    """`/invites stats [period]`."""
+def stats_reply(stats: MemberStats, actor: Actor, *, insights: list[str] | None = None) -> Reply:
+    """`/invites stats [period]` (with the weekday insight lines when given)."""
     c = stats.counts
     period = "all time" if stats.period.days is None else f"the last {stats.period.days} days"
     lines = [f"*Your invites sent in {period}:* {c.sent}"]
@@ -298,6 +298,7 @@ def stats_reply(stats: MemberStats, actor: Actor) -> Reply:
         lines.append(
             f"With a note: {_rate_text(stats.with_note)} · without: {_rate_text(stats.without_note)}"
         )
+    lines.extend(insights or [])
     lines.append(
         f"Sent in the last 7 days: {stats.sends_last_7_days} of a safe {stats.safe_weekly_limit} "
         f"({TIER_NAMES[actor.tier]} account) · pending now: {stats.pending_total} ({stats.stale_total} stale)"

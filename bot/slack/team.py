@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -19,25 +19,23 @@ from bot.services.sweep import DeliveryError
 from bot.services.team_digest import ChannelSender, TeamDigestPlan
 from bot.slack import home, log_modal, render, render_team
 from bot.slack.deps import Deps, Origin
+from bot.slack.errors import ack_only, reporting
 from bot.slack.payloads import BadPayload, load
 from bot.slack.render_team import HomeSwitch, PostLeaderboard, TeamAction
 
 
 def register(app: App, deps: Deps) -> None:
-    """Post to channel, App Home (open, Log invites, the member's settings)."""
+    """Post to channel, App Home (open, Log invites, the member's settings): ack at once, work after."""
 
-    @app.action(TeamAction.POST_LEADERBOARD)
-    def post_leaderboard(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
-        ack()
+    def post_leaderboard(body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         period = PERIODS[load(PostLeaderboard, action.get("value")).period]
         actor = _actor(deps, body, client)
         channel_id = (body.get("channel") or {}).get("id")
         if not channel_id:
             raise ServiceError("I can't tell which channel this came from: run `/invites leaderboard` there again.")
         board = team_leaderboard(deps.db, team_id=actor.team_id, period=period, now=deps.clock.now())
-        message = render_team.leaderboard_public(board)
         try:
-            client.chat_postMessage(channel=channel_id, unfurl_links=False, **message)
+            client.chat_postMessage(channel=channel_id, unfurl_links=False, **render_team.leaderboard_public(board))
         except SlackApiError as error:
             code = error.response.get("error")
             if code not in render_team.CANNOT_POST:
@@ -47,42 +45,43 @@ def register(app: App, deps: Deps) -> None:
             return
         respond(replace_original=True, **render_team.posted_reply(board, channel_id=channel_id))
 
-    @app.event("app_home_opened")
-    def home_opened(ack: Ack, body: dict, event: dict, client: WebClient) -> None:
-        ack()
+    def home_opened(body: dict, event: dict, client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        actor = deps.actor(team_id=body.get("team_id") or event.get("view", {}).get("team_id"),
+        actor = deps.actor(team_id=body.get("team_id") or (event.get("view") or {}).get("team_id"),
                            user_id=event["user"], client=client)
         publish_home(deps, actor, client)
 
-    @app.action(TeamAction.OPEN_LOG_MODAL)
-    def log_from_home(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    def log_from_home(body: dict, client: WebClient) -> None:
         actor = _actor(deps, body, client)
         origin = Origin(client=client, team_id=actor.team_id, user_id=actor.user_id, trigger_id=body.get("trigger_id"))
         reply = log_modal.open_log_modal(deps, actor, origin)
         if reply:  # a Home click has no response_url: say why the form did not open in the app's DM
             client.chat_postMessage(channel=actor.user_id, **reply)
 
-    @app.action(TeamAction.HOME_TIER)
-    def set_tier(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    def set_tier(body: dict, action: dict, client: WebClient) -> None:
         tier = _tier((action.get("selected_option") or {}).get("value"))
         _change_setting(deps, body, client, account_tier=str(tier))
 
-    @app.action(TeamAction.HOME_DIGEST)
-    def set_digest(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    def set_digest(body: dict, action: dict, client: WebClient) -> None:
         on = load(HomeSwitch, action.get("value")).on
         # Resuming also ends a snooze, as `/invites resume` does.
-        _change_setting(deps, body, client, **({"nudges_enabled": True, "snoozed_until": None} if on
-                                               else {"nudges_enabled": False}))
+        changes = {"nudges_enabled": True, "snoozed_until": None} if on else {"nudges_enabled": False}
+        _change_setting(deps, body, client, **changes)
 
-    @app.action(TeamAction.HOME_LEADERBOARD)
-    def set_leaderboard(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    def set_leaderboard(body: dict, action: dict, client: WebClient) -> None:
         _change_setting(deps, body, client, show_on_leaderboard=load(HomeSwitch, action.get("value")).on)
+
+    # Slack gets its 200 at once (events are redelivered after 3 seconds); the work runs after.
+    app.event("app_home_opened")(ack=ack_only, lazy=[reporting(home_opened)])
+    for action_id, work in (
+        (TeamAction.POST_LEADERBOARD, post_leaderboard),
+        (TeamAction.OPEN_LOG_MODAL, log_from_home),
+        (TeamAction.HOME_TIER, set_tier),
+        (TeamAction.HOME_DIGEST, set_digest),
+        (TeamAction.HOME_LEADERBOARD, set_leaderboard),
+    ):
+        app.action(action_id)(ack=ack_only, lazy=[reporting(work)])
 
 
 def _actor(deps: Deps, body: dict, client: WebClient) -> Actor:

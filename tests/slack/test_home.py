@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -102,7 +103,7 @@ def many_invites(db, actor, count: int, *, seed: int = 5) -> None:
                 "priority": rng.choice(["high", "normal", "normal", "low"]),
                 "changed_days_ago": max(0, days - rng.randint(0, 10)) if status != "pending" else days}
         if rng.random() < 0.5:
-            spec["name"] = rng.choice(["Ann & <Co>", "Łukasz Nowak", "x" * 200, "Bo"])
+            spec["name"] = rng.choice(["Ann & <Co>", "Łukasz Nowak", "María-Fernanda de la Cruz Villanueva", "Bo"])
             spec["url"] = f"https://www.linkedin.com/in/prospect-{n}"
         if status == "pending" and rng.random() < 0.05:
             spec["snoozed_until"] = NOW + timedelta(days=rng.randint(-3, 6))
@@ -148,8 +149,9 @@ def test_ten_invites_show_the_right_figures_and_batch(slack, db, fake_slack):
     assert "*Sent in the last 7 days:* 2 of a safe 80 (free account)" in text
     # Low priority first, then oldest: bob before Ann.
     assert text.index("bob · sent 18 days ago · low priority") < text.index("|Ann Lee> · sent 30 days ago")
-    # Decided over 8 weeks: gus, hal, ida, jo accepted/declined/withdrawn + ann and bob stale = 6, 2 accepted.
-    assert "*Acceptance, last 8 weeks:* 33% (n=6)" in text
+    # Decided over 8 weeks: gus, hal, ida, jo + the stale ann, bob and dee (a snooze does not change the
+    # rate's denominator, as in /invites stats) = 7, of which 2 accepted.
+    assert "*Acceptance, last 8 weeks:* 29% (n=7)" in text
 
 
 def test_the_batch_is_capped_and_counts_the_rest(slack, db, fake_slack):
@@ -176,8 +178,8 @@ def test_the_messages_tab_publishes_nothing(slack, fake_slack):
 def test_changing_the_tier_stores_it_and_republishes(slack, db, fake_slack):
     seed(db, 10)
     home_click(slack, TeamAction.HOME_TIER, selected="premium")
+    view = published(fake_slack)  # the click is acked at once; the change and the publish follow
     assert member(db).account_tier == "premium"
-    view = published(fake_slack)
     text = home_as_text(view)
     assert "of a safe 120 (Premium account)" in text and "‹Premium — safe 120 a week ▾›" in text
 
@@ -185,6 +187,7 @@ def test_changing_the_tier_stores_it_and_republishes(slack, db, fake_slack):
 def test_a_forged_tier_changes_nothing(slack, db, fake_slack):
     seed(db, 0)
     home_click(slack, TeamAction.HOME_TIER, selected="platinum")
+    time.sleep(0.5)  # the lazy listener refuses the value before any call; give it time to (not) act
     assert member(db).account_tier == "free"
     assert fake_slack.of("views.publish") == []
 
@@ -194,24 +197,24 @@ def test_pause_and_resume_the_digest_from_home(slack, db, fake_slack):
     with db.session() as s:
         s.get(Member, actor.member_id).snoozed_until = NOW + timedelta(days=3)
     home_click(slack, TeamAction.HOME_DIGEST, value=HomeSwitch(on=False).dump())
-    assert member(db).nudges_enabled is False
     view = published(fake_slack)
+    assert member(db).nudges_enabled is False
     assert "daily digest: *paused*" in home_as_text(view) and buttons(view, "Resume daily digest")
     home_click(slack, TeamAction.HOME_DIGEST, value=buttons(view, "Resume daily digest")[0]["value"])
+    assert "daily digest: *on*" in home_as_text(published(fake_slack, 2))
     m = member(db)
     assert m.nudges_enabled is True and m.snoozed_until is None
-    assert "daily digest: *on*" in home_as_text(published(fake_slack, 2))
 
 
 def test_hide_and_show_on_the_leaderboard_from_home(slack, db, fake_slack):
     seed(db, 0)
     home_click(slack, TeamAction.HOME_LEADERBOARD, value=HomeSwitch(on=False).dump())
-    assert member(db).show_on_leaderboard is False
     view = published(fake_slack)
+    assert member(db).show_on_leaderboard is False
     assert "leaderboard: *hidden" in home_as_text(view)
     home_click(slack, TeamAction.HOME_LEADERBOARD, value=buttons(view, "Show me on the leaderboard")[0]["value"])
-    assert member(db).show_on_leaderboard is True
     assert "leaderboard: *shown*" in home_as_text(published(fake_slack, 2))
+    assert member(db).show_on_leaderboard is True
 
 
 def test_log_invites_opens_the_modal_with_the_clicks_trigger(slack, db, fake_slack):
@@ -226,13 +229,10 @@ def test_a_digest_button_in_home_records_the_outcome(slack, db, fake_slack):
     open_home(slack)
     withdrawn = buttons(published(fake_slack), "Withdrawn")[0]
     home_click(slack, withdrawn["action_id"], value=withdrawn["value"], block_id="digest_row:2")
-    deadline_ok = fake_slack.wait_for("users.info")  # the listener ran (it looks the member up)
-    assert deadline_ok
     _wait(lambda: _status(db, "in:bob") == "withdrawn")
+    time.sleep(0.5)  # the listener goes on to re-publish Home: let it end before the fake stops
 
 
-@pytest.mark.xfail(reason="needs the one-line wiring in bot/slack/listeners/digest.py (team.publish_home)",
-                   strict=False)
 def test_a_digest_button_in_home_refreshes_home(slack, db, fake_slack):
     seed(db, 10)
     open_home(slack)
@@ -248,8 +248,6 @@ def _status(db, key: str) -> str:
 
 
 def _wait(check, timeout: float = 5.0) -> None:
-    import time
-
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "condition not met in time"

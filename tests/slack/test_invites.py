@@ -192,3 +192,17 @@ def test_member_profile_is_fetched_once_and_zone_used(slack, db, fake_slack):
 def test_unknown_user_profile_falls_back_to_workspace_zone(slack, db, fake_slack):
     answer = slack.invited("https://linkedin.com/in/a-a", user="UNKNOWN")
     assert "Logged 1 invite" in answer.text
+
+
+def test_stats_name_the_best_sending_weekday_only_with_enough_data(slack, clock):
+    # 2026-11-18 is a Wednesday: 21 and 28 days back are Wednesdays, 22 and 29 Tuesdays.
+    for i in range(10):
+        slack.invited(f"https://linkedin.com/in/wed{i} --sent {21 + 7 * (i % 2)}d")
+        slack.invited(f"https://linkedin.com/in/tue{i} --sent {22 + 7 * (i % 2)}d")
+    for i in range(6):
+        slack.invites(f"accepted wed{i}")
+    for i in range(2):
+        slack.invites(f"accepted tue{i}")
+    answer = slack.invites("stats 90d")
+    assert "Best sending day: *Wednesday* — 60% (n=10)" in answer.text
+    assert "Best sending day" not in slack.invites("stats 7d").text  # nothing sent in the last 7 days

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,15 +19,22 @@ from bot.services.leaderboard import (
     WeekdayRate,
     rank_rows,
 )
+from bot.services.team_digest import TeamDigestPlan, TeamPile
 from bot.slack.payloads import load
 from bot.slack.render_team import (
     HEADER_LIMIT,
     PostLeaderboard,
     TeamAction,
     TeamBlock,
+    cannot_post_reply,
+    channel_ref,
     insights_lines,
     leaderboard_public,
     leaderboard_reply,
+    posted_reply,
+    risk_text,
+    team_digest,
+    visibility_reply,
 )
 
 SECTION_LIMIT = 3000
@@ -210,3 +218,59 @@ def test_insights_without_enough_data_say_why_and_without_any_say_nothing():
     lines = insights_lines(insights({2: (8, 4)}, best=None))
     assert lines[0].startswith("Best sending day: not enough data yet (10 decided invites on at least 2")
     assert insights_lines(insights({}, best=None)) == []
+
+
+# ---- after a click, hide/show, the weekly digest ---------------------------------------------------
+
+
+def test_the_posted_board_has_no_button_and_says_where_it_went():
+    reply = posted_reply(sample(), channel_id="C0SALES")
+    assert not of_type(reply, "actions") and "Posted to <#C0SALES>." in texts(reply)
+    assert reply["blocks"][:-1] == leaderboard_public(sample())["blocks"]
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("not_in_channel", "Invite me to <#C0SALES> first: `/invite @Invite Hygiene`"),
+    ("channel_not_found", "Invite me to <#C0SALES> first"),
+    ("is_archived", "<#C0SALES> is archived"),
+])
+def test_why_a_board_was_not_posted(code, expected):
+    reply = cannot_post_reply(code, channel_id="C0SALES")
+    assert expected in texts(reply) and "Nothing was posted." in reply["text"]
+
+
+def test_a_channel_id_that_is_not_one_is_never_echoed_as_a_link():
+    assert channel_ref("C0SALES") == "<#C0SALES>"
+    assert channel_ref("<!here>") == channel_ref(None) == "that channel"
+    assert "<!here>" not in json.dumps(cannot_post_reply("not_in_channel", channel_id="<!here>"))
+
+
+def test_visibility_confirmations():
+    assert "hidden from the leaderboard" in visibility_reply(shown=False, min_sample=10)["text"]
+    assert "ranked once you have 7 decided invites" in visibility_reply(shown=True, min_sample=7)["text"]
+
+
+def digest_plan(*, at_warn: int = 0, at_limit: int = 0, big: bool = False):
+    b = big_board(1000) if big else sample()
+    return TeamDigestPlan(team_id="T1", channel="C0DIGEST", local_date=date(2026, 11, 16), board=b,
+                          pile=TeamPile(members=12, pending=900, stale=310, at_warn=at_warn, at_limit=at_limit),
+                          pending_warn_at=200, pending_limit=300)
+
+
+def test_the_weekly_digest_counts_the_risk_zone_without_names():
+    assert risk_text(digest_plan()) == ":white_check_mark: Nobody has 200 or more pending invites."
+    assert risk_text(digest_plan(at_warn=1, at_limit=3)).startswith(
+        ":warning: Risk zone: 3 members past the limit (300+ pending) and 1 member at the warning level (200+ pending)."
+    )
+    reply = team_digest(digest_plan(at_warn=2))
+    summary = reply["blocks"][1]["text"]["text"]
+    assert "*Pending now:* 900 (310 stale) across 12 members" in summary
+    assert "Dana" not in summary and "Secret Sam" not in json.dumps(reply)
+    assert of_type(reply, "header")[0]["text"]["text"] == "Weekly invite digest — Nov 16"
+    assert not of_type(reply, "actions")
+
+
+def test_the_weekly_digest_of_a_thousand_members_fits_a_message():
+    reply = team_digest(digest_plan(big=True))
+    assert len(reply["blocks"]) <= 50 and len(reply["text"]) <= 3000
+    assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in of_type(reply, "section"))

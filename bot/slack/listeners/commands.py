@@ -11,8 +11,9 @@ from bot.domain import commands as cmd
 from bot.domain.commands import parse_invited, parse_invites
 from bot.services import invites as invite_service
 from bot.services import stats as stats_service
+from bot.services.leaderboard import member_insights
 from bot.services.members import Actor, update_member
-from bot.slack import files, log_modal, privacy, render, settings_modal, team
+from bot.slack import files, log_modal, privacy, render, render_team, settings_modal, team
 from bot.slack.deps import Deps, Origin
 
 
@@ -57,7 +58,9 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
         case cmd.Undo():
             return render.undo_reply(invite_service.undo_last(db, actor, now=now), actor)
         case cmd.Stats(period=period):
-            return render.stats_reply(stats_service.member_stats(db, actor, period=period, now=now), actor)
+            stats = stats_service.member_stats(db, actor, period=period, now=now)
+            insights = render_team.insights_lines(member_insights(db, actor, period=period, now=now))
+            return render.stats_reply(stats, actor, insights=insights)
         case cmd.SetTier(tier=tier):
             update_member(db, actor, account_tier=str(tier))
             limit = actor.settings.safe_weekly[tier]

@@ -12,7 +12,7 @@ from bot.domain.commands import InviteRef
 from bot.domain.invites import Risk, Status, risk_level
 from bot.services import invites as invite_service
 from bot.services.members import Actor
-from bot.slack import render_nudges
+from bot.slack import render_nudges, team
 from bot.slack.deps import Deps
 from bot.slack.errors import ack_only, reporting
 from bot.slack.ids import Action
@@ -39,6 +39,9 @@ def register(app: App, deps: Deps) -> None:
             )
             note = f":white_check_mark: {result.invite.label} marked {result.invite.status}"
         message, container = body.get("message") or {}, body.get("container") or {}
+        if container.get("type") == "view":  # clicked in App Home: show it again with fresh figures
+            team.publish_home(deps, actor, client)
+            return
         if not message.get("blocks") or container.get("type") != "message":
             return
         counts = invite_service.pile_counts(deps.db, actor, now=now)

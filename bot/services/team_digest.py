@@ -1,0 +1,172 @@
+"""The weekly team digest: due on Mondays at nudge_hour (workspace zone), sent once through the ledger."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from bot.db.engine import Database
+from bot.db.models import Delivery, Invite, Member, Workspace
+from bot.domain.invites import PERIODS, Status
+from bot.domain.nudges import Kind
+
+# The module, not its names: sweep.run_cycle calls into this module, so a name import would be circular.
+from bot.services import sweep as ledger
+from bot.services.invites import stale_condition
+from bot.services.leaderboard import Leaderboard, team_leaderboard
+from bot.services.members import zone
+
+log = logging.getLogger("bot.team_digest")
+
+MONDAY = 1
+PERIOD = PERIODS["7d"]
+
+
+@dataclass(frozen=True)
+class TeamPile:
+    """The team's pending pile now (active members, hidden ones included) and its risk zone, unnamed."""
+
+    members: int = 0  # active members with at least one pending invite
+    pending: int = 0
+    stale: int = 0
+    at_warn: int = 0  # pending_warn_at <= pending < pending_limit
+    at_limit: int = 0  # pending >= pending_limit
+
+
+@dataclass(frozen=True)
+class TeamDigestPlan:
+    """One workspace's digest, due now in its channel."""
+
+    team_id: str
+    channel: str
+    local_date: date  # the workspace-local Monday
+    board: Leaderboard
+    pile: TeamPile
+    pending_warn_at: int
+    pending_limit: int
+
+    def as_json(self) -> dict[str, Any]:
+        """What a dry run or a log line shows (counts only: no member is named)."""
+        t = self.board.totals
+        return {
+            "team": self.team_id, "channel": self.channel, "kind": str(Kind.TEAM_DIGEST),
+            "local_date": self.local_date.isoformat(), "sent": t.sent, "accepted": t.accepted, "rate": t.rate,
+            "pending": self.pile.pending, "stale": self.pile.stale, "at_warn": self.pile.at_warn,
+            "at_limit": self.pile.at_limit,
+        }
+
+
+ChannelSender = Callable[[TeamDigestPlan], tuple[str, str]]  # returns (channel, ts); raises DeliveryError
+
+
+@dataclass
+class TeamDigestReport:
+    planned: list[TeamDigestPlan] = field(default_factory=list)
+    sent: list[TeamDigestPlan] = field(default_factory=list)
+    failed: list[tuple[TeamDigestPlan, str]] = field(default_factory=list)
+    skipped: list[TeamDigestPlan] = field(default_factory=list)
+
+
+def due_date(now: datetime, *, timezone: str, nudge_hour: int) -> date | None:
+    """The workspace-local Monday when the digest is due at `now` (from nudge_hour to midnight), else None."""
+    local = now.astimezone(zone(timezone))
+    return local.date() if local.isoweekday() == MONDAY and local.hour >= nudge_hour else None
+
+
+def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None) -> list[TeamDigestPlan]:
+    """The team digests due now and not yet final in the ledger; a few queries per due workspace."""
+    query = select(Workspace).where(Workspace.uninstalled_at.is_(None), Workspace.digest_channel.is_not(None),
+                                    Workspace.digest_channel != "")
+    if team_id:
+        query = query.where(Workspace.team_id == team_id)
+    with db.session(write=False) as session:
+        due = {}
+        for ws in session.scalars(query):
+            day = due_date(now, timezone=ws.timezone, nudge_hour=ws.nudge_hour)
+            if day is not None:
+                due[ws.team_id] = (ws, day)
+        if not due:
+            return []
+        final = {
+            (row.team_id, row.recipient, row.local_date)
+            for row in session.execute(
+                select(Delivery.team_id, Delivery.recipient, Delivery.local_date, Delivery.state,
+                       Delivery.claimed_at, Delivery.attempts, Delivery.error)
+                .where(Delivery.team_id.in_(list(due)), Delivery.kind == Kind.TEAM_DIGEST,
+                       Delivery.local_date.in_({day for _, day in due.values()}))
+            )
+            # The ledger's own rule: sent, a live claim, or a failure that retrying will not fix.
+            if ledger._is_final(row.state, row.claimed_at, row.attempts, row.error, now)
+        }
+        due = {t: (ws, day) for t, (ws, day) in due.items() if (t, ws.digest_channel, day) not in final}
+        piles = {t: _pile(session, ws, now=now) for t, (ws, _) in due.items()}
+    return [
+        TeamDigestPlan(
+            team_id=t, channel=ws.digest_channel, local_date=day,
+            board=team_leaderboard(db, team_id=t, period=PERIOD, now=now), pile=piles[t],
+            pending_warn_at=ws.pending_warn_at, pending_limit=ws.pending_limit,
+        )
+        for t, (ws, day) in sorted(due.items())
+    ]
+
+
+def _pile(session: Session, ws: Workspace, *, now: datetime) -> TeamPile:
+    """Per active member pending and stale counts, summed and bucketed by risk level (one query)."""
+    stale = stale_condition(withdraw_after_days=ws.withdraw_after_days, now=now)
+    per_member = (
+        select(func.count().label("pending"), func.count().filter(stale).label("stale"))
+        .select_from(Invite)
+        .join(Member, Member.id == Invite.member_id)
+        .where(Invite.team_id == ws.team_id, Member.deactivated.is_(False), Invite.status == Status.PENDING)
+        .group_by(Invite.member_id)
+        .subquery()
+    )
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(per_member.c.pending), 0),
+            func.coalesce(func.sum(per_member.c.stale), 0),
+            func.count().filter(and_(per_member.c.pending >= ws.pending_warn_at,
+                                     per_member.c.pending < ws.pending_limit)),
+            func.count().filter(per_member.c.pending >= ws.pending_limit),
+        )
+    ).one()
+    return TeamPile(*(int(v or 0) for v in row))
+
+
+def deliver_team_digests(
+    db: Database, plans: list[TeamDigestPlan], *, now: datetime, send_to_channel: ChannelSender
+) -> TeamDigestReport:
+    """Claim each digest in the ledger (recipient = the channel), send it, settle it: exactly once."""
+    report = TeamDigestReport(planned=list(plans))
+    for plan in plans:
+        token = ledger.claim(db, team_id=plan.team_id, recipient=plan.channel, kind=Kind.TEAM_DIGEST,
+                             local_date=plan.local_date, now=now)
+        if token is None:
+            report.skipped.append(plan)
+            continue
+        try:
+            channel, ts = send_to_channel(plan)
+        except ledger.DeliveryError as error:
+            ledger.settle(db, token, sent_at=None, error=error.code)
+            report.failed.append((plan, error.code))
+            log.warning("team digest failed team=%s channel=%s error=%s", plan.team_id, plan.channel, error.code)
+            continue
+        ledger.settle(db, token, sent_at=now, channel=channel, ts=ts)
+        report.sent.append(plan)
+        log.info("team digest delivered team=%s channel=%s", plan.team_id, plan.channel)
+    return report
+
+
+def run_team_digests(
+    db: Database, *, now: datetime, send_to_channel: ChannelSender, team_id: str | None = None
+) -> TeamDigestReport:
+    """Plan and deliver the team digests due now (what one nudge cycle calls)."""
+    return deliver_team_digests(db, plan_team_digests(db, now=now, team_id=team_id), now=now,
+                                send_to_channel=send_to_channel)
