@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,15 +36,19 @@ class UsageError(ValueError):
 
 # Slack wraps links as <url> or <url|label>, and mentions as <@U123>; & < > arrive as entities.
 _SLACK_LINK = re.compile(r"<((?:https?://|mailto:)[^>|]*)(?:\|[^>]*)?>")
+# Control characters and lone surrogates: never part of a name a person typed.
+_INVISIBLE = {"Cc", "Cs"}
 # Phones and Slack turn "--" into an em or en dash; people mean the option.
 _DASHES = re.compile(r"(?:(?<=\s)|^)[\u2014\u2013\u2012\u2015](?=[A-Za-z])")
 
 
 def clean_text(text: str) -> str:
-    """Undo Slack's link wrapping and entity escaping, normalise dashes and whitespace."""
+    """Undo Slack's link wrapping and entity escaping, normalise dashes, drop control characters."""
     text = _SLACK_LINK.sub(lambda m: m.group(1), text or "")
     text = html.unescape(text)
     text = _DASHES.sub("--", text)
+    # Control characters (other than whitespace) carry nothing a person meant to type.
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
     return text.strip()
 
 
