@@ -72,10 +72,12 @@ def reply(text: str, blocks: list[dict[str, Any]]) -> Reply:
     return {"text": text[:3000], "blocks": blocks[:50]}
 
 
-def local_day(when: datetime, actor: Actor) -> str:
-    """`Nov 3` in the member's zone (with the year when it is not this year's)."""
+def local_day(when: datetime, actor: Actor, now: datetime | None = None) -> str:
+    """`Nov 3` in the member's zone (with the year when `now` is given and falls in another year)."""
     local = when.astimezone(actor.tz)
-    return local.strftime("%b %-d") if local.year == datetime.now(actor.tz).year else local.strftime("%b %-d, %Y")
+    if now is not None and local.year != now.astimezone(actor.tz).year:
+        return local.strftime("%b %-d, %Y")
+    return local.strftime("%b %-d")
 
 
 def age_days(when: datetime, now: datetime) -> int:
@@ -120,7 +122,7 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime) -> Reply:
             extra = []
             if invite.company:
                 extra.append(escape(invite.company))
-            extra.append(f"sent {local_day(invite.sent_at, actor)}")
+            extra.append(f"sent {local_day(invite.sent_at, actor, now)}")
             if invite.priority != "normal":
                 extra.append(f"{invite.priority} priority")
             if invite.with_note:
@@ -133,7 +135,7 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime) -> Reply:
     for invite in result.duplicates[:MAX_LINES_SHOWN]:
         lines.append(
             f":repeat: {invite_label(invite)} is already pending as `#{invite.id}` "
-            f"(sent {local_day(invite.sent_at, actor)}) — not logged twice."
+            f"(sent {local_day(invite.sent_at, actor, now)}) — not logged twice."
         )
     by_key = {i.prospect_key: i for i in logged}
     for key, until in result.cooldowns.items():
@@ -141,7 +143,7 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime) -> Reply:
         who = invite_label(invite) if invite else escape(key)
         lines.append(
             f":hourglass_flowing_sand: You withdrew {who} less than {actor.settings.resend_cooldown_days} days ago: "
-            f"LinkedIn blocks a new invite until *{local_day(until, actor)}*."
+            f"LinkedIn blocks a new invite until *{local_day(until, actor, now)}*."
         )
     for key, mates in result.teammates.items():
         invite = by_key.get(key)
@@ -229,9 +231,9 @@ def list_reply(page: InvitePage, actor: Actor, *, now: datetime) -> Reply:
         bits = [f"`#{invite.id}`", invite_label(invite)]
         if invite.company:
             bits.append(escape(invite.company))
-        bits.append(f"sent {local_day(invite.sent_at, actor)} ({age_days(invite.sent_at, now)}d)")
+        bits.append(f"sent {local_day(invite.sent_at, actor, now)} ({age_days(invite.sent_at, now)}d)")
         if invite.status is not Status.PENDING or page.status == "all":
-            bits.append(f"{invite.status} {local_day(invite.status_changed_at, actor)}")
+            bits.append(f"{invite.status} {local_day(invite.status_changed_at, actor, now)}")
         if invite.priority != "normal":
             bits.append(str(invite.priority))
         lines.append(" · ".join(bits))
