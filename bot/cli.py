@@ -7,7 +7,6 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
@@ -43,22 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--yes-delete-everything", action="store_true", help="confirm: this cannot be undone")
 
     sweep = sub.add_parser("sweep", help="one nudge cycle; --dry-run prints what it would send")
-    sweep.add_argument("--now", type=_instant, default=None, help="as of this ISO-8601 instant (default: now)")
+    sweep.add_argument("--now", type=cli_reports.instant, default=None, help="as of this ISO-8601 instant (default: now)")
     sweep.add_argument("--dry-run", action="store_true", help="change nothing, print the messages as JSON lines")
     sweep.add_argument("--team", default=None, help="only this workspace (team id)")
     cli_reports.add_parser(sub)
     sub.add_parser("run", help="start what fits the configuration: Socket Mode, HTTP, or the playground")
     add_playground_parser(sub)
     return parser
-
-
-def _instant(value: str) -> datetime:
-    """An ISO-8601 instant; a value without a zone is read as UTC."""
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
