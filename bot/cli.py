@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot import cli_reports, logs
+from bot import cli_bulk, cli_reports, logs
 from bot.cli_playground import add_parser as add_playground_parser
 from bot.cli_playground import cmd_playground
 from bot.clock import SystemClock
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dry-run", action="store_true", help="change nothing, print the messages as JSON lines")
     sweep.add_argument("--team", default=None, help="only this workspace (team id)")
     cli_reports.add_parser(sub)
+    cli_bulk.add_parsers(sub)
     sub.add_parser("run", help="start what fits the configuration: Socket Mode, HTTP, or the playground")
     add_playground_parser(sub)
     return parser
@@ -180,6 +181,8 @@ COMMANDS = {
     "purge": cmd_purge,
     "playground": cmd_playground,
     "report": cli_reports.cmd_report,
+    "import": cli_bulk.cmd_import,
+    "export": cli_bulk.cmd_export,
     "run": cmd_run,
 }
 

@@ -210,6 +210,8 @@ class InviteEvent(Base):
         # The member's latest change for `undo`, and withdrawals per local day for the sweep.
         Index("ix_invite_events_member_at", "member_id", "at"),
         Index("ix_invite_events_invite", "invite_id"),
+        # `undo` reverts one change; a Slack retry of an import checks whether its change landed.
+        Index("ix_invite_events_change", "change_id"),
     )
 
 

@@ -48,6 +48,12 @@ def handle_error(
     if isinstance(error, NotFound | Forbidden | BadPayload):
         log.warning("refused team=%s user=%s: %s", context.team_id, context.user_id, type(error).__name__)
     message = reply_for(error)
+    if response is not None and body.get("type") == "view_submission":
+        # Keep the modal (and what was typed in it) open, with the message pushed on top.
+        view = {"type": "modal", "title": {"type": "plain_text", "text": "Invite Hygiene"},
+                "close": {"type": "plain_text", "text": "Back"}, "blocks": message["blocks"]}
+        return BoltResponse(status=200, body=json.dumps({"response_action": "push", "view": view}),
+                            headers={"content-type": "application/json"})
     if response is not None and body.get("command"):
         payload = {"response_type": "ephemeral", **message}
         return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})

@@ -24,7 +24,7 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from slack_bolt import Ack, App, BoltRequest
+from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -34,7 +34,7 @@ from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import Actor
 from bot.slack import render
 from bot.slack.deps import Deps, Origin, profile_lookup
-from bot.slack.errors import reply_for
+from bot.slack.errors import ack_only, reply_for
 
 log = logging.getLogger("bot.slack.files")
 
@@ -72,9 +72,6 @@ class SharedFile:
 def register(app: App, deps: Deps) -> None:
     """Attach the file listeners."""
 
-    def ack_now(ack: Ack) -> None:
-        ack()
-
     def import_shared_file(body: dict, client: WebClient, request: BoltRequest) -> None:
         shared = SharedFile.of(body, request)
         if shared is None:
@@ -83,9 +80,22 @@ def register(app: App, deps: Deps) -> None:
         if reply is not None:
             client.chat_postMessage(channel=shared.channel_id, **reply)
 
-    app.event("file_shared")(ack=ack_now, lazy=[import_shared_file])
+    app.event("file_shared")(ack=ack_only, lazy=[import_shared_file])
     # The message event of the same upload: acknowledged so Slack does not retry it, nothing more.
-    app.event("message", matchers=[_file_message_in_dm])(ack_now)
+    app.event("message", matchers=[_file_message_in_dm])(ack_only)
+
+    def answer_dm(event: dict, client: WebClient) -> None:
+        # Someone wrote to the app instead of using a command: say what the app understands.
+        if event.get("subtype") or event.get("bot_id") or not (event.get("text") or "").strip():
+            return
+        client.chat_postMessage(channel=event["channel"], **render.dm_help_reply())
+
+    # Every other event in the app's DM (typed text, edits): acknowledged, so Slack never retries it.
+    app.event("message", matchers=[_in_dm])(ack=ack_only, lazy=[answer_dm])
+
+
+def _in_dm(event: dict) -> bool:
+    return event.get("channel_type") == "im"
 
 
 def _file_message_in_dm(event: dict) -> bool:

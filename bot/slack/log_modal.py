@@ -240,10 +240,8 @@ def register(app: App, deps: Deps) -> None:
 def open_log_modal(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
     """Open the modal (first: a trigger id lasts 3 seconds); then the reply for the ack."""
     problem = _open(deps, actor, origin)
-    if problem:
-        return render.error(problem)
-    # A short ephemeral line under the modal: a slash command answered with nothing looks broken.
-    return render.simple("Opening the Log invites form…")
+    # Empty when it opened: the modal is the answer (callers DM a non-empty reply where an ack shows nothing).
+    return render.error(problem) if problem else {}
 
 
 def _open(deps: Deps, actor: Actor, origin: Origin) -> str | None:

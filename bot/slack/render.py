@@ -319,6 +319,16 @@ def import_help_reply() -> Reply:
     return reply(_plain(lines).replace("*", ""), sections(lines))
 
 
+def dm_help_reply() -> Reply:
+    """What the app answers when someone types to it in its DM."""
+    lines = [
+        "I don't read messages, but I do read files: send me LinkedIn's `Invitations.csv`, "
+        "`Connections.csv` or the whole export `.zip` here and I'll import them.",
+        "Everything else is a command: `/invited <linkedin url>` to log an invite, `/invites help` for the rest.",
+    ]
+    return reply(_plain(lines), sections(lines))
+
+
 def simple(text: str) -> Reply:
     """A one-line confirmation."""
     return reply(text, [section(text)])

@@ -27,7 +27,8 @@ def no_unhandled_error(caplog):
 def test_any_invited_text(slack, caplog, text):
     caplog.set_level(logging.ERROR)
     answer = slack.invited(text)
-    assert answer.status == 200 and answer.text.strip()
+    # Blank text opens the Log invites modal instead of replying.
+    assert answer.status == 200 and (answer.text.strip() or not text.strip())
     no_unhandled_error(caplog)
 
 

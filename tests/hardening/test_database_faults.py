@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 
@@ -75,3 +76,22 @@ def test_postgres_outage_and_recovery_without_restart(pg_url, settings, clock, f
     finally:
         proxy.stop()
         db.dispose()
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_a_modal_submitted_while_the_database_is_locked_stays_open_with_the_message(slack, db):
+    from bot.slack.settings_modal import MEMBER_VIEW
+
+    slack.invites("help", user="U2")
+    path = make_url(str(db.engine.url)).database
+    blocker = sqlite3.connect(path, timeout=0, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        values = {k: {"value": {"selected_option": {"value": v}}}
+                  for k, v in {"account_tier": "premium", "nudges": "on", "leaderboard": "show"}.items()}
+        answer = slack.submit(MEMBER_VIEW, values, user="U2")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert answer.body["response_action"] == "push"
+    assert DB_DOWN in json.dumps(answer.body)

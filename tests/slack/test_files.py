@@ -293,3 +293,13 @@ def test_a_failed_upload_is_dmd(slack, db, fake_slack):
     assert "Sending your CSV" in slack.invites("export").text
     failure = fake_slack.wait_for("chat.postMessage")[0]
     assert failure.params["channel"] == "U1" and "error id" in dm_text(failure)
+
+
+def test_typing_to_the_app_gets_a_short_explanation_not_a_retry(slack, fake_slack):
+    response = slack.event({"type": "message", "channel": "D1", "channel_type": "im", "user": "U1",
+                            "text": "hello?", "ts": "1.1"})
+    assert response.status == 200
+    (post,) = fake_slack.wait_for("chat.postMessage")
+    assert post.params["channel"] == "D1" and "/invites help" in post.params["text"]
+    edited = slack.event({"type": "message", "subtype": "message_changed", "channel": "D1", "channel_type": "im"})
+    assert edited.status == 200

@@ -28,6 +28,9 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: dict[str, list[Handler]] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # files.info answers by file id
+    file_bytes: dict[str, bytes] = field(default_factory=dict)  # served at the file's download URL
+    uploads: dict[str, bytes] = field(default_factory=dict)  # bytes POSTed to upload URLs, by file id
 
     def start(self) -> FakeSlack:
         """Serve on a free loopback port in a daemon thread."""
@@ -36,6 +39,9 @@ class FakeSlack:
         class _Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 fake._handle(self)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                fake._handle_download(self)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -71,6 +77,20 @@ class FakeSlack:
             "profile": {"display_name": name or user_id, "real_name": name or user_id}, **extra,
         }
 
+    def add_file(self, file_id: str, name: str, data: bytes, *, user: str = "U1", size: int | None = None,
+                 **extra: Any) -> dict[str, Any]:
+        """A file `files.info` knows about, downloadable (with the bot token) at its url_private_download."""
+        root = f"http://127.0.0.1:{self._server.server_address[1]}"
+        info = {
+            "id": file_id, "name": name, "title": name, "user": user, "size": len(data) if size is None else size,
+            "mimetype": "text/csv", "filetype": "csv", "mode": "hosted",
+            "url_private": f"{root}/files-pri/T1-{file_id}/{name}",
+            "url_private_download": f"{root}/files-pri/T1-{file_id}/download/{name}", **extra,
+        }
+        self.files[file_id] = info
+        self.file_bytes[file_id] = data
+        return info
+
     def of(self, method: str) -> list[Call]:
         """Recorded calls of one method."""
         with self._lock:
@@ -96,6 +116,9 @@ class FakeSlack:
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
+        if request.path.startswith("/upload/"):
+            self._handle_upload(request, request.rfile.read(length) if length else b"")
+            return
         raw = request.rfile.read(length).decode("utf-8") if length else ""
         content_type = request.headers.get("Content-Type", "")
         if "json" in content_type:
@@ -122,6 +145,46 @@ class FakeSlack:
         request.end_headers()
         request.wfile.write(data)
 
+    def _send(self, request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], data: bytes,
+              content_type: str) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", headers.pop("Content-Type", content_type))
+        for key, value in headers.items():
+            request.send_header(key, value)
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _handle_download(self, request: BaseHTTPRequestHandler) -> None:
+        """GET a file's url_private_download: recorded as "download"; queue answers to make it fail."""
+        parts = request.path.split("/")
+        file_id = parts[2].split("-", 1)[-1] if len(parts) > 2 and parts[1] == "files-pri" else ""
+        params = {"file_id": file_id}
+        with self._lock:
+            self.calls.append(Call("download", params, dict(request.headers.items()), request.path))
+            queued = self.responses.get("download")
+            answer = queued.pop(0) if queued else None
+        if callable(answer):
+            answer = answer(params)
+        if answer is None:
+            data = self.file_bytes.get(file_id)
+            answer = (200, {}, data) if data is not None else (404, {}, b"not found")
+        status, headers, body = answer
+        body = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self._send(request, status, dict(headers), body, "application/octet-stream")
+
+    def _handle_upload(self, request: BaseHTTPRequestHandler, data: bytes) -> None:
+        """POST to an upload URL from files.getUploadURLExternal: the bytes are kept by file id."""
+        file_id = request.path.rsplit("/", 1)[-1]
+        with self._lock:
+            self.calls.append(Call("upload", {"file_id": file_id, "data": data}, dict(request.headers.items()),
+                                   request.path))
+            self.uploads[file_id] = data
+            queued = self.responses.get("upload")
+            answer = queued.pop(0) if queued else None
+        status, headers, body = answer if isinstance(answer, tuple) else (200, {}, b"OK - " + str(len(data)).encode())
+        self._send(request, status, dict(headers), body, "text/plain")
+
     def _default(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "response_url":
             return {"ok": True}
@@ -134,4 +197,19 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}}
         if method in {"chat.postMessage", "chat.update"}:
             return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+        if method == "files.info":
+            info = self.files.get(params.get("file", ""))
+            return {"ok": True, "file": info} if info else {"ok": False, "error": "file_not_found"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"FUP{len(self.of(method))}"
+            root = f"http://127.0.0.1:{self._server.server_address[1]}"
+            return {"ok": True, "upload_url": f"{root}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            listed = json.loads(params.get("files") or "[]")
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "name": f.get("title")}
+                                          for f in listed]}
+        if method in {"views.open", "views.update", "views.push"}:
+            view = params.get("view")
+            view = json.loads(view) if isinstance(view, str) else (view or {})
+            return {"ok": True, "view": {"id": "V" + f"{len(self.of(method))}", **view}}
         return {"ok": True}
