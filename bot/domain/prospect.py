@@ -39,6 +39,8 @@ _OPAQUE_ID_RE = re.compile(r"^[A-Za-z0-9_\-]+$")
 # zero-width characters), surrogates, private use, unassigned, and every kind of separator.
 _REFUSED_SLUG_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
 _REFUSED_NAME_CATEGORIES = frozenset({"Cc", "Cs"})
+# Whitespace (str.isspace) or a C0/C1 control character (category Cc): one regex, fast on big imports.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 
 
 class NotAProfileUrl(ValueError):
@@ -74,7 +76,7 @@ def prospect_from_url(text: str) -> Prospect:
     raw = _unwrap_slack_link(text.strip())
     if not raw:
         raise NotAProfileUrl("empty")
-    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in raw):
+    if _SPACE_OR_CONTROL.search(raw):
         raise NotAProfileUrl("a URL cannot contain spaces or control characters")
     host, path = _split_host_and_path(raw)
     _check_host(host)
