@@ -179,9 +179,21 @@ class Invite(Base):
             postgresql_where=text("status = 'pending'"),
         ),
         # A member's invites by status and age: lists, stale lists, pace, the nudge sweep.
-        Index("ix_invites_member_status_sent", "member_id", "status", "sent_at"),
+        Index("ix_invites_member_status_sent", "member_id", "status", "sent_at", "priority"),
         # A workspace's invites by sent date: leaderboard and team reports over a period.
-        Index("ix_invites_team_sent", "team_id", "sent_at"),
+        # Covering: the leaderboard and 7-day sends read only these columns (index-only scans).
+        Index("ix_invites_team_sent", "team_id", "sent_at", "member_id", "status", "priority"),
+        # The sweep: pending counts per member and invites to expire, over pending rows only.
+        Index(
+            "ix_invites_pending_team_sent",
+            "team_id",
+            "sent_at",
+            "member_id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # The sweep: withdrawn high-priority invites whose cooldown ends now.
+        Index("ix_invites_team_status_changed", "team_id", "status", "status_changed_at"),
         # A prospect across the workspace: teammate collisions and cooldown checks.
         Index("ix_invites_team_prospect", "team_id", "prospect_key"),
     )
@@ -209,6 +221,8 @@ class InviteEvent(Base):
         CheckConstraint(_in("to_status", STATUSES), name="to_status"),
         # The member's latest change for `undo`, and withdrawals per local day for the sweep.
         Index("ix_invite_events_member_at", "member_id", "at"),
+        # The sweep: recent withdrawals (today's budget) and recent expiries, per workspace.
+        Index("ix_invite_events_team_at", "team_id", "at"),
         Index("ix_invite_events_invite", "invite_id"),
         # `undo` reverts one change; a Slack retry of an import checks whether its change landed.
         Index("ix_invite_events_change", "change_id"),

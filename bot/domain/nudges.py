@@ -81,7 +81,9 @@ class PendingInvite:
 class MemberFacts:
     """What the database knows about one member, gathered set-based for the whole sweep."""
 
-    pending: list[PendingInvite] = field(default_factory=list)  # stale or expiring only
+    # Expiring invites for everyone; stale ones only for members whose digest is due (the rest
+    # would not be read, and fetching them every cycle is most of a sweep's cost).
+    pending: list[PendingInvite] = field(default_factory=list)
     pending_count: int = 0
     sends_last_7_days: int = 0
     withdrawals: list[datetime] = field(default_factory=list)  # recent withdrawal instants
@@ -172,6 +174,18 @@ def suggested_batch(stale: list[PendingInvite], budget: int) -> list[PendingInvi
     return ordered[: max(0, budget)]
 
 
+def wants_digest(member: MemberState, done: set[tuple[str, date]], now: datetime) -> bool:
+    """True when the member's daily digest is due now and has not gone out today."""
+    rules, zone = member.rules, member.zone
+    snoozed = member.snoozed_until is not None and member.snoozed_until > now
+    return (
+        member.nudges_enabled
+        and not snoozed
+        and (Kind.DAILY_DIGEST, local_date(now, zone)) not in done
+        and digest_due(now, zone, nudge_hour=rules.nudge_hour, working_days=rules.working_days)
+    )
+
+
 def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> MemberPlan:
     """Every message one member is due, and the expiries and alert state the cycle applies."""
     rules, zone = member.rules, member.zone
@@ -195,13 +209,7 @@ def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> Membe
     messages: list[Message] = []
 
     since = facts.last_digest_at or now - FIRST_DIGEST_LOOKBACK
-    snoozed = member.snoozed_until is not None and member.snoozed_until > now
-    if (
-        member.nudges_enabled
-        and not snoozed
-        and (Kind.DAILY_DIGEST, today) not in facts.done
-        and digest_due(now, zone, nudge_hour=rules.nudge_hour, working_days=rules.working_days)
-    ):
+    if wants_digest(member, facts.done, now):
         budget = rules.max_withdrawals_per_day - withdrawals_today(facts.withdrawals, now, zone)
         expired = [key for key, when in facts.expired_recently if when > since] + [i.key for i in expiring]
         cooldown = timedelta(days=rules.resend_cooldown_days)

@@ -26,6 +26,7 @@ from bot.domain.nudges import (
     PendingInvite,
     Rules,
     plan_member,
+    wants_digest,
 )
 from bot.services import team_digest
 
@@ -87,29 +88,18 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     in_teams = Invite.team_id.in_(teams)
     week_ago = now - timedelta(days=7)
 
-    # 1. Pending count and 7-day sends per member.
-    for member_id, pending, sends in session.execute(
-        select(
-            Invite.member_id,
-            func.count().filter(Invite.status == Status.PENDING),
-            func.count().filter(Invite.sent_at > week_ago),
-        ).where(in_teams, or_(Invite.status == Status.PENDING, Invite.sent_at > week_ago)).group_by(Invite.member_id)
+    # 1. Pending count per member, and 7-day sends per member (each an index-only scan).
+    for member_id, pending in session.execute(
+        select(Invite.member_id, func.count()).where(in_teams, Invite.status == Status.PENDING)
+        .group_by(Invite.member_id)
     ):
         if member_id in facts:
-            facts[member_id].pending_count, facts[member_id].sends_last_7_days = pending, sends
-
-    # 2. Pending invites that are stale (normal threshold; the planner applies 2x for high) or expiring.
-    stale_cut = _teams_with_cut(_by_setting(workspaces.values(), "withdraw_after_days"), Invite.sent_at, now)
-    for row in session.execute(
-        select(Invite.member_id, Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at,
-               Invite.snoozed_until, Invite.name, Invite.url)
-        .where(in_teams, Invite.status == Status.PENDING, stale_cut)
+            facts[member_id].pending_count = pending
+    for member_id, sends in session.execute(
+        select(Invite.member_id, func.count()).where(in_teams, Invite.sent_at > week_ago).group_by(Invite.member_id)
     ):
-        if row.member_id in facts:
-            facts[row.member_id].pending.append(
-                PendingInvite(row.id, row.prospect_key, Priority(row.priority), row.sent_at, row.snoozed_until,
-                              row.name, row.url)
-            )
+        if member_id in facts:
+            facts[member_id].sends_last_7_days = sends
 
     # 3. Withdrawals in the last two days (for today's remaining budget in any zone).
     for member_id, at in session.execute(
@@ -167,7 +157,25 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
         if member_id is not None:
             facts[member_id].last_digest_at = last
 
-    return [(_state(m, rules[m.team_id], workspaces[m.team_id]), facts[m.id]) for m in members]
+    # 7. Pending invites to expire (everyone), and stale ones for the members whose digest is due.
+    states = {m.id: _state(m, rules[m.team_id], workspaces[m.team_id]) for m in members}
+    due = [member_id for member_id, state in states.items() if wants_digest(state, facts[member_id].done, now)]
+    pending_columns = (Invite.member_id, Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at,
+                       Invite.snoozed_until, Invite.name, Invite.url)
+    expire_cut = _teams_with_cut(_by_setting(workspaces.values(), "expire_after_days"), Invite.sent_at, now)
+    stale_cut = _teams_with_cut(_by_setting(workspaces.values(), "withdraw_after_days"), Invite.sent_at, now)
+    # Two queries rather than one OR, so each uses its index; stale rows that also expire come twice.
+    seen: set[int] = set()
+    for condition in (and_(in_teams, expire_cut), and_(Invite.member_id.in_(due), stale_cut)):
+        for row in session.execute(select(*pending_columns).where(Invite.status == Status.PENDING, condition)):
+            if row.member_id in facts and row.id not in seen:
+                seen.add(row.id)
+                facts[row.member_id].pending.append(
+                    PendingInvite(row.id, row.prospect_key, Priority(row.priority), row.sent_at, row.snoozed_until,
+                                  row.name, row.url)
+                )
+
+    return [(states[m.id], facts[m.id]) for m in members]
 
 
 def _state(member: Member, rules: Rules, ws: Workspace) -> MemberState:
