@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint migrate clean
+.PHONY: setup run test lint migrate bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ run: setup
 ## and fail instead when REQUIRE_POSTGRES=1, as in CI).
 test: setup
 	$(BIN)/python -m pytest
+
+## Benchmarks (not part of `make test`): the full run writes bench/RESULTS.md (~20-40 min, builds
+## 1M-invite databases on first use); the quick run takes under two minutes.
+bench: setup
+	$(BIN)/python -m bench.run
+
+bench-quick: setup
+	$(BIN)/python -m bench.run --quick
 
 lint: setup
 	$(BIN)/ruff check .
