@@ -8,6 +8,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, insert, or_, select, update
@@ -44,17 +45,8 @@ PERMANENT_ERRORS = frozenset({
 
 
 def _rules(ws: Workspace) -> Rules:
-    return Rules(
-        withdraw_after_days=ws.withdraw_after_days,
-        expire_after_days=ws.expire_after_days,
-        resend_cooldown_days=ws.resend_cooldown_days,
-        pending_warn_at=ws.pending_warn_at,
-        pending_limit=ws.pending_limit,
-        max_withdrawals_per_day=ws.max_withdrawals_per_day,
-        nudge_hour=ws.nudge_hour,
-        working_days=ws.working_days,
-        timezone=ws.timezone,
-    )
+    """The planner's rules: the workspace columns of the same names."""
+    return Rules(**{name: getattr(ws, name) for name in (f.name for f in dataclass_fields(Rules))})
 
 
 def _by_setting(workspaces: Iterable[Workspace], attribute: str) -> dict[int, list[str]]:
