@@ -11,7 +11,7 @@ from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
 from bot.domain.invites import PaceLevel, Priority, RateCounts, Risk, Status, Tier, pace_level, risk_level
 from bot.domain.nudges import PendingInvite
-from bot.services.invites import stale_condition
+from bot.services.invites import own_invites, stale_condition
 from bot.services.members import Actor
 from bot.services.stats import counts_of, rate_columns
 
@@ -83,7 +83,7 @@ def local_midnight(now: datetime, actor: Actor) -> datetime:
 def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_BATCH_ROWS) -> HomeData:
     """The member's Home figures in five bounded queries, whatever the size of their pile."""
     s = actor.settings
-    own = and_(Invite.team_id == actor.team_id, Invite.member_id == actor.member_id)
+    own = own_invites(actor)
     stale = stale_condition(withdraw_after_days=s.withdraw_after_days, now=now)
     awake = or_(Invite.snoozed_until.is_(None), Invite.snoozed_until <= now)
     # Invites past expire_after_days are about to become `expired`: the digest leaves them out too.

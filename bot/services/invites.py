@@ -144,8 +144,10 @@ def _log_invites(db: Database, actor: Actor, request: LogRequest, *, now: dateti
             select(Invite, Member.user_id, Member.display_name)
             .join(Member, Member.id == Invite.member_id)
             .where(Invite.team_id == actor.team_id, Invite.prospect_key.in_(keys))
-            .where(Invite.status.in_([Status.PENDING, Status.ACCEPTED, Status.WITHDRAWN]))
         ).all()
+        # The statuses that matter are picked here, not in SQL: a status condition lets SQLite
+        # (without statistics) prefer ix_invites_team_status_changed over ix_invites_team_prospect.
+        prior_rows = [r for r in prior_rows if r[0].status in (Status.PENDING, Status.ACCEPTED, Status.WITHDRAWN)]
         by_key: dict[str, list[tuple[Invite, PriorInvite]]] = {}
         names = {}
         for invite, user_id, display_name in prior_rows:
@@ -227,14 +229,18 @@ class OutcomeResult:
     previous: Status
 
 
-def _own(actor: Actor):
-    return and_(Invite.team_id == actor.team_id, Invite.member_id == actor.member_id)
+def own_invites(actor: Actor):
+    """The actor's invites. Member ids are unique across workspaces and come from the signed
+    request's (team, user), so the member is the scope; leaving team_id out of this condition
+    keeps SQLite (without ANALYZE statistics) on ix_invites_member_status_sent instead of
+    scanning the workspace's whole ix_invites_team_sent range."""
+    return Invite.member_id == actor.member_id
 
 
 def resolve_ref(session: Session, actor: Actor, ref: InviteRef, outcome: Status) -> Invite:
     """Find the one invite of the actor's that a reference points at."""
     if ref.invite_id is not None:
-        invite = session.scalar(select(Invite).where(_own(actor), Invite.id == ref.invite_id))
+        invite = session.scalar(select(Invite).where(own_invites(actor), Invite.id == ref.invite_id))
         if invite is None:
             raise NotFound(f"You have no invite #{ref.invite_id}.")
         return invite
@@ -247,7 +253,7 @@ def resolve_ref(session: Session, actor: Actor, ref: InviteRef, outcome: Status)
             keys.append("in:" + text.lower().strip("/"))
         keys.append(name_key(text))
     found = session.scalars(
-        select(Invite).where(_own(actor), Invite.prospect_key.in_(keys)).order_by(Invite.sent_at.desc())
+        select(Invite).where(own_invites(actor), Invite.prospect_key.in_(keys)).order_by(Invite.sent_at.desc())
     ).all()
     pending = [i for i in found if i.status == Status.PENDING]
     if pending:
@@ -256,7 +262,7 @@ def resolve_ref(session: Session, actor: Actor, ref: InviteRef, outcome: Status)
         pattern = "%" + _escape_like(" ".join(ref.text.split()).lower()) + "%"
         matches = session.scalars(
             select(Invite)
-            .where(_own(actor), Invite.status == Status.PENDING, func.lower(Invite.name).like(pattern, escape="\\"))
+            .where(own_invites(actor), Invite.status == Status.PENDING, func.lower(Invite.name).like(pattern, escape="\\"))
             .order_by(Invite.sent_at.desc())
             .limit(MAX_CANDIDATES + 1)
         ).all()
@@ -384,7 +390,7 @@ class InvitePage:
 
 def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: datetime) -> InvitePage:
     """A page of the actor's invites, newest first, filtered by status (or `stale`/`all`)."""
-    conditions = [_own(actor)]
+    conditions = [own_invites(actor)]
     if status == "stale":
         conditions.append(stale_condition(withdraw_after_days=actor.settings.withdraw_after_days, now=now))
     elif status != "all":
@@ -410,7 +416,7 @@ def snooze_invite(db: Database, actor: Actor, invite_id: int, *, now: datetime, 
     """Keep one pending invite out of the stale list for a while (the digest's Snooze button)."""
     until = now + timedelta(days=days)
     with db.session() as session:
-        invite = session.scalar(select(Invite).where(_own(actor), Invite.id == invite_id))
+        invite = session.scalar(select(Invite).where(own_invites(actor), Invite.id == invite_id))
         if invite is None:
             raise NotFound(f"You have no invite #{invite_id}.")
         view = InviteView.of(invite)
@@ -438,6 +444,6 @@ def pile_counts(db: Database, actor: Actor, *, now: datetime) -> PileCounts:
     with db.session(write=False) as session:
         row = session.execute(
             select(func.count().filter(Invite.status == Status.PENDING), func.count().filter(stale))
-            .where(_own(actor), Invite.status == Status.PENDING)
+            .where(own_invites(actor), Invite.status == Status.PENDING)
         ).one()
     return PileCounts(int(row[0]), int(row[1]))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import Invite, Member, Workspace
 from bot.domain.invites import Period, Priority, RateCounts, Status, wilson_lower_bound
+from bot.services.invites import own_invites
 from bot.services.members import Actor
 from bot.services.stats import counts_of, rate_columns
 
@@ -262,7 +263,7 @@ def member_insights(db: Database, actor: Actor, *, period: Period, now: datetime
     # Weekdays are those of `sent_at` in UTC, computed by the database: SQLite has no time zone
     # data, and UTC keeps both backends identical. Back-dated invites are stored at local noon,
     # so their UTC weekday is the member's local one for every zone within 12 hours of UTC.
-    conditions = [Invite.team_id == actor.team_id, Invite.member_id == actor.member_id]
+    conditions = [own_invites(actor)]
     start = period.start(now)
     if start is not None:
         conditions.append(Invite.sent_at >= start)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import Invite
 from bot.domain.invites import Period, RateCounts, Status, is_low_rate
-from bot.services.invites import stale_condition
+from bot.services.invites import own_invites, stale_condition
 from bot.services.members import Actor
 
 
@@ -67,7 +67,7 @@ def member_stats(db: Database, actor: Actor, *, period: Period, now: datetime) -
     """The actor's stats over invites sent in the period, plus their current pile and pace."""
     start = period.start(now)
     wad = actor.settings.withdraw_after_days
-    in_period = [Invite.team_id == actor.team_id, Invite.member_id == actor.member_id]
+    in_period = [own_invites(actor)]
     if start is not None:
         in_period.append(Invite.sent_at >= start)
     with db.session(write=False) as session:
