@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -245,7 +246,14 @@ def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, K
 # ---- the ledger ------------------------------------------------------------------------------
 
 
-def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: date, now: datetime) -> str | None:
+class Claim(NamedTuple):
+    """A held delivery: its ledger row and the token that proves this process holds it."""
+
+    id: int
+    token: str
+
+
+def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: date, now: datetime) -> Claim | None:
     """Claim a delivery; None when it is sent, final, or another process holds a live claim."""
     token = str(uuid.uuid4())
     with db.session() as session:
@@ -261,7 +269,7 @@ def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: 
                 ).on_conflict_do_nothing(index_elements=["team_id", "recipient", "kind", "local_date"])
                 .returning(Delivery.id)
             )
-            return token if inserted is not None else None
+            return Claim(inserted, token) if inserted is not None else None
         if _is_final(existing.state, existing.claimed_at, existing.attempts, existing.error, now):
             return None
         # Retry a failed or abandoned claim; the state guard makes the takeover atomic.
@@ -269,17 +277,19 @@ def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: 
             update(Delivery).where(Delivery.id == existing.id, Delivery.claim_token == existing.claim_token)
             .values(state="claimed", claim_token=token, claimed_at=now, attempts=Delivery.attempts + 1)
         ).rowcount
-        return token if taken == 1 else None
+        return Claim(existing.id, token) if taken == 1 else None
 
 
-def settle(db: Database, token: str, *, sent_at: datetime | None, channel: str | None = None,
+def settle(db: Database, held: Claim, *, sent_at: datetime | None, channel: str | None = None,
            ts: str | None = None, error: str | None = None) -> None:
     """Mark a claimed delivery sent (with where it went) or failed (with why)."""
     values: dict = {"state": "sent", "sent_at": sent_at, "channel": channel, "ts": ts, "error": None}
     if error is not None:
         values = {"state": "failed", "error": error[:200]}
     with db.session() as session:
-        session.execute(update(Delivery).where(Delivery.claim_token == token).values(**values))
+        # By primary key (the ledger only grows); the token guards against a takeover since.
+        session.execute(update(Delivery).where(Delivery.id == held.id, Delivery.claim_token == held.token)
+                        .values(**values))
 
 
 # ---- a whole cycle ---------------------------------------------------------------------------
