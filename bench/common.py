@@ -119,24 +119,23 @@ class SqlProfiler:
         finally:
             box[0] = self.count - before
 
-    def heaviest(self, limit: int = 3) -> list[StatementStats]:
-        """The statement shapes that took the most time in total."""
-        return sorted(self.by_shape.values(), key=lambda s: s.seconds, reverse=True)[:limit]
+
+def _is_select(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(("SELECT", "WITH"))
 
 
 def explain(engine: Engine, statement: str, parameters: Any) -> str:
     """The query plan of a SELECT: EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL."""
-    if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+    if not _is_select(statement):
         return "(not a SELECT: not explained)"
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
         if engine.dialect.name == "sqlite":
             cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
-            rows = cursor.fetchall()
             depth: dict[int, int] = {0: 0}
             lines = []
-            for node, parent, _unused, detail in rows:
+            for node, parent, _unused, detail in cursor.fetchall():
                 depth[node] = depth.get(parent, 0) + 1
                 lines.append("  " * (depth[node] - 1) + str(detail))
             text = "\n".join(lines)
@@ -147,6 +146,48 @@ def explain(engine: Engine, statement: str, parameters: Any) -> str:
         return text
     finally:
         raw.close()
+
+
+def replay(engine: Engine, statement: str, parameters: Any, *, repeats: int = 3) -> float | None:
+    """Median ms to execute a SELECT and fetch every row (SQLite does most work while fetching)."""
+    if not _is_select(statement):
+        return None
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+            times.append((time.perf_counter() - started) * 1000)
+        raw.rollback()
+        return sorted(times)[len(times) // 2]
+    finally:
+        raw.close()
+
+
+def heaviest(shapes: dict[str, StatementStats], engine: Engine, total_seconds: float, *,
+             limit: int, repeats: int = 3) -> list[dict[str, Any]]:
+    """The statements that cost most (each replayed with its fetch: SQLite works while fetching), with plans."""
+    work = [s for s in shapes.values() if s.statement.strip().upper() not in {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"}]
+    candidates = sorted(work, key=lambda s: s.seconds, reverse=True)[:12]
+    rows = []
+    for stats in candidates:
+        try:
+            full = replay(engine, stats.statement, stats.parameters, repeats=repeats)
+            plan = explain(engine, stats.statement, stats.parameters)
+        except Exception as error:  # noqa: BLE001 - a plan is a diagnostic; report why it is missing
+            full, plan = None, f"(could not explain: {type(error).__name__}: {error})"
+        mean_ms = stats.seconds / stats.calls * 1000
+        rows.append({
+            "statement": " ".join(stats.statement.split()), "calls": stats.calls, "execute_ms": mean_ms,
+            "full_ms": full if full is not None else mean_ms,
+            "share": (full if full is not None else mean_ms) * stats.calls / 1000 / (total_seconds or 1.0),
+            "plan": plan,
+        })
+    rows.sort(key=lambda r: r["full_ms"] * r["calls"], reverse=True)
+    return rows[:limit]
 
 
 def fmt_ms(value: float | None) -> str:

@@ -1,0 +1,149 @@
+"""Import: a 50,000-row Invitations.csv parsed, and imported for one member when the service exists."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bench.common import DATA_DIR, NOW
+from bench.generate import FIRST, LAST, slug
+from bot.db.engine import Database
+from bot.db.models import Invite, Member
+from bot.importing.linkedin import parse_upload
+from bot.services.members import identify
+
+HEADER = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl"
+ENTRY_POINTS = ("import_upload", "import_file", "import_export")
+
+
+def invitations_csv(rows: int, *, member_name: str, member_slug: str, known: list[str], seed: int = 5) -> bytes:
+    """LinkedIn's 7-column Invitations.csv: mostly outgoing, some with a message, some prospects already known."""
+    rng = random.Random(seed)
+    lines = [HEADER]
+    me = f"https://www.linkedin.com/in/{member_slug}"
+    # Each already-known prospect appears once, at a random row: an export lists an invite once.
+    again = dict(zip(rng.sample(range(rows), min(len(known), rows // 5)), known, strict=False))
+    for i in range(rows):
+        sent = NOW - timedelta(minutes=rng.randrange(60, 700 * 24 * 60))
+        hour = sent.hour % 12 or 12
+        stamp = f'"{sent.month}/{sent.day}/{sent.year % 100:02d}, {hour}:{sent.minute:02d} {"AM" if sent.hour < 12 else "PM"}"'
+        if i in again:
+            prospect_url = f"https://www.linkedin.com/in/{again[i]}"
+        else:
+            prospect_url = f"https://www.linkedin.com/in/{slug(10_000_000 + i)}"
+        other = f"{FIRST[i % 32]} {LAST[(i // 32) % 30]}"
+        message = '"Hi, loved your talk on pricing, ""let\'s connect"""' if rng.random() < 0.1 else ""
+        if rng.random() < 0.1:
+            lines.append(f"{other},{member_name},{stamp},{message},INCOMING,{prospect_url},{me}")
+        else:
+            lines.append(f"{member_name},{other},{stamp},{message},OUTGOING,{me},{prospect_url}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def import_entry() -> tuple[str, Callable[..., Any]] | None:
+    """The import service's entry point when `bot/services/importing.py` exists (names may vary)."""
+    try:
+        module = importlib.import_module("bot.services.importing")
+    except ImportError:
+        return None
+    for name in ENTRY_POINTS:
+        function = getattr(module, name, None)
+        if callable(function):
+            return f"bot.services.importing.{name}", function
+    return None
+
+
+def _call(function: Callable[..., Any], **available: Any) -> Any:
+    """Call with the arguments it names among those available (filename, data, db, actor, now, …)."""
+    signature = inspect.signature(function)
+    missing = [p.name for p in signature.parameters.values()
+               if p.default is inspect.Parameter.empty and p.name not in available]
+    if missing:
+        raise TypeError(f"cannot supply {missing} to {function.__name__}{signature}")
+    return function(**{k: v for k, v in available.items() if k in signature.parameters})
+
+
+def busiest_member(db: Database) -> tuple[str, str, list[str]]:
+    """The team and user id of the member with most invites, and some of their prospect slugs."""
+    with db.session(write=False) as session:
+        member_id, team_id, user_id = session.execute(
+            select(Member.id, Member.team_id, Member.user_id)
+            .join(Invite, Invite.member_id == Member.id)
+            .group_by(Member.id, Member.team_id, Member.user_id)
+            .order_by(func.count(Invite.id).desc())
+            .limit(1)
+        ).one()
+        keys = session.scalars(
+            select(Invite.prospect_key).where(Invite.member_id == member_id, Invite.prospect_key.like("in:%")).limit(3000)
+        ).all()
+    return team_id, user_id, [k.removeprefix("in:") for k in keys]
+
+
+def parse(rows: int, *, repeats: int = 3) -> tuple[dict[str, Any], bytes]:
+    """Time `parse_upload` on a generated file; returns the figures and the file."""
+    data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=[])
+    (DATA_DIR / f"Invitations-{rows}.csv").write_bytes(data)
+    times = []
+    parsed = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        parsed = parse_upload("Invitations.csv", data)
+        times.append(time.perf_counter() - started)
+    assert parsed is not None
+    return {
+        "rows": rows, "bytes": len(data), "seconds": statistics.median(times), "repeats": repeats,
+        "parsed": len(parsed.invitations), "rejected": len(parsed.rejected),
+    }, data
+
+
+def full_import(db: Database, rows: int) -> dict[str, Any]:
+    """Import a file for the busiest member through the service, then again (must change nothing)."""
+    entry = import_entry()
+    if entry is None:
+        return {"available": False, "note": "bot/services/importing.py has no import entry point yet"}
+    name, function = entry
+    team_id, user_id, known = busiest_member(db)
+    data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=known)
+    actor = identify(db, team_id=team_id, user_id=user_id, now=NOW)
+    figures: dict[str, Any] = {"available": True, "entry": name, "rows": rows, "member": user_id,
+                               "known_prospects": len(known)}
+    for attempt in ("first", "again"):
+        started = time.perf_counter()
+        summary = _call(function, db=db, actor=actor, filename="Invitations.csv", data=data, now=NOW, dry_run=False)
+        seconds = time.perf_counter() - started
+        figures[attempt] = {
+            "seconds": seconds,
+            **{k: getattr(summary, k) for k in ("added", "already_there", "accepted", "incoming_skipped")
+               if isinstance(getattr(summary, k, None), int)},
+            "rejected": len(getattr(summary, "rejected", []) or []),
+        }
+    figures["stages"] = _stages(db, actor, rows)
+    return figures
+
+
+def _stages(db: Database, actor: Any, rows: int) -> dict[str, float] | None:
+    """Parse, plan and apply timed apart on another file, when the service exposes those stages."""
+    module = importlib.import_module("bot.services.importing")
+    plan_import, import_plan = getattr(module, "plan_import", None), getattr(module, "import_plan", None)
+    if not (callable(plan_import) and callable(import_plan)):
+        return None
+    data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=[], seed=9)
+    started = time.perf_counter()
+    parsed = parse_upload("Invitations.csv", data)
+    parsed_at = time.perf_counter()
+    try:
+        plan = _call(plan_import, parsed=parsed, tz=actor.tz, now=NOW, cooldown_days=actor.settings.resend_cooldown_days)
+        planned_at = time.perf_counter()
+        _call(import_plan, db=db, actor=actor, plan=plan, now=NOW, dry_run=False)
+    except TypeError:
+        return None
+    done = time.perf_counter()
+    return {"parse": parsed_at - started, "plan": planned_at - parsed_at, "apply": done - planned_at}
