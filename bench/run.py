@@ -127,7 +127,8 @@ def git_state() -> dict[str, Any]:
             return ""
 
     return {"commit": git("rev-parse", "--short", "HEAD") or "unknown",
-            "dirty": bool(git("status", "--porcelain", "--", "bot", "migrations")), "alembic_head": alembic_head()}
+            "dirty": bool(git("status", "--porcelain", "--", "bot", "migrations")), "alembic_head": alembic_head(),
+            "code": git("rev-parse", "HEAD:bot", "HEAD:migrations"), "diff": git("diff", "HEAD", "--", "bot", "migrations")}
 
 
 def prepare_all(plan: Plan, backends: list[str], results: dict[str, Any]) -> dict[tuple[str, str], Cached]:
@@ -240,7 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"] = machine(watch)
     results["versions"] = versions("postgres" in backends)
     results["git"] = git_state()
-    results["git"]["changed_during_run"] = git_at_start != results["git"]
+    # Commits that touch only other paths (bench/, docs) do not change what was measured.
+    results["git"]["changed_during_run"] = any(
+        git_at_start[k] != results["git"][k] for k in ("code", "diff", "alembic_head"))
+    for state in (git_at_start, results["git"]):
+        state.pop("diff")
     (DATA_DIR / f"results-{plan.mode}.json").write_text(json.dumps(results, indent=1, default=str))
     output = args.output or (BENCH_DIR / "RESULTS.md" if plan.mode == "full" else DATA_DIR / "RESULTS-quick.md")
     report.write(results, output)
