@@ -279,7 +279,8 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"- {m['nproc']} CPUs ({m['cpu_model']}), {m['ram_gb']:.1f} GB RAM, {m['os']}",
         f"- Load average (1 min) at start {m['load_start']:.2f}, at end {m['load_end']:.2f}, highest seen between "
-        f"sections {m['load_max']:.2f} (other processes on the box compete for the 2 cores: figures are conservative)",
+        f"sections {m['load_max']:.2f} (this counts the benchmark itself: about 1 in process, 2–3 during the HTTP "
+        "section; anything above that is other work on the box competing for the 2 cores)",
         f"- Python {v['python']}, SQLite {v['sqlite']}, PostgreSQL {v.get('postgres', 'not available')}, "
         f"SQLAlchemy {v['sqlalchemy']}, slack-bolt {v['slack_bolt']}, psycopg {v['psycopg']}, waitress {v['waitress']}",
         f"- Code: commit {results['git']['commit']}{' with uncommitted changes in bot/ or migrations/' if results['git']['dirty'] else ''}, "

@@ -190,6 +190,11 @@ def bench_http(plan: Plan, item: Cached, fake: FakeSlack) -> dict[str, Any]:
         drop()
 
 
+def _save_partial(plan: Plan, results: dict[str, Any]) -> None:
+    """Keep what has been measured so far (a run can be interrupted)."""
+    (DATA_DIR / f"results-{plan.mode}.partial.json").write_text(json.dumps(results, indent=1, default=str))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse options, run every section, save the JSON and write the report."""
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
@@ -232,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                     results["import"].setdefault("full", {})[backend] = out.pop("import")
                 results["results"].setdefault(backend, {})[spec.key] = out
                 watch.sample()
+                _save_partial(plan, results)
             if "http" in sections:
                 results["http"][backend] = bench_http(plan, cached[(backend, plan.headline.key)], fake)
                 watch.sample()
