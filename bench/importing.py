@@ -6,6 +6,7 @@ import importlib
 import inspect
 import random
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -126,7 +127,70 @@ def full_import(db: Database, rows: int) -> dict[str, Any]:
             "rejected": len(getattr(summary, "rejected", []) or []),
         }
     figures["stages"] = _stages(db, actor, rows)
+    figures["concurrent"] = writes_during_import(db, actor, rows)
     return figures
+
+
+def writes_during_import(db: Database, actor: Any, rows: int) -> dict[str, Any] | None:
+    """Does an import keep other requests waiting? Another member logs an invite every 20 ms
+    (`log_invites`, what `/invited` runs) before and while a file of fresh prospects is imported;
+    each write's wall time and every failure are recorded."""
+    module = importlib.import_module("bot.services.importing")
+    import_upload = getattr(module, "import_upload", None)
+    if not callable(import_upload):
+        return None
+    from bot.domain.commands import LogRequest, SentSpec
+    from bot.domain.invites import Priority
+    from bot.domain.prospect import prospect_from_url
+    from bot.services.invites import log_invites
+
+    with db.session(write=False) as session:
+        other_user = session.scalar(
+            select(Member.user_id).where(Member.team_id == actor.team_id, Member.id != actor.member_id).limit(1)
+        )
+    other = identify(db, team_id=actor.team_id, user_id=other_user, now=NOW)
+    data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=[], seed=13)
+    counter = iter(range(10**9))
+
+    def write_for(seconds: float) -> tuple[list[float], list[str]]:
+        times, failures = [], []
+        ends = time.perf_counter() + seconds
+        while time.perf_counter() < ends and not done.is_set():
+            url = f"https://www.linkedin.com/in/bench-concurrent-{next(counter)}"
+            request = LogRequest((prospect_from_url(url),), None, None, None, SentSpec(), Priority.NORMAL, False)
+            started = time.perf_counter()
+            try:
+                log_invites(db, other, request, now=NOW)
+            except Exception as error:  # noqa: BLE001 - a failed write is the finding
+                failures.append(type(error).__name__)
+            times.append(time.perf_counter() - started)
+            time.sleep(0.02)
+        return times, failures
+
+    done = threading.Event()
+    baseline, _ = write_for(2.0)
+    during: dict[str, Any] = {}
+
+    def writer() -> None:
+        during["times"], during["failures"] = write_for(600)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    started = time.perf_counter()
+    try:
+        summary = import_upload(db=db, actor=actor, filename="Invitations.csv", data=data, now=NOW)
+    finally:
+        seconds = time.perf_counter() - started
+        done.set()
+        thread.join()
+    times = sorted(during["times"])
+    return {
+        "import_seconds": seconds, "added": summary.added,
+        "baseline_ms": {"median": statistics.median(baseline) * 1000, "max": max(baseline) * 1000},
+        "writes": len(times), "failures": during["failures"],
+        "during_ms": {"median": statistics.median(times) * 1000,
+                      "p99": times[max(0, -(-len(times) * 99 // 100) - 1)] * 1000, "max": times[-1] * 1000},
+    }
 
 
 def _stages(db: Database, actor: Any, rows: int) -> dict[str, float] | None:

@@ -341,6 +341,15 @@ def render(results: dict[str, Any]) -> str:
                 st = f["stages"]
                 out.append(f"  - Stages, timed apart on a second file of fresh prospects: parse {st['parse']:.2f} s, "
                            f"plan (`plan_import`) {st['plan']:.2f} s, apply (`import_plan`) {st['apply']:.2f} s.")
+            if f.get("concurrent"):
+                c = f["concurrent"]
+                out.append(
+                    f"  - Other requests during an import: another member logged an invite every 20 ms while "
+                    f"{c['added']:,} fresh invites were imported ({c['import_seconds']:.2f} s): {c['writes']} writes, "
+                    f"**{len(c['failures'])} failed**, median {c['during_ms']['median']:.0f} ms, p99 "
+                    f"{c['during_ms']['p99']:.0f} ms, longest wait **{c['during_ms']['max']:.0f} ms** "
+                    f"(before the import: median {c['baseline_ms']['median']:.0f} ms, max {c['baseline_ms']['max']:.0f} ms)."
+                )
         out.append("")
     if results.get("http"):
         h = next(iter(results["http"].values()))

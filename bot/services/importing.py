@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import ARRAY, Integer, Table, any_, bindparam, case, func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -247,13 +247,6 @@ class ImportSummary:
         return bool(self.added or self.accepted) and not self.dry_run
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
-
-    def __init__(self, summary: ImportSummary) -> None:
-        self.summary = summary
-
-
 def file_change_id(team_id: str, file_id: str) -> str:
     """The audit change id of importing one Slack file: the same file always gets the same id."""
     return str(uuid.uuid5(_FILE_NAMESPACE, f"{team_id}/{file_id}"))
@@ -284,13 +277,19 @@ def import_plan(
     db: Database, actor: Actor, plan: ImportPlan, *, now: datetime,
     change_id: str | None = None, dry_run: bool = False,
 ) -> ImportSummary:
-    """Apply a plan atomically; a lost race with a concurrent log or import is retried once."""
+    """Apply a plan atomically, holding the write lock only to store; a lost race is retried once.
+
+    The member's invites are read and the plan is matched against them (seconds of work for
+    50,000 rows) without any lock: other requests write meanwhile. The write transaction then
+    checks that the member's invites are as read (one aggregate); when they are not (a /invited,
+    an outcome or a second import in between), it matches again inside the transaction. On
+    SQLite, the only writer at that moment, that is final; on PostgreSQL a pending invite logged
+    in the last instant still meets the unique index: the IntegrityError makes a second attempt.
+    """
     change_id = change_id or str(uuid.uuid4())
     try:
         return _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
     except IntegrityError:
-        # Someone stored one of these pending invites between our read and our write (an
-        # /invited, or a second import of the same file): run again, it is now "already there".
         return _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
 
 
@@ -303,79 +302,139 @@ class _Known:
     name: str | None
 
 
+@dataclass
+class _Snapshot:
+    """The member's invites by prospect key, and a fingerprint that changes when they do."""
+
+    by_key: dict[str, list[_Known]]
+    fingerprint: tuple
+
+
+@dataclass
+class _Prepared:
+    """What to write: new invites as bound rows (sent_at order), and the stored invites to accept."""
+
+    summary: ImportSummary
+    columns: tuple[str, ...]
+    rows: list[tuple]
+    statuses: list[Status]
+    accepts: list[dict]
+
+
+_INVITE_COLUMNS = (
+    "team_id", "member_id", "prospect_key", "url", "name", "company", "sent_at", "status", "priority",
+    "with_note", "source", "status_changed_at", "created_at",
+)
+_EVENT_COLUMNS = (
+    "invite_id", "team_id", "member_id", "change_id", "from_status", "to_status", "at", "actor", "via", "undone",
+)
+
+
 def _apply(
     db: Database, actor: Actor, plan: ImportPlan, *, now: datetime, change_id: str, dry_run: bool
 ) -> ImportSummary:
-    summary = ImportSummary(
-        files=plan.files, archive=plan.archive, incoming_skipped=plan.incoming, rejected=plan.rejected,
-        hidden_skipped=plan.hidden_skipped, connections=plan.connection_rows, notes=plan.notes,
-        already_there=plan.repeated, dry_run=dry_run,
-    )
-    window = same_invite_window(actor.settings.resend_cooldown_days)
-    try:
-        with db.session() as session:
-            by_key = _load(session, actor)
-            new_rows: list[dict] = []
-            new_events: list[Status] = []
-            pending_matches: list[tuple[_Known, PlannedInvite]] = []
-            for invite in plan.invites:
-                match = _match(by_key.get(invite.key, []), invite.sent_at, window)
-                if match is not None:
-                    summary.already_there += 1
-                    if match.status == Status.PENDING:
-                        pending_matches.append((match, invite))
-                    continue
-                status, changed_at, company = Status.PENDING, now, None
-                accepted_at = _accepted_at(plan.connections.get(invite.key), invite.sent_at, actor.tz, now)
-                if accepted_at is not None:
-                    status, changed_at = Status.ACCEPTED, accepted_at
-                    company = plan.connections[invite.key].company
-                    summary.accepted += 1
-                elif invite.key.startswith(_UNMATCHABLE):
-                    summary.unmatched.append(invite.name or invite.key)
-                summary.added += 1
-                new_rows.append({
-                    "team_id": actor.team_id, "member_id": actor.member_id, "prospect_key": invite.key,
-                    "url": invite.url, "name": invite.name, "company": company, "sent_at": invite.sent_at,
-                    "status": status, "priority": Priority.NORMAL, "with_note": invite.with_note,
-                    "source": "import", "status_changed_at": changed_at, "created_at": now,
-                })
-                new_events.append(status)
-            accepts = _stored_accepts(by_key, plan.connections, actor.tz, now)
-            summary.accepted += len(accepts)
-            accepted_ids = {row["b_id"] for row in accepts}
-            summary.unmatched.extend(
-                known.name or invite.name or invite.key
-                for known, invite in pending_matches
-                if invite.key.startswith(_UNMATCHABLE) and known.id not in accepted_ids
-            )
-            _write(session, actor, new_rows, new_events, accepts, now=now, change_id=change_id)
-            if dry_run:
-                raise _DryRun(summary)
-    except _DryRun as rolled_back:
-        return rolled_back.summary
-    return summary
+    dialect = db.engine.dialect
+    with db.session(write=False) as session:
+        snapshot = _load(session, actor)
+    prepared = _prepare(dialect, actor, plan, snapshot.by_key, now=now)
+    if dry_run:
+        prepared.summary.dry_run = True
+        return prepared.summary
+    with db.session(bulk=True) as session:
+        # Two imports for one member run one after the other (PostgreSQL; SQLite's BEGIN
+        # IMMEDIATE already serialises writers): the second then finds the first's invites,
+        # including accepted ones, which no unique index would catch.
+        session.execute(select(Member.id).where(Member.id == actor.member_id).with_for_update())
+        if _fingerprint(session, actor) != snapshot.fingerprint:
+            prepared = _prepare(dialect, actor, plan, _load(session, actor).by_key, now=now)
+        _store(session, actor, prepared, now=now, change_id=change_id)
+    return prepared.summary
 
 
-def _load(session: Session, actor: Actor) -> dict[str, list[_Known]]:
-    """The member's invites by prospect key, in one query, with the rows an import may change locked.
+def _load(session: Session, actor: Actor) -> _Snapshot:
+    """The member's invites by prospect key, in one query, and their fingerprint.
 
-    The member row is locked first (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
-    writers) so two imports for one member run one after the other: the second then finds the
-    first's invites, including accepted ones, which no unique index would catch. All of the
-    member's invites are read rather than an IN list of the file's keys: a 50,000-key IN list
-    breaks SQLite's limit of 32,766 parameters, and the member_id index serves this read.
+    All of the member's invites are read rather than an IN list of the file's keys: a 50,000-key
+    IN list breaks SQLite's limit of 32,766 parameters, and the member_id index serves this read.
     """
-    session.execute(select(Member.id).where(Member.id == actor.member_id).with_for_update())
     rows = session.execute(
-        select(Invite.id, Invite.prospect_key, Invite.sent_at, Invite.status, Invite.name)
+        select(Invite.id, Invite.prospect_key, Invite.sent_at, Invite.status, Invite.name, Invite.created_at)
         .where(Invite.member_id == actor.member_id)
-        .with_for_update()
-    )
+    ).all()
     by_key: dict[str, list[_Known]] = {}
     for row in rows:
         by_key.setdefault(row.prospect_key, []).append(_Known(row.id, row.prospect_key, row.sent_at, row.status, row.name))
-    return by_key
+    fingerprint = (
+        len(rows),
+        sum(row.id for row in rows),
+        sum(row.id for row in rows if row.status == Status.PENDING),
+        max((row.created_at for row in rows), default=None),
+    )
+    return _Snapshot(by_key, fingerprint)
+
+
+def _fingerprint(session: Session, actor: Actor) -> tuple:
+    """The same figures as _load's, by one aggregate: a change to the member's invites changes them.
+
+    An insert or a delete changes the count and the sum of ids (a reused id, possible on SQLite
+    after a delete, comes with a newer created_at); a status change to or from pending changes the
+    sum of pending ids. Keys and send times never change once stored.
+    """
+    pending_ids = case((Invite.status == Status.PENDING, Invite.id), else_=0)
+    row = session.execute(
+        select(
+            func.count(Invite.id), func.coalesce(func.sum(Invite.id), 0), func.coalesce(func.sum(pending_ids), 0),
+            func.max(Invite.created_at),
+        ).where(Invite.member_id == actor.member_id)
+    ).one()
+    return (int(row[0]), int(row[1]), int(row[2]), row[3])
+
+
+def _prepare(dialect, actor: Actor, plan: ImportPlan, by_key: dict[str, list[_Known]], *, now: datetime) -> _Prepared:
+    """Match the plan against the stored invites: the summary, and the rows to write, bound."""
+    summary = ImportSummary(
+        files=plan.files, archive=plan.archive, incoming_skipped=plan.incoming, rejected=plan.rejected,
+        hidden_skipped=plan.hidden_skipped, connections=plan.connection_rows, notes=plan.notes,
+        already_there=plan.repeated,
+    )
+    window = same_invite_window(actor.settings.resend_cooldown_days)
+    new: list[tuple[PlannedInvite, Status, datetime, str | None]] = []
+    pending_matches: list[tuple[_Known, PlannedInvite]] = []
+    for invite in plan.invites:
+        match = _match(by_key.get(invite.key, []), invite.sent_at, window)
+        if match is not None:
+            summary.already_there += 1
+            if match.status == Status.PENDING:
+                pending_matches.append((match, invite))
+            continue
+        status, changed_at, company = Status.PENDING, now, None
+        accepted_at = _accepted_at(plan.connections.get(invite.key), invite.sent_at, actor.tz, now)
+        if accepted_at is not None:
+            status, changed_at = Status.ACCEPTED, accepted_at
+            company = plan.connections[invite.key].company
+            summary.accepted += 1
+        elif invite.key.startswith(_UNMATCHABLE):
+            summary.unmatched.append(invite.name or invite.key)
+        summary.added += 1
+        new.append((invite, status, changed_at, company))
+    accepts = _stored_accepts(by_key, plan.connections, actor.tz, now)
+    summary.accepted += len(accepts)
+    accepted_ids = {row["b_id"] for row in accepts}
+    summary.unmatched.extend(
+        known.name or invite.name or invite.key
+        for known, invite in pending_matches
+        if invite.key.startswith(_UNMATCHABLE) and known.id not in accepted_ids
+    )
+    # In send order: three of the invites table's indexes lead with (team or member, sent_at),
+    # so the insert appends to them instead of touching pages all over (a third faster on SQLite).
+    new.sort(key=lambda item: item[0].sent_at)
+    bind = _binder(dialect, Invite.__table__, _INVITE_COLUMNS)
+    rows = [
+        bind((actor.team_id, actor.member_id, invite.key, invite.url, invite.name, company, invite.sent_at, status,
+              Priority.NORMAL, invite.with_note, "import", changed_at, now))
+        for invite, status, changed_at, company in new
+    ]
+    return _Prepared(summary, _INVITE_COLUMNS, rows, [status for _, status, _, _ in new], accepts)
 
 
 def _stored_accepts(
@@ -413,99 +472,125 @@ def _accepted_at(connection: Connection | None, sent_at: datetime, tz: ZoneInfo,
     return min(at, max(now, sent_at))
 
 
-def _write(
-    session: Session, actor: Actor, new_rows: list[dict], new_statuses: list[Status],
-    accepts: list[dict], *, now: datetime, change_id: str,
-) -> None:
+def _store(session: Session, actor: Actor, prepared: _Prepared, *, now: datetime, change_id: str) -> None:
     """Insert the new invites and accept the connected ones in bulk, each with its audit row."""
-    events: list[dict] = []
-    if new_rows:
-        table = Invite.__table__
-        # A bulk insert, then one read of the new ids. (RETURNING over many rows goes through
-        # "insertmanyvalues", whose giant statements psycopg parses slowly: 40 s for 50,000 rows;
-        # asking for the rows' order makes SQLite insert one at a time.) A new invite is the only
-        # one of the member's with its prospect and sent_at, else it would be "already there".
-        _bulk_insert(session, table, new_rows)
-        ids = {
-            (row.prospect_key, row.sent_at): row.id
-            for row in session.execute(
-                select(Invite.id, Invite.prospect_key, Invite.sent_at).where(
-                    Invite.member_id == actor.member_id, Invite.created_at == now, Invite.source == "import"
-                )
-            )
-        }
-        events.extend(
-            _event_row(actor, ids[(row["prospect_key"], row["sent_at"])], None, status, now=now, change_id=change_id)
-            for row, status in zip(new_rows, new_statuses, strict=True)
-        )
-    if accepts:
-        table = Invite.__table__
-        # The rows were locked when read, so the guard on status is belt and braces.
-        session.connection().execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.status == Status.PENDING)
-            .values(
-                status=Status.ACCEPTED,
-                status_changed_at=bindparam("b_at", type_=table.c.status_changed_at.type),
-                company=func.coalesce(table.c.company, bindparam("b_company")),
-            ),
-            accepts,
-        )
-        events.extend(
-            _event_row(actor, row["b_id"], Status.PENDING, Status.ACCEPTED, now=now, change_id=change_id)
-            for row in accepts
-        )
-    if events:
-        _bulk_insert(session, InviteEvent.__table__, events)
+    audit: list[tuple[int, Status | None, Status]] = []
+    if prepared.rows:
+        # Ids are taken before the insert (SQLite: after the largest, this transaction being the
+        # only writer; PostgreSQL: from the sequence), so no statement has to read them back.
+        ids = _new_ids(session, "invites", len(prepared.rows))
+        _bulk_insert(session, Invite.__table__, ("id", *prepared.columns),
+                     [(new_id, *row) for new_id, row in zip(ids, prepared.rows, strict=True)])
+        audit.extend((new_id, None, status) for new_id, status in zip(ids, prepared.statuses, strict=True))
+    if prepared.accepts:
+        accepted = _accept(session, prepared.accepts)
+        lost = len(prepared.accepts) - len(accepted)
+        prepared.summary.accepted -= lost  # changed by someone else in the last instant (PostgreSQL)
+        audit.extend((invite_id, Status.PENDING, Status.ACCEPTED) for invite_id in accepted)
+    if audit:
+        _insert_audit(session, actor, audit, now=now, change_id=change_id)
 
 
-def _bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
-    """Insert many rows in the session's transaction, by the fastest way each database offers.
+def _accept(session: Session, accepts: list[dict]) -> list[int]:
+    """Mark stored pending invites accepted; returns the ids that were still pending."""
+    table = Invite.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock the ones still pending first: a concurrent outcome either finished (the row is no
+        # longer pending and is left alone) or waits for this import.
+        still = set(session.scalars(
+            select(table.c.id)
+            .where(table.c.id == any_(bindparam("ids", [row["b_id"] for row in accepts], type_=ARRAY(Integer))),
+                   table.c.status == Status.PENDING)
+            .with_for_update()
+        ))
+        accepts = [row for row in accepts if row["b_id"] in still]
+        if not accepts:
+            return []
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.status == Status.PENDING)
+        .values(
+            status=Status.ACCEPTED,
+            status_changed_at=bindparam("b_at", type_=table.c.status_changed_at.type),
+            company=func.coalesce(table.c.company, bindparam("b_company")),
+        ),
+        accepts,
+    )
+    return [row["b_id"] for row in accepts]
+
+
+def _insert_audit(
+    session: Session, actor: Actor, changes: list[tuple[int, Status | None, Status]], *, now: datetime, change_id: str
+) -> None:
+    """One audit row per change, via import, all under the import's change id."""
+    bind = _binder(session.get_bind().dialect, InviteEvent.__table__, _EVENT_COLUMNS)
+    tails: dict[tuple[Status | None, Status], tuple] = {}  # the rows differ only by invite and transition
+    rows = []
+    for invite_id, before, after in changes:
+        tail = tails.get((before, after))
+        if tail is None:
+            tail = tails[(before, after)] = bind(
+                (None, actor.team_id, actor.member_id, change_id, before, after, now, actor.user_id, "import", False)
+            )[1:]
+        rows.append((invite_id, *tail))
+    _bulk_insert(session, InviteEvent.__table__, _EVENT_COLUMNS, rows)
+
+
+def _new_ids(session: Session, table: str, count: int) -> list[int]:
+    """`count` fresh primary keys for a table, taken inside the write transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+            {"table": table, "count": count},
+        ))
+    largest = session.scalar(text(f'SELECT coalesce(max(id), 0) FROM "{table}"'))  # noqa: S608 - a fixed table name
+    return list(range(largest + 1, largest + 1 + count))
+
+
+def _binder(dialect, table: Table, columns: tuple[str, ...]):
+    """A function binding a row of values as SQLAlchemy would for these columns (UTCDateTime, Boolean, ...).
 
     An executemany through the Core ``insert()`` spends most of its time building parameters row
-    by row; here each column's bind step (UTCDateTime: aware to naive UTC, SQLite's text form) is
-    applied directly, then SQLite gets one DBAPI executemany and PostgreSQL a COPY (its
-    executemany is one INSERT per row, three times slower for 50,000 invites).
+    by row; applying each column's bind step directly is several times faster, and can run
+    before the write transaction begins.
     """
-    connection = session.connection()
-    dialect = connection.dialect
-    columns = list(rows[0])
-    binds = []
+    steps = []
     for index, name in enumerate(columns):
         bind = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if bind is not None:
             # Memoised: created_at and the audit's `at` are one instant for every row.
-            binds.append((index, functools.lru_cache(maxsize=4096)(bind)))
-    values = []
-    for row in rows:
-        cells = [row[name] for name in columns]
-        for index, bind in binds:
-            cells[index] = bind(cells[index])
-        values.append(tuple(cells))
+            steps.append((index, functools.lru_cache(maxsize=4096)(bind)))
+
+    def bound(values: tuple) -> tuple:
+        if not steps:
+            return values
+        cells = list(values)
+        for index, step in steps:
+            cells[index] = step(cells[index])
+        return tuple(cells)
+
+    return bound
+
+
+def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert bound rows in the session's transaction: SQLite by one DBAPI executemany,
+    PostgreSQL by COPY (its executemany is one INSERT per row, three times slower for 50,000 invites)."""
+    connection = session.connection()
+    dialect = connection.dialect
     names = ", ".join(f'"{name}"' for name in columns)
     if dialect.name != "postgresql":
         placeholders = ", ".join("?" for _ in columns)
-        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})', values)
+        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})', rows)
         return
     statement = f'COPY "{table.name}" ({names}) FROM STDIN'
     dbapi = dialect.loaded_dbapi
     try:
         with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for cells in values:
+            for cells in rows:
                 copy.write_row(cells)
     except dbapi.Error as error:
         # As SQLAlchemy would have raised it: IntegrityError for a lost race, DBAPIError for the rest.
         raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
-
-
-def _event_row(
-    actor: Actor, invite_id: int, from_status: Status | None, to_status: Status, *, now: datetime, change_id: str
-) -> dict:
-    return {
-        "team_id": actor.team_id, "invite_id": invite_id, "member_id": actor.member_id, "change_id": change_id,
-        "from_status": from_status, "to_status": to_status, "at": now, "actor": actor.user_id, "via": "import",
-        "undone": False,
-    }
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -31,6 +32,41 @@ def test_sqlite_runs_in_wal_with_a_busy_timeout(sqlite_template):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2000
     db.dispose()
+
+
+def _pragmas(session) -> tuple:
+    return tuple(session.connection().exec_driver_sql(f"PRAGMA {name}").scalar()
+                 for name in ("busy_timeout", "cache_size", "wal_autocheckpoint"))
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_a_bulk_write_gets_its_own_sqlite_settings_and_requests_get_theirs_back(db):
+    db.engine.dispose()  # then one pooled connection serves the sessions below, one after the other
+    with db.session(bulk=True) as s:
+        assert _pragmas(s) == (60000, -32768, 0)
+    with db.session() as s:
+        assert _pragmas(s) == (2000, -2000, 1000)
+    with db.session(write=False) as s:
+        assert _pragmas(s) == (2000, -2000, 1000)
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_a_bulk_write_waits_for_the_lock_where_a_request_gives_up(db):
+    path = make_url(str(db.engine.url)).database
+    blocker = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Exception, match="locked"), db.session() as s:
+            s.execute(select(func.count()).select_from(Invite))
+        holder = threading.Timer(2.5, lambda: blocker.execute("ROLLBACK"))
+        holder.start()
+        started = time.monotonic()
+        with db.session(bulk=True) as s:  # queues past the request's 2 s, then goes through
+            s.execute(select(func.count()).select_from(Invite))
+        assert time.monotonic() - started >= 2.4
+        holder.join()
+    finally:
+        blocker.close()
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
