@@ -81,13 +81,16 @@ def picker(people: list[Actor], seed: int) -> Callable[[int], Actor]:
 
 def make_app(db: Database, fake: FakeSlack) -> App:
     """The real app, as `create_app` builds it, on a fixed clock at the data's NOW."""
+    from bot.cli import freeze_startup_objects
     from bot.slack.app import create_app
 
     settings = Settings(
         _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake.base_url, database_url=str(db.engine.url),
     )
-    return create_app(settings, db, clock=FixedClock(NOW))
+    app = create_app(settings, db, clock=FixedClock(NOW))
+    freeze_startup_objects()  # as `serve` and `socket` do once the app is built
+    return app
 
 
 def _reply(response) -> tuple[int, str]:

@@ -25,8 +25,12 @@ HEADER = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl"
 ENTRY_POINTS = ("import_upload", "import_file", "import_export")
 
 
-def invitations_csv(rows: int, *, member_name: str, member_slug: str, known: list[str], seed: int = 5) -> bytes:
-    """LinkedIn's 7-column Invitations.csv: mostly outgoing, some with a message, some prospects already known."""
+def invitations_csv(
+    rows: int, *, member_name: str, member_slug: str, known: list[str], seed: int = 5, first_prospect: int = 10_000_000
+) -> bytes:
+    """LinkedIn's 7-column Invitations.csv: mostly outgoing, some with a message, some prospects already known.
+
+    New prospects are numbered from `first_prospect`: files with different numbers share none."""
     rng = random.Random(seed)
     lines = [HEADER]
     me = f"https://www.linkedin.com/in/{member_slug}"
@@ -39,7 +43,7 @@ def invitations_csv(rows: int, *, member_name: str, member_slug: str, known: lis
         if i in again:
             prospect_url = f"https://www.linkedin.com/in/{again[i]}"
         else:
-            prospect_url = f"https://www.linkedin.com/in/{slug(10_000_000 + i)}"
+            prospect_url = f"https://www.linkedin.com/in/{slug(first_prospect + i)}"
         other = f"{FIRST[i % 32]} {LAST[(i // 32) % 30]}"
         message = '"Hi, loved your talk on pricing, ""let\'s connect"""' if rng.random() < 0.1 else ""
         if rng.random() < 0.1:
@@ -149,7 +153,7 @@ def writes_during_import(db: Database, actor: Any, rows: int) -> dict[str, Any] 
             select(Member.user_id).where(Member.team_id == actor.team_id, Member.id != actor.member_id).limit(1)
         )
     other = identify(db, team_id=actor.team_id, user_id=other_user, now=NOW)
-    data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=[], seed=13)
+    data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=[], seed=13, first_prospect=30_000_000)
     counter = iter(range(10**9))
 
     def write_for(seconds: float) -> tuple[list[float], list[str]]:
@@ -199,7 +203,7 @@ def _stages(db: Database, actor: Any, rows: int) -> dict[str, float] | None:
     plan_import, import_plan = getattr(module, "plan_import", None), getattr(module, "import_plan", None)
     if not (callable(plan_import) and callable(import_plan)):
         return None
-    data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=[], seed=9)
+    data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=[], seed=9, first_prospect=20_000_000)
     started = time.perf_counter()
     parsed = parse_upload("Invitations.csv", data)
     parsed_at = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -83,6 +84,14 @@ def _database(settings: Settings):
     return Database.from_url(settings.database_url)
 
 
+def freeze_startup_objects() -> None:
+    """Move everything built at start-up (modules, SQLAlchemy metadata, the app) out of the cyclic
+    garbage collector's reach: a full collection triggered by one request's rows then no longer
+    walks them all (leaderboard p99 131 -> 70 ms at 1M invites, bench/NOTES.md)."""
+    gc.collect()
+    gc.freeze()
+
+
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene migrate`."""
     from bot.db.migrate import upgrade
@@ -101,6 +110,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     clock = SystemClock()
     install = install_for(settings, db, clock)
     app = create_app(settings, db, clock=clock, install=install)
+    freeze_startup_objects()
     if not args.no_scheduler:
         start_background(settings, db, clock, install.tokens)
     serve(WebApp(app, db), host=args.host, port=args.port or settings.port, threads=args.threads)
@@ -112,7 +122,9 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_tokens()
     db = _database(settings)
     clock = SystemClock()
-    run_blocking(settings, db, clock, install_for(settings, db, clock).tokens)
+    tokens = install_for(settings, db, clock).tokens
+    freeze_startup_objects()
+    run_blocking(settings, db, clock, tokens)
     return 0
 
 
@@ -141,6 +153,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     clock = SystemClock()
     install = install_for(settings, db, clock)
     app = create_app(settings, db, clock=clock, install=install)
+    freeze_startup_objects()
     start_background(settings, db, clock, install.tokens)
     assert settings.slack_app_token is not None
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
