@@ -483,19 +483,23 @@ def _store(session: Session, actor: Actor, prepared: _Prepared, *, now: datetime
                      [(new_id, *row) for new_id, row in zip(ids, prepared.rows, strict=True)])
         audit.extend((new_id, None, status) for new_id, status in zip(ids, prepared.statuses, strict=True))
     if prepared.accepts:
-        accepted = _accept(session, prepared.accepts)
+        accepted = _accept(session, actor, prepared.accepts)
         lost = len(prepared.accepts) - len(accepted)
-        prepared.summary.accepted -= lost  # changed by someone else in the last instant (PostgreSQL)
+        prepared.summary.accepted -= lost  # changed by someone else since the plan was made
         audit.extend((invite_id, Status.PENDING, Status.ACCEPTED) for invite_id in accepted)
     if audit:
         _insert_audit(session, actor, audit, now=now, change_id=change_id)
 
 
-def _accept(session: Session, accepts: list[dict]) -> list[int]:
-    """Mark stored pending invites accepted; returns the ids that were still pending."""
+def _accept(session: Session, actor: Actor, accepts: list[dict]) -> list[int]:
+    """Mark stored pending invites accepted; returns the ids that were still pending.
+
+    The plan may be a moment old (the fingerprint is a few sums, not the rows), so the rows
+    still pending are read first and only those are accepted, counted and audited.
+    """
     table = Invite.__table__
     if session.get_bind().dialect.name == "postgresql":
-        # Lock the ones still pending first: a concurrent outcome either finished (the row is no
+        # Lock the ones still pending: a concurrent outcome either finished (the row is no
         # longer pending and is left alone) or waits for this import.
         still = set(session.scalars(
             select(table.c.id)
@@ -503,9 +507,15 @@ def _accept(session: Session, accepts: list[dict]) -> list[int]:
                    table.c.status == Status.PENDING)
             .with_for_update()
         ))
-        accepts = [row for row in accepts if row["b_id"] in still]
-        if not accepts:
-            return []
+    else:
+        # The only writer now: the member's pending ids, by the member's index (an IN list of
+        # 50,000 ids would pass SQLite's limit on parameters).
+        still = set(session.scalars(
+            select(table.c.id).where(table.c.member_id == actor.member_id, table.c.status == Status.PENDING)
+        ))
+    accepts = [row for row in accepts if row["b_id"] in still]
+    if not accepts:
+        return []
     session.connection().execute(
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.status == Status.PENDING)

@@ -410,10 +410,12 @@ def _during_planning(monkeypatch, action) -> list[int]:
 
 def test_other_writes_go_through_while_an_import_reads_and_plans(db, dana, monkeypatch):
     """The import holds no lock while it matches its rows: another member's /invited is not kept waiting."""
+    make_invites(db, dana, [{"key": "in:someone-else", "days_ago": 3}, {"key": "in:old-one", "days_ago": 90,
+                                                                           "status": "accepted"}], now=NOW)
     bob = make_member(db, "U2", now=NOW)
     calls = _during_planning(monkeypatch, lambda: _log(db, bob, "https://www.linkedin.com/in/bob-prospect"))
     summary = import_upload(db, dana, ZIP_NAME, export_zip(), now=NOW)
-    assert len(calls) == 1  # dana's invites did not change: matched once
+    assert len(calls) == 1  # dana's invites did not change: the fingerprints agree, matched once
     assert (summary.added, summary.accepted) == (4, 2)
     assert _keys_of(db, bob) == ["in:bob-prospect"]
 
@@ -424,12 +426,32 @@ def _keys_of(db, actor) -> list[str]:
 
 
 def test_an_invite_logged_while_the_import_plans_is_already_there(db, dana, monkeypatch):
-    """The member logs one of the file's prospects meanwhile: the write sees the change and matches again."""
-    calls = _during_planning(monkeypatch, lambda: _log(db, dana, "https://www.linkedin.com/in/li-lei-8a7b6c"))
-    summary = import_upload(db, dana, "Invitations.csv", fixture("Invitations.csv"), now=NOW)
+    """The member logs a prospect of the file meanwhile: the write sees the change and matches again.
+
+    Priya is among the connections: without matching again, the import would add her as accepted
+    beside the pending invite just logged (the unique index only covers pending invites)."""
+    calls = _during_planning(monkeypatch, lambda: _log(db, dana, "https://www.linkedin.com/in/priya-natarajan-4b1a2c"))
+    summary = import_upload(db, dana, ZIP_NAME, export_zip(), now=NOW)
     assert len(calls) == 2
-    assert (summary.added, summary.already_there) == (3, 1)
-    assert sorted(_keys_of(db, dana)).count("in:li-lei-8a7b6c") == 1 and len(snapshot(db)[0]) == 4
+    assert (summary.added, summary.already_there, summary.accepted) == (3, 1, 2)
+    priyas = [i for i in snapshot(db)[0] if i[2] == "in:priya-natarajan-4b1a2c"]
+    assert [(i[7], i[10]) for i in priyas] == [("accepted", "command")]
+
+
+def test_an_outcome_the_plan_missed_is_not_overwritten(db, dana, monkeypatch):
+    """Declined by hand while the import planned, and (forced here) unseen by the write's check:
+    the import accepts only invites still pending, and counts and audits only those."""
+    _log(db, dana, "https://www.linkedin.com/in/priya-natarajan-4b1a2c")
+    _during_planning(monkeypatch, lambda: record_outcome(
+        db, dana, InviteRef(prospect_key="in:priya-natarajan-4b1a2c"), Status.DECLINED, now=NOW))
+    real_load = importing._load
+    monkeypatch.setattr(importing, "_fingerprint", lambda session, actor: "blind")
+    monkeypatch.setattr(importing, "_load", _remember_first_fingerprint(real_load, blind_value="blind"))
+    summary = import_upload(db, dana, "Connections.csv", fixture("Connections.csv"), now=NOW, change_id="m" * 36)
+    assert summary.accepted == 0
+    priya = invites_by_key(db)["in:priya-natarajan-4b1a2c"]
+    assert priya.status == "declined"
+    assert not was_imported(db, dana, "m" * 36)  # no audit row claims an acceptance
 
 
 def test_a_lost_race_with_a_logged_invite_is_retried_once(db, dana, monkeypatch):
