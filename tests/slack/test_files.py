@@ -134,6 +134,43 @@ def test_a_retry_whose_first_delivery_never_arrived_imports(slack, db, fake_slac
     assert "4 invites added" in dm_text(fake_slack.wait_for("chat.postMessage")[0])
 
 
+def big_invitations(rows: int) -> bytes:
+    lines = ["From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl"]
+    for i in range(rows):
+        lines.append(f'Dana Reyes,Person {i},"3/{1 + i % 28}/26, 9:{i % 60:02d} AM","Hi, met at the expo",OUTGOING,'
+                     f"https://www.linkedin.com/in/dana-reyes-sales,https://www.linkedin.com/in/person-number-{i}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_large_file_says_it_is_importing_then_that_message_becomes_the_summary(slack, db, fake_slack):
+    data = big_invitations(4000)
+    assert len(data) > 512 * 1024
+    fake_slack.add_file("FBIG", "Invitations.csv", data)
+    send(slack, file_shared("FBIG"))
+    update = fake_slack.wait_for("chat.update")[0]
+    posted = fake_slack.of("chat.postMessage")
+    assert len(posted) == 1 and "Importing Invitations.csv (0.6 MB)" in dm_text(posted[0])
+    assert update.params["channel"] == "DU1" and update.params["ts"]
+    assert "4000 invites added" in dm_text(update) and count(db) == 4000
+    quiet(fake_slack, "chat.postMessage", 1)
+
+
+def test_when_the_progress_message_cannot_be_updated_the_summary_is_posted(slack, db, fake_slack):
+    fake_slack.add_file("FBIG2", "Invitations.csv", big_invitations(4000))
+    fake_slack.queue("chat.update", {"ok": False, "error": "message_not_found"})
+    send(slack, file_shared("FBIG2"))
+    posted = fake_slack.wait_for("chat.postMessage", 2)
+    assert "Importing Invitations.csv" in dm_text(posted[0]) and "4000 invites added" in dm_text(posted[1])
+
+
+def test_a_small_file_gets_the_summary_alone(slack, db, fake_slack):
+    fake_slack.add_file("FSMALL", "Invitations.csv", fixture("Invitations.csv"))
+    send(slack, file_shared("FSMALL"))
+    assert "4 invites added" in dm_text(fake_slack.wait_for("chat.postMessage")[0])
+    quiet(fake_slack, "chat.postMessage", 1)
+    assert fake_slack.of("chat.update") == []
+
+
 def test_sending_the_same_file_again_replies_and_changes_nothing(slack, db, fake_slack):
     fake_slack.add_file("F5", "Invitations.csv", fixture("Invitations.csv"))
     fake_slack.add_file("F6", "Invitations.csv", fixture("Invitations.csv"))
