@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, cast, func, or_, select
+from sqlalchemy import BigInteger, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
@@ -226,7 +228,7 @@ def _board(period: Period, members: list[_MemberCounts], *, min_sample: int) -> 
 
 @dataclass(frozen=True)
 class WeekdayRate:
-    """The acceptance counts of invites sent on one weekday (ISO: 1 = Monday … 7 = Sunday, UTC)."""
+    """The acceptance counts of invites sent on one weekday (ISO: 1 = Monday … 7 = Sunday, member's zone)."""
 
     weekday: int
     counts: RateCounts
@@ -251,24 +253,69 @@ class Insights:
     best_weekday: int | None
 
 
-def weekday_of(session: Session, column):
-    """SQL: the weekday of a UTC timestamp column, 0 = Sunday … 6 = Saturday, on both backends."""
+# LinkedIn's first year: the oldest instant an invite can carry, where "all time" starts.
+_EPOCH_OF_INVITES = datetime(2003, 1, 1, tzinfo=UTC)
+_DAY_S = 86_400
+
+
+@functools.lru_cache(maxsize=256)
+def offset_spans(zone: str, first_day: date, last_day: date) -> tuple[tuple[datetime, int], ...]:
+    """The zone's UTC offsets (seconds) from `first_day` to the day after `last_day`, newest first.
+
+    Each piece is (from, offset): the offset holds from that UTC instant until the next newer
+    piece. Changes are found day by day, then to the second (DST moves on the hour or half hour).
+    """
+    tz = ZoneInfo(zone)
+    start = datetime.combine(first_day, time(), tzinfo=UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=UTC)
+
+    def offset(at: datetime) -> timedelta:
+        return at.astimezone(tz).utcoffset() or timedelta(0)
+
+    pieces: list[tuple[datetime, int]] = []
+    begin, current, at = start, offset(start), start
+    while at < end:
+        step = min(at + timedelta(days=1), end)
+        if offset(step) != current:
+            low, high = at, step
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if offset(middle) == current else (low, middle)
+            pieces.append((begin, int(current.total_seconds())))
+            begin, current = high.replace(microsecond=0), offset(high)
+        at = step
+    pieces.append((begin, int(current.total_seconds())))
+    return tuple(reversed(pieces))
+
+
+def local_weekday(session: Session, column, *, zone: str, start: datetime | None, now: datetime):
+    """SQL: the weekday (0 = Sunday … 6 = Saturday) of a UTC timestamp column in a time zone.
+
+    Neither backend is asked about zones (SQLite has no zone data): the zone's offsets over the
+    period come from Python as a CASE over instants, added to the Unix time, and the weekday is
+    counted from 1970-01-01, a Thursday. Identical on SQLite and PostgreSQL, DST included.
+    """
     if session.get_bind().dialect.name == "sqlite":
-        return cast(func.strftime("%w", column), Integer)
-    return cast(func.extract("dow", column), Integer)
+        seconds = cast(func.strftime("%s", column), BigInteger)
+    else:
+        seconds = cast(func.floor(func.extract("epoch", column)), BigInteger)
+    spans = offset_spans(zone, (start or _EPOCH_OF_INVITES).date(), now.date())
+    if len(spans) == 1:
+        shifted = seconds + spans[0][1]
+    else:
+        newest_first = [(column >= since, seconds + off) for since, off in spans[:-1]]
+        shifted = case(*newest_first, else_=seconds + spans[-1][1])
+    return (cast(shifted, BigInteger) // _DAY_S + 4) % 7
 
 
 def member_insights(db: Database, actor: Actor, *, period: Period, now: datetime) -> Insights:
-    """The actor's acceptance by sending weekday over invites sent in the period (one query)."""
-    # Weekdays are those of `sent_at` in UTC, computed by the database: SQLite has no time zone
-    # data, and UTC keeps both backends identical. Back-dated invites are stored at local noon,
-    # so their UTC weekday is the member's local one for every zone within 12 hours of UTC.
+    """The actor's acceptance by sending weekday, in their own time zone, over the period (one query)."""
     conditions = [own_invites(actor)]
     start = period.start(now)
     if start is not None:
         conditions.append(Invite.sent_at >= start)
     with db.session(write=False) as session:
-        dow = weekday_of(session, Invite.sent_at)
+        dow = local_weekday(session, Invite.sent_at, zone=actor.tz.key, start=start, now=now)
         rows = session.execute(
             select(dow, *rate_columns(withdraw_after_days=actor.settings.withdraw_after_days, now=now))
             .where(*conditions)

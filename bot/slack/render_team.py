@@ -231,7 +231,7 @@ def insights_lines(insights: Insights) -> list[str]:
         best = next(w for w in insights.weekdays if w.weekday == insights.best_weekday)
         first = f"Best sending day: *{WEEKDAYS[best.weekday]}* — {percent(best.rate)} (n={best.n})"
     by_day = " · ".join(f"{WEEKDAYS[w.weekday][:3]} {percent(w.rate)} (n={w.n})" for w in days)
-    return [first, f"By weekday sent (UTC): {by_day}"]
+    return [first, f"By weekday sent (your time zone): {by_day}"]
 
 
 # ---- leaderboard actions ----------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, insert, update
@@ -17,6 +18,7 @@ from bot.services.leaderboard import (
     WEEKDAY_MIN_DECIDED,
     WILSON_DIGITS,
     member_insights,
+    offset_spans,
     team_leaderboard,
 )
 from bot.services.members import Actor, identify
@@ -391,29 +393,60 @@ def test_the_number_of_queries_does_not_grow_with_the_team(db):
 # ---- insights ----------------------------------------------------------------------------------
 
 
-def member_with(db: Database, data: Dataset) -> Actor:
+def member_with(db: Database, data: Dataset, *, tz: str | None = None) -> Actor:
     store(db, data)
+    if tz is not None:
+        with db.session() as s:
+            s.execute(update(Member).where(Member.user_id == "UA").values(tz=tz, tz_checked_at=NOW))
     return identify(db, team_id=TEAM, user_id="UA", now=NOW)
 
 
-@pytest.mark.parametrize("seed", [11, 12, 13])
-def test_weekday_rates_match_the_reference(db, seed):
+# Zones west and east of UTC, with and without DST, a half-hour offset and a half-hour DST change.
+ZONES = ["UTC", "America/Los_Angeles", "Asia/Tokyo", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe",
+         "Pacific/Kiritimati", "America/St_Johns"]
+
+
+@pytest.mark.parametrize(("seed", "zone"), [(11, "UTC"), *((12 + n, zone) for n, zone in enumerate(ZONES[1:]))])
+def test_weekday_rates_match_the_reference(db, seed, zone):
+    """Weekdays are the member's own: an invite sent Monday 17:00 in Los Angeles is Tuesday in UTC."""
     rng = random.Random(seed)
     data = Dataset(withdraw_after_days=rng.choice([7, 14]))
     data.members = {"UA": FakeMember("UA"), "UB": FakeMember("UB")}
     data.invites = random_invites(rng, "UA", 400, data.withdraw_after_days)
     data.invites += random_invites(rng, "UB", 50, data.withdraw_after_days)
-    actor = member_with(db, data)
+    actor = member_with(db, data, tz=zone)
+    local = ZoneInfo(zone)
     for period in PERIODS.values():
         insights = member_insights(db, actor, period=period, now=NOW)
         mine = [i for i in data.invites if i.user_id == "UA" and in_period(i, period)]
         expected = {
-            day: tally([i for i in mine if i.sent_at.isoweekday() == day], wad=data.withdraw_after_days)
+            day: tally([i for i in mine if i.sent_at.astimezone(local).isoweekday() == day], wad=data.withdraw_after_days)
             for day in range(1, 8)
         }
         assert {w.weekday: w.counts for w in insights.weekdays} == expected, period.label
         assert [w.weekday for w in insights.weekdays] == [1, 2, 3, 4, 5, 6, 7]
         assert insights.best_weekday == reference_best(expected), period.label
+
+
+def test_an_evening_send_in_los_angeles_counts_on_its_local_weekday(db):
+    la = ZoneInfo("America/Los_Angeles")
+    monday_evening = datetime(2026, 11, 2, 17, 30, tzinfo=la)  # Tuesday 01:30 UTC, the day after DST ended
+    summer_monday = datetime(2026, 7, 6, 23, 59, tzinfo=la)  # Tuesday 06:59 UTC
+    data = Dataset(members={"UA": FakeMember("UA")}, invites=[
+        FakeInvite("UA", monday_evening.astimezone(UTC), "accepted"),
+        FakeInvite("UA", summer_monday.astimezone(UTC), "declined"),
+    ])
+    actor = member_with(db, data, tz="America/Los_Angeles")
+    insights = member_insights(db, actor, period=PERIODS["all"], now=NOW)
+    assert (insights.weekdays[0].n, insights.weekdays[0].counts.accepted) == (2, 1)
+    assert insights.weekdays[1].n == 0
+
+
+def test_offsets_change_at_the_dst_instant():
+    spans = offset_spans("Europe/Berlin", date(2026, 3, 28), date(2026, 3, 30))
+    assert spans == ((datetime(2026, 3, 29, 1, 0, tzinfo=UTC), 7200), (datetime(2026, 3, 28, tzinfo=UTC), 3600))
+    assert offset_spans("Asia/Kolkata", date(2026, 1, 1), date(2026, 12, 31)) == (
+        (datetime(2026, 1, 1, tzinfo=UTC), 19800),)
 
 
 def reference_best(by_day: dict[int, RateCounts]) -> int | None:

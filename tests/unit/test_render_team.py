@@ -211,7 +211,7 @@ def insights(by_day: dict[int, tuple[int, int]], best: int | None) -> Insights:
 def test_insights_name_the_best_day_and_list_each_day_with_data():
     lines = insights_lines(insights({2: (8, 4), 4: (5, 5), 6: (1, 0)}, best=2))
     assert lines[0] == "Best sending day: *Tuesday* — 67% (n=12)"
-    assert lines[1] == "By weekday sent (UTC): Tue 67% (n=12) · Thu 50% (n=10) · Sat 100% (n=1)"
+    assert lines[1] == "By weekday sent (your time zone): Tue 67% (n=12) · Thu 50% (n=10) · Sat 100% (n=1)"
 
 
 def test_insights_without_enough_data_say_why_and_without_any_say_nothing():
