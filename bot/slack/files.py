@@ -10,7 +10,7 @@ already stored something is dropped, and one that stored nothing re-runs harmles
 is idempotent); at worst the member reads the same summary twice.
 
 Export: ``/invites export [team]`` acks at once and uploads the CSV to the member's DM from a
-worker thread (``files_upload_v2``: files.getUploadURLExternal, the upload, then
+worker thread, two at a time (``files_upload_v2``: files.getUploadURLExternal, the upload, then
 files.completeUploadExternal).
 """
 
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -39,6 +39,8 @@ from bot.slack.errors import ack_only, reply_for
 log = logging.getLogger("bot.slack.files")
 
 DOWNLOAD_TIMEOUT_S = 30
+# Exports run beside the requests, two at a time at most: a burst of /invites export queues.
+_EXPORTS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="invites-export")
 # A file this big takes a second or more to import (50,000 rows, 7 MB: about 4 s): the member is
 # told at once that it is under way, and that message becomes the summary when it is done.
 PROGRESS_FILE_BYTES = 512 * 1024
@@ -241,9 +243,7 @@ def export_command(deps: Deps, actor: Actor, whole_team: bool, origin: Origin) -
     """`/invites export [team]`: ack now, upload the CSV to the member's DM from a worker thread."""
     if whole_team and not is_admin(deps, actor, origin.client):
         raise Forbidden("Only workspace admins and owners can export the whole team. `/invites export` sends your own invites.")
-    threading.Thread(
-        target=send_export, args=(deps, actor, whole_team, origin.client), name="invites-export", daemon=True
-    ).start()
+    _EXPORTS.submit(send_export, deps, actor, whole_team, origin.client)
     whose = "the team's" if whole_team else "your"
     return render.simple(f"Sending {whose} CSV in a DM…")
 
