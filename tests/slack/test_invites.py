@@ -170,7 +170,8 @@ def test_tier_changes_the_safe_limit(slack, db):
 
 
 def test_pause_resume_snooze(slack, db):
-    assert "Paused" in slack.invites("pause").text
+    paused = slack.invites("pause").text
+    assert "Paused: no daily digest" in paused and "You'll still get a DM if your pending invites" in paused
     with db.session(write=False) as s:
         assert s.scalar(select(Member.nudges_enabled)) is False
     assert "Resumed" in slack.invites("resume").text

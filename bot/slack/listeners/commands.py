@@ -69,14 +69,14 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
             )
         case cmd.Pause():
             update_member(db, actor, nudges_enabled=False)
-            return render.simple("Paused: no daily digest until you `/invites resume`.")
+            return render.simple(f"Paused: no daily digest until you `/invites resume`. {_RISK_STILL_SENT}")
         case cmd.Resume():
             update_member(db, actor, nudges_enabled=True, snoozed_until=None)
             return render.simple("Resumed: your daily digest is back on.")
         case cmd.Snooze(days=days):
             until = now + timedelta(days=days)
             update_member(db, actor, snoozed_until=until)
-            return render.simple(f"Snoozed: no digest until {render.local_day(until, actor)}.")
+            return render.simple(f"Snoozed: no digest until {render.local_day(until, actor)}. {_RISK_STILL_SENT}")
         case cmd.ImportHelp():
             return render.import_help_reply()
         case cmd.Leaderboard():
@@ -88,3 +88,8 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
         case cmd.ForgetMe():
             return privacy.forget_me_prompt(deps, actor, origin)
     raise AssertionError(f"unhandled command {parsed!r}")
+
+
+# The alerts are about the member's LinkedIn account, not the routine: they still come.
+_RISK_STILL_SENT = ("You'll still get a DM if your pending invites or this week's sends reach a level "
+                    "that risks a LinkedIn restriction.")
