@@ -265,6 +265,28 @@ class Delivery(Base):
     )
 
 
+FILE_IMPORT_STATES = ("claimed", "done", "failed")
+
+
+class FileImport(Base):
+    """One shared Slack file, claimed by the first event that brings it.
+
+    Slack sends two events for one upload (``file_shared`` and a ``message`` with ``files``) and
+    may redeliver either; the claim makes one of them import the file and reply, on any replica.
+    """
+
+    __tablename__ = "file_imports"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(8))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint(_in("state", FILE_IMPORT_STATES), name="state"),)
+
+
 # slack-sdk's OAuth stores, attached to our metadata so Alembic creates them (never create_all).
 SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
 SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")

@@ -1,13 +1,12 @@
 """Import (files DM'd to the app) and export (CSV DM'd back).
 
 Import: a member sends the app a LinkedIn export file in its DM. Slack then sends two events for
-the one upload, ``file_shared`` and a ``message`` with ``files``; only ``file_shared`` imports (the
-message is acknowledged and left alone), so the member gets one reply per file. The event is
-acknowledged at once and the import runs in a lazy listener (ack first: Slack retries an event
-it has no answer to within 3 seconds). Slack still retries now and then (``X-Slack-Retry-Num``):
-every import of one file id carries the same audit change id, so a retry of an import that
-already stored something is dropped, and one that stored nothing re-runs harmlessly (an import
-is idempotent); at worst the member reads the same summary twice.
+the one upload, ``file_shared`` and a ``message`` with ``files``, and may redeliver either
+(``X-Slack-Retry-Num``). Both are acknowledged at once and handled in a lazy listener (ack first:
+Slack retries an event it has no answer to within 3 seconds); the first to claim the file
+(``bot.services.file_claims``, one INSERT only one transaction wins, on any replica) imports it and
+replies, the others are dropped. So the member gets one reply per file, whichever events their
+Slack sends. Every import of one file id also carries the same audit change id.
 
 Export: ``/invites export [team]`` acks at once and uploads the CSV to the member's DM from a
 worker thread, two at a time (``files_upload_v2``: files.getUploadURLExternal, the upload, then
@@ -24,12 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.importing.linkedin import MAX_FILE_BYTES, UnsupportedFile
-from bot.services import exporting, importing
+from bot.services import exporting, file_claims, importing
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import Actor
 from bot.slack import render
@@ -54,41 +53,42 @@ class FileFetchError(ServiceError):
 
 @dataclass(frozen=True)
 class SharedFile:
-    """A `file_shared` event in the app's DM."""
+    """A file shared in the app's DM, as a `file_shared` event or a `message` with `files` brings it."""
 
     team_id: str
     user_id: str
     channel_id: str
     file_id: str
-    retry_num: int
 
     @classmethod
-    def of(cls, body: dict, request: BoltRequest) -> SharedFile | None:
-        """The shared file, or None when it was not shared in a DM (a channel the app is in)."""
+    def all_of(cls, body: dict) -> list[SharedFile]:
+        """The files an event shares in a DM (none for a channel the app is in, or a malformed event)."""
         event = body.get("event") or {}
-        channel = event.get("channel_id") or ""
-        file_id = event.get("file_id") or (event.get("file") or {}).get("id")
-        if not channel.startswith("D") or not file_id or not event.get("user_id"):
-            return None
-        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
-        return cls(body.get("team_id") or "", event["user_id"], channel, file_id, int(retry) if retry.isdigit() else 0)
+        team_id = body.get("team_id") or ""
+        if event.get("type") == "file_shared":
+            channel, user = event.get("channel_id") or "", event.get("user_id") or ""
+            ids = [event.get("file_id") or (event.get("file") or {}).get("id")]
+        else:
+            channel, user = event.get("channel") or "", event.get("user") or ""
+            ids = [f.get("id") for f in event.get("files") or [] if isinstance(f, dict)]
+        if not channel.startswith("D") or not user:
+            return []
+        return [cls(team_id, user, channel, file_id) for file_id in dict.fromkeys(ids) if isinstance(file_id, str) and file_id]
 
 
 def register(app: App, deps: Deps) -> None:
     """Attach the file listeners."""
 
-    def import_shared_file(body: dict, client: WebClient, request: BoltRequest) -> None:
-        shared = SharedFile.of(body, request)
-        if shared is None:
-            return
-        progress = Progress(client, shared.channel_id)
-        reply = import_file(deps, client, shared, progress=progress)
-        if reply is not None:
-            progress.finish(reply)
+    def import_shared_files(body: dict, client: WebClient) -> None:
+        for shared in SharedFile.all_of(body):
+            progress = Progress(client, shared.channel_id)
+            reply = import_file(deps, client, shared, progress=progress)
+            if reply is not None:
+                progress.finish(reply)
 
-    app.event("file_shared")(ack=ack_only, lazy=[import_shared_file])
-    # The message event of the same upload: acknowledged so Slack does not retry it, nothing more.
-    app.event("message", matchers=[_file_message_in_dm])(ack_only)
+    # Either event of an upload imports it; the claim keeps it to one import and one reply.
+    app.event("file_shared")(ack=ack_only, lazy=[import_shared_files])
+    app.event("message", matchers=[_file_message_in_dm])(ack=ack_only, lazy=[import_shared_files])
 
     def answer_dm(event: dict, client: WebClient) -> None:
         # Someone wrote to the app instead of using a command: say what the app understands.
@@ -138,21 +138,36 @@ class Progress:
 def import_file(
     deps: Deps, client: WebClient, shared: SharedFile, *, progress: Progress | None = None
 ) -> render.Reply | None:
-    """Fetch, parse and import one shared file: the reply to DM (None for a retry already done)."""
+    """Claim, fetch, parse and import one shared file: the reply to DM (None when another event has it)."""
     name = shared.file_id
     try:
         actor = deps.actor(team_id=shared.team_id, user_id=shared.user_id, client=client)
-        change_id = importing.file_change_id(shared.team_id, shared.file_id)
-        if shared.retry_num and importing.was_imported(deps.db, actor, change_id):
-            log.info("dropped Slack retry %s of the import of %s", shared.retry_num, shared.file_id)
+        if not file_claims.claim(deps.db, team_id=shared.team_id, file_id=shared.file_id, user_id=shared.user_id,
+                                 now=deps.clock.now()):
+            log.info("file %s: another event of the same upload has it", shared.file_id)
             return None
+    except Exception as error:  # noqa: BLE001 - lazy listeners bypass @app.error: map the error to a reply here
+        return import_error_reply(name, error)
+    try:
         name, data = fetch_file(client, shared.file_id, api_url=deps.settings.slack_api_url)
         if progress is not None and len(data) > PROGRESS_FILE_BYTES:
             progress.start(name, len(data))
+        change_id = importing.file_change_id(shared.team_id, shared.file_id)
         summary = importing.import_upload(deps.db, actor, name, data, now=deps.clock.now(), change_id=change_id)
-    except Exception as error:  # noqa: BLE001 - lazy listeners bypass @app.error: map the error to a reply here
+    except Exception as error:  # noqa: BLE001 - as above
+        # A file the app cannot read is final (the member is told why); anything else (the
+        # database, Slack, the network) may pass: the other event or a retry can claim it again.
+        _finish(deps, shared, ok=isinstance(error, UnsupportedFile | FileFetchError))
         return import_error_reply(name, error)
+    _finish(deps, shared, ok=True)
     return import_reply(summary)
+
+
+def _finish(deps: Deps, shared: SharedFile, *, ok: bool) -> None:
+    try:
+        file_claims.finish(deps.db, team_id=shared.team_id, file_id=shared.file_id, ok=ok, now=deps.clock.now())
+    except Exception:  # noqa: BLE001 - the claim then goes stale and can be taken over later
+        log.warning("could not record the end of the import of %s", shared.file_id, exc_info=True)
 
 
 def fetch_file(client: WebClient, file_id: str, *, api_url: str) -> tuple[str, bytes]:

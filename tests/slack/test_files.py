@@ -275,6 +275,55 @@ def test_a_database_failure_during_import_is_dmd_with_an_error_id(slack, db, fak
     fake_slack.add_file("F14", "Invitations.csv", fixture("Invitations.csv"))
     send(slack, file_shared("F14"))
     assert "error id" in dm_text(fake_slack.wait_for("chat.postMessage")[0])
+    # The failure released the file: the upload's other event (or a retry) imports it once it works.
+    monkeypatch.undo()
+    send(slack, file_message("F14"))
+    assert "4 invites added" in dm_text(fake_slack.wait_for("chat.postMessage", 2)[1])
+    assert count(db) == 4
+
+
+def test_a_message_with_the_file_alone_imports_it(slack, db, fake_slack):
+    """Some Slack clients' uploads reach the app as the message event only."""
+    fake_slack.add_file("F20", "Invitations.csv", fixture("Invitations.csv"))
+    send(slack, file_message("F20"))
+    assert "4 invites added" in dm_text(fake_slack.wait_for("chat.postMessage")[0])
+    quiet(fake_slack, "chat.postMessage", 1)
+    assert count(db) == 4
+
+
+def test_file_shared_first_then_its_message_gets_one_reply(slack, db, fake_slack):
+    fake_slack.add_file("F21", "Invitations.csv", fixture("Invitations.csv"))
+    send(slack, file_shared("F21"))
+    send(slack, file_message("F21"))
+    send(slack, file_message("F21"), retry=1)
+    fake_slack.wait_for("chat.postMessage")
+    quiet(fake_slack, "chat.postMessage", 1)
+    assert len(fake_slack.of("files.info")) == 1 and count(db) == 4
+
+
+def test_a_message_with_two_files_imports_both(slack, db, fake_slack):
+    fake_slack.add_file("F22", "Invitations.csv", fixture("Invitations.csv"))
+    fake_slack.add_file("F23", "Connections.csv", fixture("Connections.csv"))
+    body = json.loads(file_message("F22"))
+    body["event"]["files"].append({"id": "F23", "name": "Connections.csv"})
+    send(slack, json.dumps(body))
+    replies = [dm_text(call) for call in fake_slack.wait_for("chat.postMessage", 2)]
+    assert any("4 invites added" in r for r in replies) and any("Imported Connections.csv" in r for r in replies)
+
+
+def test_a_broken_file_gets_one_refusal_for_its_two_events(slack, db, fake_slack):
+    fake_slack.add_file("F24", "notes.csv", b"hello,world\n1,2\n")
+    send(slack, file_shared("F24"))
+    send(slack, file_message("F24"))
+    assert "found no known header row" in dm_text(fake_slack.wait_for("chat.postMessage")[0])
+    quiet(fake_slack, "chat.postMessage", 1)
+
+
+def test_the_apps_own_upload_message_is_ignored(slack, db, fake_slack):
+    fake_slack.add_file("F25", "invites-2026-11-18.csv", b"prospect,url\n")
+    send(slack, file_message("F25", user="UBOT"))
+    quiet(fake_slack, "chat.postMessage", 0)
+    assert fake_slack.of("files.info") == []
 
 
 # --------------------------------------------------------------------------------------------
