@@ -252,17 +252,6 @@ def file_change_id(team_id: str, file_id: str) -> str:
     return str(uuid.uuid5(_FILE_NAMESPACE, f"{team_id}/{file_id}"))
 
 
-def was_imported(db: Database, actor: Actor, change_id: str) -> bool:
-    """True when an import with this change id already stored something for the member."""
-    with db.session(write=False) as session:
-        found = session.scalar(
-            select(InviteEvent.id)
-            .where(InviteEvent.member_id == actor.member_id, InviteEvent.change_id == change_id)
-            .limit(1)
-        )
-    return found is not None
-
-
 def import_upload(
     db: Database, actor: Actor, filename: str, data: bytes, *, now: datetime,
     change_id: str | None = None, dry_run: bool = False,

@@ -27,7 +27,6 @@ from bot.services.importing import (
     plan_import,
     prospect_of,
     summary_lines,
-    was_imported,
 )
 from bot.services.invites import log_invites, record_outcome, undo_last
 from tests.support.factories import make_invites, make_member
@@ -74,6 +73,15 @@ def snapshot(db) -> tuple[list, list]:
             for e in s.scalars(select(InviteEvent).order_by(InviteEvent.id))
         ]
     return invites, events
+
+
+def was_imported(db, actor, change_id: str) -> bool:
+    """True when an import with this change id stored an audit row for the member."""
+    with db.session(write=False) as s:
+        return s.scalar(
+            select(InviteEvent.id).where(InviteEvent.member_id == actor.member_id, InviteEvent.change_id == change_id)
+            .limit(1)
+        ) is not None
 
 
 def invites_by_key(db) -> dict[str, Invite]:
