@@ -304,8 +304,7 @@ class _Prepared:
     """What to write: new invites as bound rows (sent_at order), and the stored invites to accept."""
 
     summary: ImportSummary
-    columns: tuple[str, ...]
-    rows: list[tuple]
+    rows: list[tuple]  # bound, in _INVITE_COLUMNS order
     statuses: list[Status]
     accepts: list[dict]
 
@@ -423,7 +422,7 @@ def _prepare(dialect, actor: Actor, plan: ImportPlan, by_key: dict[str, list[_Kn
               Priority.NORMAL, invite.with_note, "import", changed_at, now))
         for invite, status, changed_at, company in new
     ]
-    return _Prepared(summary, _INVITE_COLUMNS, rows, [status for _, status, _, _ in new], accepts)
+    return _Prepared(summary, rows, [status for _, status, _, _ in new], accepts)
 
 
 def _stored_accepts(
@@ -468,7 +467,7 @@ def _store(session: Session, actor: Actor, prepared: _Prepared, *, now: datetime
         # Ids are taken before the insert (SQLite: after the largest, this transaction being the
         # only writer; PostgreSQL: from the sequence), so no statement has to read them back.
         ids = _new_ids(session, "invites", len(prepared.rows))
-        _bulk_insert(session, Invite.__table__, ("id", *prepared.columns),
+        _bulk_insert(session, Invite.__table__, ("id", *_INVITE_COLUMNS),
                      [(new_id, *row) for new_id, row in zip(ids, prepared.rows, strict=True)])
         audit.extend((new_id, None, status) for new_id, status in zip(ids, prepared.statuses, strict=True))
     if prepared.accepts:
