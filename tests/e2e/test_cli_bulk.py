@@ -17,8 +17,7 @@ from bot.cli_bulk import add_parsers, cmd_export, cmd_import
 from bot.config import Settings
 from bot.db.models import Invite
 from tests.e2e.conftest import console_script
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "linkedin"
+from tests.support.linkedin import FIXTURES
 
 
 @pytest.fixture

@@ -3,11 +3,8 @@ idempotence, all-or-nothing, concurrency and speed."""
 
 from __future__ import annotations
 
-import io
 import threading
-import zipfile
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,26 +27,10 @@ from bot.services.importing import (
 )
 from bot.services.invites import log_invites, record_outcome, undo_last
 from tests.support.factories import make_invites, make_member
+from tests.support.linkedin import CONN_HEADER, DANA, INV_HEADER, ZIP_NAME, fixture, make_zip
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "linkedin"
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 NY = ZoneInfo("America/New_York")
-ZIP_NAME = "Basic_LinkedInDataExport_11-20-2026.zip"
-INV_HEADER = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
-CONN_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-DANA = "https://www.linkedin.com/in/dana-reyes-sales"
-
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def make_zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def export_zip() -> bytes:

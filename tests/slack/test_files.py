@@ -8,7 +8,6 @@ import json
 import time
 import zipfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,24 +16,15 @@ from bot.db.models import Invite, InviteEvent
 from bot.importing.linkedin import MAX_FILE_BYTES
 from tests.support.factories import make_invites, make_member
 from tests.support.harness import block_text
+from tests.support.linkedin import ZIP_NAME, fixture, make_zip
 from tests.support.signing import BOT_TOKEN
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "linkedin"
-ZIP_NAME = "Basic_LinkedInDataExport_11-20-2026.zip"
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 QUIET_S = 0.4  # how long to watch for a reply that must not come
 
 
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
 def export_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("Invitations.csv", fixture("Invitations.csv"))
-        archive.writestr("Connections.csv", fixture("Connections.csv"))
-    return buffer.getvalue()
+    return make_zip({"Invitations.csv": fixture("Invitations.csv"), "Connections.csv": fixture("Connections.csv")})
 
 
 def file_shared(file_id: str, *, user: str = "U1", channel: str = "DU1", team: str = "T1") -> str:

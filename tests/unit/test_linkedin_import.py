@@ -7,7 +7,6 @@ import io
 import struct
 import zipfile
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,25 +27,7 @@ from bot.importing.linkedin import (
     parse_sent_at,
     parse_upload,
 )
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "linkedin"
-ZIP_NAME = "Basic_LinkedInDataExport_11-20-2026.zip"
-INV_HEADER = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
-OLD_HEADER = "From,To,Sent At,Message,Direction\n"
-CONN_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-DANA = "https://www.linkedin.com/in/dana-reyes-sales"
-
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def make_zip(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+from tests.support.linkedin import CONN_HEADER, DANA, INV_HEADER, OLD_HEADER, ZIP_NAME, fixture, make_zip
 
 
 def export_zip() -> bytes:
