@@ -300,14 +300,21 @@ class FakeWebApi:
             return None, _error("invalid_arguments", response_metadata={"messages": problems})
         return view, None
 
-    def views_open(self, params: Answer) -> Answer:
-        """Open a modal for the user whose interaction issued the trigger."""
+    def _modal_request(self, params: Answer) -> tuple[str, Answer, None] | tuple[None, None, Answer]:
+        """The user whose trigger this is and the modal asked for, or the error Slack would answer."""
         user_id, problem = self.state.redeem_trigger(str(params.get("trigger_id", "")))
         if problem or user_id is None:
-            return _error(problem or "invalid_trigger_id")
+            return None, None, _error(problem or "invalid_trigger_id")
         view, bad = self._view(params, kind="modal")
         if bad or view is None:
-            return bad or _error("invalid_arguments")
+            return None, None, bad or _error("invalid_arguments")
+        return user_id, view, None
+
+    def views_open(self, params: Answer) -> Answer:
+        """Open a modal for the user whose interaction issued the trigger."""
+        user_id, view, error = self._modal_request(params)
+        if error is not None:
+            return error
         stored = self.state.new_view(view)
         with self.state.lock:
             self.state.modals[user_id] = [stored]
@@ -316,12 +323,9 @@ class FakeWebApi:
 
     def views_push(self, params: Answer) -> Answer:
         """Push a modal on top of the user's open one."""
-        user_id, problem = self.state.redeem_trigger(str(params.get("trigger_id", "")))
-        if problem or user_id is None:
-            return _error(problem or "invalid_trigger_id")
-        view, bad = self._view(params, kind="modal")
-        if bad or view is None:
-            return bad or _error("invalid_arguments")
+        user_id, view, error = self._modal_request(params)
+        if error is not None:
+            return error
         with self.state.lock:
             stack = self.state.modals.get(user_id) or []
             if not stack:
