@@ -123,7 +123,7 @@ def _command(app: App, fake: FakeSlack, command: str, text_of: Callable[[int], s
         body = command_body(command, text_of(i), user_id=actor.user_id, team_id=actor.team_id,
                             response_url=fake.response_url("cmd"))
         headers = {"Content-Type": FORM, **sign(body)}
-        return lambda: app.dispatch(BoltRequest(body=body, headers=headers))
+        return lambda: app.dispatch(SlackRequest(body=body, headers=headers))
 
     return build
 

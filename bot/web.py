@@ -8,12 +8,13 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.db.engine import Database
+from bot.slack.request import SlackRequest
 
 log = logging.getLogger("bot.web")
 
@@ -51,7 +52,7 @@ class WebApp:
         """Bolt's dispatch, with one log line per request: workspace, user, what, outcome, duration."""
         started = time.perf_counter()
         request = WsgiHttpRequest(environ)
-        bolt_request = BoltRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
+        bolt_request = SlackRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
         response = self.app.dispatch(bolt_request)
         elapsed = (time.perf_counter() - started) * 1000
         context = bolt_request.context

@@ -6,8 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltResponse
 
+from bot.slack.request import SlackRequest
 from tests.support.fake_slack import FakeSlack
 from tests.support.signing import block_action_body, command_body, event_body, sign, view_submission_body
 
@@ -55,7 +56,7 @@ class SlackHarness:
     def dispatch(self, body: str, headers: dict[str, str] | None = None, *, content_type: str) -> BoltResponse:
         """Send a raw, signed body through Bolt's full middleware chain."""
         all_headers = {"Content-Type": content_type, **sign(body), **(headers or {})}
-        return self.app.dispatch(BoltRequest(body=body, headers=all_headers))
+        return self.app.dispatch(SlackRequest(body=body, headers=all_headers))
 
     def command(self, command: str, text: str = "", *, user: str = "U1", team: str = "T1", channel: str = "C1") -> Answer:
         """A slash command; returns the ack (the app answers commands in the ack)."""

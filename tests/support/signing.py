@@ -23,8 +23,9 @@ def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = Non
 def command_body(
     command: str, text: str, *, user_id: str = "U1", team_id: str = "T1", channel_id: str = "C1",
     response_url: str = "http://127.0.0.1:9/respond", trigger_id: str = "13345224609.738474920.8088930838d88f008e0",
+    **fields: str,
 ) -> str:
-    """A slash command payload as Slack posts it (form-encoded)."""
+    """A slash command payload as Slack posts it (form-encoded); `fields` override any of its fields."""
     return urlencode({
         "token": "legacy-verification-token",
         "team_id": team_id,
@@ -40,6 +41,7 @@ def command_body(
         "is_enterprise_install": "false",
         "response_url": response_url,
         "trigger_id": trigger_id,
+        **fields,
     })
 
 
