@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from sqlalchemy import func, select
 
 from bench.common import NOW, Latency, SqlProfiler, StatementStats, heaviest
@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Invite, Member
 from bot.domain.invites import PERIODS
+from bot.slack.request import SlackRequest
 from tests.support.fake_slack import FakeSlack
 from tests.support.harness import Answer
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, sign
