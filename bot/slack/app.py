@@ -20,6 +20,7 @@ from bot.slack.deps import Deps
 from bot.slack.errors import handle_error
 from bot.slack.install import Install, oauth_distribution, register_lifecycle, single_workspace
 from bot.slack.listeners import actions, commands, digest
+from bot.slack.tenancy import require_authorized_team
 
 WEB_API_TIMEOUT_S = 10
 
@@ -79,6 +80,7 @@ def create_app(
     # request line records the refusal without it. (Set after App(): Bolt copies levels on creation.)
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     deps = Deps(settings=settings, db=db, clock=clock)
+    app.use(require_authorized_team)
     register_lifecycle(app, install, db, clock)
     app.error(handle_error)
     commands.register(app, deps)

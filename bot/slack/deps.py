@@ -28,9 +28,9 @@ class Origin:
     response_url: str | None = None
 
     @classmethod
-    def of_command(cls, command: dict, client: WebClient) -> Origin:
-        """The origin of a slash command payload."""
-        return cls(client=client, team_id=command["team_id"], user_id=command["user_id"],
+    def of_command(cls, command: dict, client: WebClient, *, team_id: str) -> Origin:
+        """The origin of a slash command payload, in the workspace Bolt authorized (`context.team_id`)."""
+        return cls(client=client, team_id=team_id, user_id=command["user_id"],
                    channel_id=command.get("channel_id"), trigger_id=command.get("trigger_id"),
                    response_url=command.get("response_url"))
 

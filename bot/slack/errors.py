@@ -86,7 +86,8 @@ def reporting(func: Callable[..., None]) -> Callable[..., None]:
             message = reply_for(error)
             respond, body = kwargs.get("respond"), kwargs.get("body") or {}
             if isinstance(error, NotFound | Forbidden | BadPayload):
-                log.warning("refused team=%s user=%s: %s", (body.get("team") or {}).get("id"),
+                context = kwargs.get("context") or {}
+                log.warning("refused team=%s user=%s: %s", context.get("team_id"),
                             (body.get("user") or {}).get("id"), type(error).__name__)
             if respond is not None and body.get("response_url"):
                 try:

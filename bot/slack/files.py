@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -61,10 +61,9 @@ class SharedFile:
     file_id: str
 
     @classmethod
-    def all_of(cls, body: dict) -> list[SharedFile]:
+    def all_of(cls, body: dict, *, team_id: str) -> list[SharedFile]:
         """The files an event shares in a DM (none for a channel the app is in, or a malformed event)."""
         event = body.get("event") or {}
-        team_id = body.get("team_id") or ""
         if event.get("type") == "file_shared":
             channel, user = event.get("channel_id") or "", event.get("user_id") or ""
             ids = [event.get("file_id") or (event.get("file") or {}).get("id")]
@@ -79,8 +78,8 @@ class SharedFile:
 def register(app: App, deps: Deps) -> None:
     """Attach the file listeners."""
 
-    def import_shared_files(body: dict, client: WebClient) -> None:
-        for shared in SharedFile.all_of(body):
+    def import_shared_files(body: dict, client: WebClient, context: BoltContext) -> None:
+        for shared in SharedFile.all_of(body, team_id=context.team_id or ""):
             progress = Progress(client, shared.channel_id)
             reply = import_file(deps, client, shared, progress=progress)
             if reply is not None:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -211,9 +211,9 @@ def register(app: App, deps: Deps) -> None:
     """The global shortcut and the modal's submission."""
 
     @app.shortcut(LogModal.SHORTCUT)
-    def shortcut(ack: Ack, shortcut: dict, client: WebClient) -> None:
+    def shortcut(ack: Ack, shortcut: dict, client: WebClient, context: BoltContext) -> None:
         user = shortcut["user"]
-        team_id = (shortcut.get("team") or {}).get("id") or user.get("team_id")
+        team_id = context.team_id
         actor = deps.actor(team_id=team_id, user_id=user["id"], client=client)
         origin = Origin(client=client, team_id=team_id, user_id=user["id"], trigger_id=shortcut.get("trigger_id"))
         problem = _open(deps, actor, origin)
@@ -222,10 +222,8 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postMessage(channel=actor.user_id, **render.error(problem))
 
     @app.view(LogModal.VIEW)
-    def submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        user = body["user"]
-        actor = deps.actor(team_id=(body.get("team") or {}).get("id") or user.get("team_id"), user_id=user["id"],
-                           client=client)
+    def submit(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
+        actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
         now = deps.clock.now()
         request = read_submission(view["state"]["values"], today=now.astimezone(actor.tz).date())
         if isinstance(request, dict):

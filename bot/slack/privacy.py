@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.services import admin
 from bot.services.members import Actor
@@ -34,9 +34,9 @@ def forget_me_prompt(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
 def register(app: App, deps: Deps) -> None:
     """The confirm button and the `user_change` event."""
 
-    def confirm(body: dict, action: dict, respond: Respond) -> None:
+    def confirm(body: dict, action: dict, respond: Respond, context: BoltContext) -> None:
         value = load(ForgetMe, action.get("value"))
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = context.team_id, body["user"]["id"]
         if value.user_id != user_id:
             log.warning("refused forget-me team=%s clicker=%s value_user=%s", team_id, user_id, value.user_id)
             respond(response_type="ephemeral", replace_original=False,
@@ -51,9 +51,9 @@ def register(app: App, deps: Deps) -> None:
     app.action(FORGET_ACTION)(ack=ack_only, lazy=[reporting(confirm)])
 
     @app.event("user_change")
-    def user_change(ack: Ack, body: dict, event: dict) -> None:
+    def user_change(ack: Ack, event: dict, context: BoltContext) -> None:
         ack()
         user = event.get("user") or {}
-        team_id = user.get("team_id") or body.get("team_id")
+        team_id = context.team_id
         if user.get("id") and team_id:
             admin.set_deactivated(deps.db, team_id=team_id, user_id=user["id"], deactivated=bool(user.get("deleted")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -161,8 +161,8 @@ def register(app: App, deps: Deps) -> None:
     """The two view submissions; admin rights are checked again here, on the server."""
 
     @app.view(WORKSPACE_VIEW)
-    def save_workspace(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    def save_workspace(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
+        team_id, user_id = context.team_id, body["user"]["id"]
         raw = _values(view)
         try:
             values = admin.validate_workspace_settings(
@@ -181,7 +181,7 @@ def register(app: App, deps: Deps) -> None:
         ack(response_action="update", view=_saved_view("Settings saved", ":white_check_mark: Workspace settings saved."))
 
     @app.view(MEMBER_VIEW)
-    def save_member(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+    def save_member(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
         raw = _values(view)
         errors = {}
         if raw.get("account_tier") not in {str(t) for t in Tier}:
@@ -193,7 +193,7 @@ def register(app: App, deps: Deps) -> None:
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        actor = deps.actor(team_id=body["team"]["id"], user_id=body["user"]["id"], client=client)
+        actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
         update_member(deps.db, actor, account_tier=raw["account_tier"], nudges_enabled=raw["nudges"] == "on",
                       show_on_leaderboard=raw["leaderboard"] == "show")
         ack(response_action="update", view=_saved_view("Settings saved", ":white_check_mark: Your settings are saved."))

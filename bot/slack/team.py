@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -27,9 +27,9 @@ from bot.slack.render_team import HomeSwitch, PostLeaderboard, TeamAction
 def register(app: App, deps: Deps) -> None:
     """Post to channel, App Home (open, Log invites, the member's settings): ack at once, work after."""
 
-    def post_leaderboard(body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+    def post_leaderboard(body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
         period = PERIODS[load(PostLeaderboard, action.get("value")).period]
-        actor = _actor(deps, body, client)
+        actor = _actor(deps, body, client, context)
         channel_id = (body.get("channel") or {}).get("id")
         if not channel_id:
             raise ServiceError("I can't tell which channel this came from: run `/invites leaderboard` there again.")
@@ -45,32 +45,32 @@ def register(app: App, deps: Deps) -> None:
             return
         respond(replace_original=True, **render_team.posted_reply(board, channel_id=channel_id))
 
-    def home_opened(body: dict, event: dict, client: WebClient) -> None:
+    def home_opened(event: dict, client: WebClient, context: BoltContext) -> None:
         if event.get("tab") != "home":
             return
-        actor = deps.actor(team_id=body.get("team_id") or (event.get("view") or {}).get("team_id"),
-                           user_id=event["user"], client=client)
+        actor = deps.actor(team_id=context.team_id, user_id=event["user"], client=client)
         publish_home(deps, actor, client)
 
-    def log_from_home(body: dict, client: WebClient) -> None:
-        actor = _actor(deps, body, client)
+    def log_from_home(body: dict, client: WebClient, context: BoltContext) -> None:
+        actor = _actor(deps, body, client, context)
         origin = Origin(client=client, team_id=actor.team_id, user_id=actor.user_id, trigger_id=body.get("trigger_id"))
         reply = log_modal.open_log_modal(deps, actor, origin)
         if reply:  # a Home click has no response_url: say why the form did not open in the app's DM
             client.chat_postMessage(channel=actor.user_id, **reply)
 
-    def set_tier(body: dict, action: dict, client: WebClient) -> None:
+    def set_tier(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
         tier = _tier((action.get("selected_option") or {}).get("value"))
-        _change_setting(deps, body, client, account_tier=str(tier))
+        _change_setting(deps, _actor(deps, body, client, context), client, account_tier=str(tier))
 
-    def set_digest(body: dict, action: dict, client: WebClient) -> None:
+    def set_digest(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
         on = load(HomeSwitch, action.get("value")).on
         # Resuming also ends a snooze, as `/invites resume` does.
         changes = {"nudges_enabled": True, "snoozed_until": None} if on else {"nudges_enabled": False}
-        _change_setting(deps, body, client, **changes)
+        _change_setting(deps, _actor(deps, body, client, context), client, **changes)
 
-    def set_leaderboard(body: dict, action: dict, client: WebClient) -> None:
-        _change_setting(deps, body, client, show_on_leaderboard=load(HomeSwitch, action.get("value")).on)
+    def set_leaderboard(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+        shown = load(HomeSwitch, action.get("value")).on
+        _change_setting(deps, _actor(deps, body, client, context), client, show_on_leaderboard=shown)
 
     # Slack gets its 200 at once (events are redelivered after 3 seconds); the work runs after.
     app.event("app_home_opened")(ack=ack_only, lazy=[reporting(home_opened)])
@@ -84,10 +84,9 @@ def register(app: App, deps: Deps) -> None:
         app.action(action_id)(ack=ack_only, lazy=[reporting(work)])
 
 
-def _actor(deps: Deps, body: dict, client: WebClient) -> Actor:
-    user = body["user"]
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
-    return deps.actor(team_id=team_id, user_id=user["id"], client=client)
+def _actor(deps: Deps, body: dict, client: WebClient, context: BoltContext) -> Actor:
+    """The clicking member, in the workspace Bolt authorized (never the body's `team`)."""
+    return deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
 
 
 def _tier(value: str | None) -> Tier:
@@ -97,9 +96,8 @@ def _tier(value: str | None) -> Tier:
         raise BadPayload("That choice is out of date; reopen the Home tab.") from None
 
 
-def _change_setting(deps: Deps, body: dict, client: WebClient, **changes: object) -> None:
+def _change_setting(deps: Deps, actor: Actor, client: WebClient, **changes: object) -> None:
     """One of the member's own settings changed from Home: store it, then show the Home again."""
-    actor = _actor(deps, body, client)
     update_member(deps.db, actor, **changes)
     publish_home(deps, actor, client)
 

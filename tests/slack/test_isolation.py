@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Invite, Workspace
@@ -13,6 +14,13 @@ from bot.services.sweep import plan
 from bot.slack.settings_modal import WORKSPACE_VIEW
 from tests.conftest import NOW
 from tests.slack.test_settings_privacy import workspace_values
+from tests.support.workspaces import oauth_harness
+
+
+@pytest.fixture
+def slack(db, fake_slack, clock):
+    """T1 and T2 installed through OAuth, each with its own token (a request for T2 is authorized for T2)."""
+    return oauth_harness(db, fake_slack, clock, teams=("T1", "T2"), now=NOW)
 
 
 def seed(slack):

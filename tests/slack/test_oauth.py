@@ -42,6 +42,8 @@ def do_install(web, fake_slack, access=ACCESS):
     state = re.search(r"state=([^&\"']+)", start.body).group(1)
     cookie = start.headers["set-cookie"].split(";")[0]
     fake_slack.queue("oauth.v2.access", access)
+    if access.get("team"):  # auth.test of the new token names the installed team, as Slack's does
+        fake_slack.token_teams[access["access_token"]] = access["team"]["id"]
     return call(web, "GET", f"/slack/oauth_redirect?code=abc&state={state}", headers={"Cookie": cookie})
 
 

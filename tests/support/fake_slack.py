@@ -31,6 +31,7 @@ class FakeSlack:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # files.info answers by file id
     file_bytes: dict[str, bytes] = field(default_factory=dict)  # served at the file's download URL
     uploads: dict[str, bytes] = field(default_factory=dict)  # bytes POSTed to upload URLs, by file id
+    token_teams: dict[str, str] = field(default_factory=dict)  # auth.test's team by bot token (else T1)
 
     def start(self) -> FakeSlack:
         """Serve on a free loopback port in a daemon thread."""
@@ -131,6 +132,10 @@ class FakeSlack:
             self.calls.append(Call(method, params, dict(request.headers.items()), path))
             queued = self.responses.get(method)
             answer = queued.pop(0) if queued else None
+        if answer is None and method == "auth.test":
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            answer = {"ok": True, "team_id": self.token_teams.get(token, "T1"), "user_id": "UBOT", "bot_id": "BBOT",
+                      "team": "Acme"}
         if answer is None:
             answer = self._default(method, params)
         elif callable(answer):

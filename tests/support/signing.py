@@ -48,7 +48,7 @@ def command_body(
 def block_action_body(
     action_id: str, value: str, *, user_id: str = "U1", team_id: str = "T1",
     response_url: str = "http://127.0.0.1:9/respond", channel_id: str = "C1", message: dict | None = None,
-    container: dict | None = None, block_id: str = "b",
+    container: dict | None = None, block_id: str = "b", **extra: Any,
 ) -> str:
     """A block_actions payload as Slack posts it (form field `payload` holding JSON)."""
     payload: dict[str, Any] = {
@@ -68,6 +68,7 @@ def block_action_body(
     }
     if message is not None:
         payload["message"] = message
+    payload.update(extra)
     return urlencode({"payload": json.dumps(payload)})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain.commands import InviteRef
@@ -20,16 +20,16 @@ from bot.slack.payloads import ListPage, PickOutcome, load
 def register(app: App, deps: Deps) -> None:
     """Attach the button handlers."""
 
-    def pick_outcome(body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+    def pick_outcome(body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
         value = load(PickOutcome, action.get("value"))
-        actor = deps.actor(team_id=_team(body), user_id=body["user"]["id"], client=client)
+        actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
         ref = InviteRef(invite_id=value.invite_id)
         result = invite_service.record_outcome(deps.db, actor, ref, Status(value.outcome), now=deps.clock.now(), via="button")
         respond(replace_original=True, **render.outcome_reply(result, actor))
 
-    def list_page(body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+    def list_page(body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
         value = load(ListPage, action.get("value"))
-        actor = deps.actor(team_id=_team(body), user_id=body["user"]["id"], client=client)
+        actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
         now = deps.clock.now()
         page = invite_service.list_invites(deps.db, actor, status=value.status, page=value.page, now=now)
         respond(replace_original=True, **render.list_reply(page, actor, now=now))
@@ -37,8 +37,3 @@ def register(app: App, deps: Deps) -> None:
     # Ack at once; the work (and its Web API calls) runs after Slack has its 200.
     app.action(re.compile(rf"^{Action.PICK_OUTCOME}(:\d+)?$"))(ack=ack_only, lazy=[reporting(pick_outcome)])
     app.action(re.compile(rf"^{Action.LIST_PAGE}(:\w+)?$"))(ack=ack_only, lazy=[reporting(list_page)])
-
-
-def _team(body: dict) -> str:
-    team = body.get("team") or {}
-    return team.get("id") or body["user"].get("team_id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain import commands as cmd
@@ -21,22 +21,22 @@ def register(app: App, deps: Deps) -> None:
     """Attach the two slash commands."""
 
     @app.command(deps.settings.invited_command)
-    def invited(ack: Ack, command: dict, client: WebClient) -> None:
-        actor = deps.actor(team_id=command["team_id"], user_id=command["user_id"], client=client)
+    def invited(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
+        actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
         now = deps.clock.now()
         text = command.get("text") or ""
         if not text.strip():
-            ack(**log_modal.open_log_modal(deps, actor, Origin.of_command(command, client)))
+            ack(**log_modal.open_log_modal(deps, actor, Origin.of_command(command, client, team_id=actor.team_id)))
             return
         request = parse_invited(text, today=now.astimezone(actor.tz).date())
         result = invite_service.log_invites(deps.db, actor, request, now=now)
         ack(response_type="ephemeral", **render.log_reply(result, actor, now=now))
 
     @app.command(deps.settings.invites_command)
-    def invites(ack: Ack, command: dict, client: WebClient) -> None:
-        actor = deps.actor(team_id=command["team_id"], user_id=command["user_id"], client=client)
+    def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
+        actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
         parsed = parse_invites(command.get("text") or "")
-        ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client)))
+        ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id)))
 
 
 def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Origin) -> render.Reply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -26,9 +26,9 @@ def register(app: App, deps: Deps) -> None:
 
     pattern = re.compile(f"^({Action.DIGEST_WITHDRAWN}|{Action.DIGEST_ACCEPTED}|{Action.DIGEST_SNOOZE})$")
 
-    def digest_click(body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+    def digest_click(body: dict, action: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
         row = load(DigestRow, action.get("value"))
-        actor = deps.actor(team_id=body["team"]["id"], user_id=body["user"]["id"], client=client)
+        actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
         now = deps.clock.now()
         if action["action_id"] == Action.DIGEST_SNOOZE:
             invite = invite_service.snooze_invite(deps.db, actor, row.invite_id, now=now)
