@@ -221,19 +221,33 @@ def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> Membe
                 budget=max(0, budget), **base,
             ))
 
+    alerts, state = plan_alerts(member, pending=pending_after, sends_last_7_days=facts.sends_last_7_days,
+                                today=today, done=facts.done)
+    return MemberPlan(member=member, messages=messages + alerts, expire=expiring, state=state)
+
+
+def plan_alerts(member: MemberState, *, pending: int, sends_last_7_days: int, today: date,
+                done: set[tuple[str, date]]) -> tuple[list[Message], StateChange | None]:
+    """The alerts a member is due now (a pending level first crossed, the weekly pace reached), and
+    the alert state to write back. One rule for the sweep and for the command that crossed."""
+    rules = member.rules
+    risk = risk_level(pending=pending, pending_warn_at=rules.pending_warn_at, pending_limit=rules.pending_limit)
+    base = {"team_id": member.team_id, "user_id": member.user_id, "member_id": member.member_id,
+            "local_date": today, "pending": pending, "risk": risk}
+    messages: list[Message] = []
     level, pace = member.alerted_level, member.pace_alerted
     if _RISK_RANK[risk] > _RISK_RANK[member.alerted_level]:
         kind = Kind.PENDING_LIMIT if risk is Risk.LIMIT else Kind.PENDING_WARN
-        if (kind, today) not in facts.done:
+        if (kind, today) not in done:
             messages.append(Message(kind=kind, **base))
         level = risk
     elif _RISK_RANK[risk] < _RISK_RANK[member.alerted_level]:
         level = risk  # fell back below: re-arm
-    at_limit = facts.sends_last_7_days >= member.safe_weekly_limit
+    at_limit = sends_last_7_days >= member.safe_weekly_limit
     if at_limit and not member.pace_alerted:
-        if (Kind.WEEKLY_PACE, today) not in facts.done:
+        if (Kind.WEEKLY_PACE, today) not in done:
             messages.append(Message(
-                kind=Kind.WEEKLY_PACE, sends_last_7_days=facts.sends_last_7_days,
+                kind=Kind.WEEKLY_PACE, sends_last_7_days=sends_last_7_days,
                 safe_weekly_limit=member.safe_weekly_limit, **base,
             ))
         pace = True
@@ -242,4 +256,4 @@ def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> Membe
     state = None
     if (level, pace) != (member.alerted_level, member.pace_alerted):
         state = StateChange(member.member_id, level, pace)
-    return MemberPlan(member=member, messages=messages, expire=expiring, state=state)
+    return messages, state

@@ -239,7 +239,10 @@ def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, K
                 level = p.member.alerted_level
             if pace and not p.member.pace_alerted and (p.member.member_id, Kind.WEEKLY_PACE) not in sent:
                 pace = p.member.pace_alerted
-            session.execute(update(Member).where(Member.id == p.member.member_id)
+            # Only over the state this cycle read: a command that alerted meanwhile keeps its move.
+            session.execute(update(Member).where(Member.id == p.member.member_id,
+                                                 Member.alerted_level == p.member.alerted_level,
+                                                 Member.pace_alerted == p.member.pace_alerted)
                             .values(alerted_level=level, pace_alerted=pace))
 
 

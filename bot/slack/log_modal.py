@@ -25,7 +25,7 @@ from bot.domain.invites import Priority
 from bot.domain.prospect import NotAProfileUrl, Prospect, name_key, prospect_from_url
 from bot.services import invites as invite_service
 from bot.services.members import Actor
-from bot.slack import render
+from bot.slack import alerts, render
 from bot.slack.deps import Deps, Origin
 
 log = logging.getLogger("bot.slack.log_modal")
@@ -221,7 +221,6 @@ def register(app: App, deps: Deps) -> None:
         if problem:  # a shortcut's ack shows nothing: say why the modal did not open in the DM
             client.chat_postMessage(channel=actor.user_id, **render.error(problem))
 
-    @app.view(LogModal.VIEW)
     def submit(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
         now = deps.clock.now()
@@ -233,6 +232,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         confirm(client, actor, LogModalMeta.load(view.get("private_metadata")).channel_id,
                 render.log_reply(result, actor, now=now))
+
+    # An alert the logged invites crossed goes out after the ack (lazy), as for `/invited`.
+    app.view(LogModal.VIEW)(ack=submit, lazy=[alerts.after_change(deps)])
 
 
 def open_log_modal(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:

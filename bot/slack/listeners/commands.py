@@ -13,14 +13,13 @@ from bot.services import invites as invite_service
 from bot.services import stats as stats_service
 from bot.services.leaderboard import member_insights
 from bot.services.members import Actor, update_member
-from bot.slack import files, log_modal, privacy, render, render_team, settings_modal, team
+from bot.slack import alerts, files, log_modal, privacy, render, render_team, settings_modal, team
 from bot.slack.deps import Deps, Origin
 
 
 def register(app: App, deps: Deps) -> None:
     """Attach the two slash commands."""
 
-    @app.command(deps.settings.invited_command)
     def invited(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
         now = deps.clock.now()
@@ -32,11 +31,14 @@ def register(app: App, deps: Deps) -> None:
         result = invite_service.log_invites(deps.db, actor, request, now=now)
         ack(response_type="ephemeral", **render.log_reply(result, actor, now=now))
 
-    @app.command(deps.settings.invites_command)
     def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
         parsed = parse_invites(command.get("text") or "")
         ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id)))
+
+    # The reply is the ack; an alert the command crossed goes out right after it (lazy).
+    app.command(deps.settings.invited_command)(ack=invited, lazy=[alerts.after_change(deps)])
+    app.command(deps.settings.invites_command)(ack=invites, lazy=[alerts.after_change(deps)])
 
 
 def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Origin) -> render.Reply:

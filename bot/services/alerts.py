@@ -1,0 +1,90 @@
+"""Alerts sent by the change that crossed a level, not at the next cycle.
+
+The rule is the sweep's own (`plan_alerts`); crossing is decided by a compare-and-set on the
+member's alert state, so of two replicas handling two commands at once only one alerts, and the
+delivery ledger keeps each alert to once per local day, with the sweep too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.db.engine import Database
+from bot.db.models import Delivery, Invite, Member, Workspace
+from bot.domain.invites import Status
+from bot.domain.nudges import Kind, Message, StateChange, local_date, plan_alerts
+from bot.services.sweep import DeliveryError, Sender, _is_final, _rules, _state, claim, settle
+
+log = logging.getLogger("bot.alerts")
+
+ALERT_KINDS = (Kind.PENDING_WARN, Kind.PENDING_LIMIT, Kind.WEEKLY_PACE)
+
+
+def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> list[tuple[Message, StateChange]]:
+    """The alerts this member is due now, their state already moved (only one caller wins a crossing)."""
+    with db.session() as session:
+        member = session.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
+        workspace = session.get(Workspace, team_id)
+        if member is None or workspace is None or member.deactivated or workspace.uninstalled_at is not None:
+            return []
+        state = _state(member, _rules(workspace), workspace)
+        mine = (Invite.team_id == team_id, Invite.member_id == member.id)
+        pending = session.scalar(select(func.count()).where(*mine, Invite.status == Status.PENDING)) or 0
+        sends = session.scalar(select(func.count()).where(*mine, Invite.sent_at > now - timedelta(days=7))) or 0
+        today = local_date(now, state.zone)
+        done = {
+            (row.kind, row.local_date)
+            for row in session.execute(
+                select(Delivery.kind, Delivery.local_date, Delivery.state, Delivery.claimed_at, Delivery.attempts,
+                       Delivery.error)
+                .where(Delivery.team_id == team_id, Delivery.recipient == user_id, Delivery.local_date == today,
+                       Delivery.kind.in_([str(k) for k in ALERT_KINDS]))
+            )
+            if _is_final(row.state, row.claimed_at, row.attempts, row.error, now)
+        }
+        messages, change = plan_alerts(state, pending=pending, sends_last_7_days=sends, today=today, done=done)
+        if change is None:
+            return []
+        moved = session.execute(
+            update(Member).where(Member.id == member.id, Member.alerted_level == state.alerted_level,
+                                 Member.pace_alerted == state.pace_alerted)
+            .values(alerted_level=change.alerted_level, pace_alerted=change.pace_alerted)
+        ).rowcount
+        if moved != 1:  # another request (or the sweep) moved it first: theirs to send
+            return []
+        previous = StateChange(member.id, state.alerted_level, state.pace_alerted)
+    return [(message, previous) for message in messages]
+
+
+def send_alerts(db: Database, due: list[tuple[Message, StateChange]], *, send: Sender, now: datetime) -> int:
+    """Deliver through the ledger; a failed alert puts the state back so the next cycle retries it."""
+    sent = 0
+    for message, previous in due:
+        held = claim(db, team_id=message.team_id, recipient=message.user_id, kind=message.kind,
+                     local_date=message.local_date, now=now)
+        if held is None:
+            continue
+        try:
+            channel, ts = send(message)
+        except DeliveryError as error:
+            settle(db, held, sent_at=None, error=error.code)
+            _restore(db, message, previous)
+            log.warning("delivery team=%s user=%s kind=%s outcome=failed:%s via=command", message.team_id,
+                        message.user_id, message.kind, error.code)
+            continue
+        settle(db, held, sent_at=now, channel=channel, ts=ts)
+        sent += 1
+        log.info("delivery team=%s user=%s kind=%s outcome=sent via=command", message.team_id, message.user_id,
+                 message.kind)
+    return sent
+
+
+def _restore(db: Database, message: Message, previous: StateChange) -> None:
+    """Undo this alert's part of the state move (the other alert of the same move may have gone out)."""
+    values = ({"pace_alerted": previous.pace_alerted} if message.kind is Kind.WEEKLY_PACE
+              else {"alerted_level": previous.alerted_level})
+    with db.session() as session:
+        session.execute(update(Member).where(Member.id == previous.member_id).values(**values))
