@@ -298,6 +298,26 @@ class FileImport(Base):
     __table_args__ = (CheckConstraint(_in("state", FILE_IMPORT_STATES), name="state"),)
 
 
+class EventClaim(Base):
+    """One Slack event, claimed by the first delivery that acts on it.
+
+    Slack redelivers an event it got no 2xx for in 3 seconds (HTTP ``X-Slack-Retry-Num``, Socket
+    Mode ``retry_attempt``), to any replica, and Bolt does not de-duplicate: the claim makes a DM
+    reply or a Home publish happen once per event id. Rows older than a day are pruned (Slack's
+    last retry comes about 5 minutes after the event). No foreign key: an event may come before
+    its workspace has a row; purging a workspace deletes its claims.
+    """
+
+    __tablename__ = "event_claims"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # The prune: the claims older than a day.
+    __table_args__ = (Index("ix_event_claims_claimed_at", "claimed_at"),)
+
+
 # slack-sdk's OAuth stores, attached to our metadata so Alembic creates them (never create_all).
 SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
 SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -20,6 +20,7 @@ from bot.services.team_digest import ChannelSender, TeamDigestPlan
 from bot.slack import home, log_modal, render, render_team
 from bot.slack.deps import Deps, Origin
 from bot.slack.errors import ack_only, reporting
+from bot.slack.once import once_per_event
 from bot.slack.payloads import BadPayload, load
 from bot.slack.render_team import HomeSwitch, PostLeaderboard, TeamAction
 
@@ -45,11 +46,10 @@ def register(app: App, deps: Deps) -> None:
             return
         respond(replace_original=True, **render_team.posted_reply(board, channel_id=channel_id))
 
-    def home_opened(body: dict, event: dict, client: WebClient) -> None:
+    def home_opened(context: BoltContext, event: dict, client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        actor = deps.actor(team_id=body.get("team_id") or (event.get("view") or {}).get("team_id"),
-                           user_id=event["user"], client=client)
+        actor = deps.actor(team_id=context["team_id"], user_id=event["user"], client=client)
         publish_home(deps, actor, client)
 
     def log_from_home(body: dict, client: WebClient) -> None:
@@ -73,7 +73,8 @@ def register(app: App, deps: Deps) -> None:
         _change_setting(deps, body, client, show_on_leaderboard=load(HomeSwitch, action.get("value")).on)
 
     # Slack gets its 200 at once (events are redelivered after 3 seconds); the work runs after.
-    app.event("app_home_opened")(ack=ack_only, lazy=[reporting(home_opened)])
+    # One publish per event id: Slack's redeliveries of the open are dropped.
+    app.event("app_home_opened")(ack=ack_only, lazy=[reporting(once_per_event(deps, home_opened))])
     for action_id, work in (
         (TeamAction.POST_LEADERBOARD, post_leaderboard),
         (TeamAction.OPEN_LOG_MODAL, log_from_home),

@@ -1,4 +1,4 @@
-"""folded names: matching by name in any case and script, the same on every database
+"""folded names (matching in any case and script on every database) and claims of Slack events
 
 Revision ID: 0007
 Revises: 0006
@@ -32,6 +32,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("name_folded", sa.String(length=600), nullable=True))
     _backfill_folded_names(op.get_bind())
 
+    op.create_table(
+        "event_claims",
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("team_id", "event_id", name=op.f("pk_event_claims")),
+    )
+    with op.batch_alter_table("event_claims", schema=None) as batch_op:
+        batch_op.create_index("ix_event_claims_claimed_at", ["claimed_at"], unique=False)
+
 
 def _backfill_folded_names(bind) -> None:
     """Fold every stored name in Python (SQL's lower() is not the same fold), by id ranges."""
@@ -63,5 +73,8 @@ def _backfill_folded_names(bind) -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("event_claims", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_claims_claimed_at")
+    op.drop_table("event_claims")
     with op.batch_alter_table("invites", schema=None) as batch_op:
         batch_op.drop_column("name_folded")
