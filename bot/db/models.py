@@ -23,6 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.prospect import fold
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -143,6 +145,11 @@ class Member(Base):
     )
 
 
+def _folded_name(context) -> str | None:
+    """The default of `Invite.name_folded`: the row's name folded, for writers that leave it out."""
+    return fold(context.get_current_parameters().get("name"))
+
+
 class Invite(Base):
     __tablename__ = "invites"
 
@@ -152,6 +159,10 @@ class Invite(Base):
     prospect_key: Mapped[str] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(String(500))
     name: Mapped[str | None] = mapped_column(String(200))
+    # fold(name), what matching by name compares: SQLite's lower() folds ASCII only, and neither
+    # database's lower() equates ß with ss or ς with σ. Names are never changed after the insert.
+    # Casefolding can triple a name's length (ΐ is three code points folded).
+    name_folded: Mapped[str | None] = mapped_column(String(600), default=_folded_name)
     company: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -285,6 +296,26 @@ class FileImport(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (CheckConstraint(_in("state", FILE_IMPORT_STATES), name="state"),)
+
+
+class EventClaim(Base):
+    """One Slack event, claimed by the first delivery that acts on it.
+
+    Slack redelivers an event it got no 2xx for in 3 seconds (HTTP ``X-Slack-Retry-Num``, Socket
+    Mode ``retry_attempt``), to any replica, and Bolt does not de-duplicate: the claim makes a DM
+    reply or a Home publish happen once per event id. Rows older than a day are pruned (Slack's
+    last retry comes about 5 minutes after the event). No foreign key: an event may come before
+    its workspace has a row; purging a workspace deletes its claims.
+    """
+
+    __tablename__ = "event_claims"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # The prune: the claims older than a day.
+    __table_args__ = (Index("ix_event_claims_claimed_at", "claimed_at"),)
 
 
 # slack-sdk's OAuth stores, attached to our metadata so Alembic creates them (never create_all).

@@ -16,6 +16,7 @@ __all__ = [
     "MAX_URL_LENGTH",
     "NotAProfileUrl",
     "Prospect",
+    "fold",
     "is_fuzzy_key",
     "looks_like_url",
     "name_key",
@@ -81,6 +82,18 @@ def prospect_from_url(text: str) -> Prospect:
     host, path = _split_host_and_path(raw)
     _check_host(host)
     return _prospect_from_path(path)
+
+
+def fold(text: str | None) -> str | None:
+    """Text as names are compared in any case and script: NFC, spaces collapsed, casefolded, NFC again.
+
+    Python's casefold, not SQL's lower(): SQLite's lower() folds ASCII only, so matching is done on
+    this stored form on every database (ß and SS, Σ and ς, Ü and ü agree).
+    """
+    if text is None:
+        return None
+    collapsed = " ".join(unicodedata.normalize("NFC", text).split())
+    return unicodedata.normalize("NFC", collapsed.casefold())
 
 
 def name_key(name: str) -> str:

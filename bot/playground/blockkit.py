@@ -202,9 +202,11 @@ def _select(element: Block, ctx: Context, data: str, options: list[tuple[str, st
     return f'<select class="bk-select" {data}{" multiple" if multiple else ""}>{first}{body}</select>'
 
 
-def _choices(element: Block, ctx: Context, data: str, *, kind: str) -> str:
+def _choices(element: Block, ctx: Context, data: str, *, kind: str, block_id: str) -> str:
     selected = _values(element, "initial_option", "initial_options")
-    name = attr(element.get("action_id", ""))
+    # One HTML group per element, as in Slack: elements of different blocks may share an action_id
+    # (state is keyed by block_id, then action_id), and one name would make their radios one group.
+    name = attr(f"{block_id}/{element.get('action_id', '')}")
     items = []
     for option in element.get("options") or []:
         value = str(option.get("value", ""))
@@ -257,7 +259,7 @@ def element_html(element: Block, ctx: Context, block_id: str, *, in_input: bool 
     if kind == "timepicker":
         return f'<input class="bk-input bk-time" type="time" value="{attr(element.get("initial_time", ""))}" {data}>'
     if kind in {"checkboxes", "radio_buttons"}:
-        return _choices(element, ctx, data, kind="checkbox" if kind == "checkboxes" else "radio")
+        return _choices(element, ctx, data, kind="checkbox" if kind == "checkboxes" else "radio", block_id=block_id)
     if kind in {"plain_text_input", "number_input", "email_text_input", "url_text_input"}:
         return _text_input(element, ctx, data, required=required and in_input)
     if kind == "image":

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import delete, func, select, update
 
 from bot.db.engine import Database
-from bot.db.models import Delivery, FileImport, Invite, InviteEvent, Member, Workspace
+from bot.db.models import Delivery, EventClaim, FileImport, Invite, InviteEvent, Member, Workspace
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import ensure_workspace
 
@@ -161,7 +161,7 @@ def purge_workspace(db: Database, team_id: str) -> dict[str, int]:
             "members": session.scalar(select(func.count()).select_from(Member).where(Member.team_id == team_id)) or 0,
             "invites": session.scalar(select(func.count()).select_from(Invite).where(Invite.team_id == team_id)) or 0,
         }
-        for model in (InviteEvent, Delivery, FileImport, Invite, Member):
+        for model in (InviteEvent, Delivery, FileImport, EventClaim, Invite, Member):
             session.execute(delete(model).where(model.team_id == team_id))
         session.execute(delete(Workspace).where(Workspace.team_id == team_id))
         session.execute(delete(SLACK_INSTALLATIONS).where(SLACK_INSTALLATIONS.c.team_id == team_id))

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
 from bot.domain.invites import Priority, Status
-from bot.domain.prospect import NotAProfileUrl, Prospect, name_key, prospect_from_url
+from bot.domain.prospect import NotAProfileUrl, Prospect, fold, name_key, prospect_from_url
 from bot.importing.linkedin import InvitationRow, ParsedExport, RejectedRow, parse_upload
 from bot.services.members import Actor
 
@@ -310,7 +310,7 @@ class _Prepared:
 
 
 _INVITE_COLUMNS = (
-    "team_id", "member_id", "prospect_key", "url", "name", "company", "sent_at", "status", "priority",
+    "team_id", "member_id", "prospect_key", "url", "name", "name_folded", "company", "sent_at", "status", "priority",
     "with_note", "source", "status_changed_at", "created_at",
 )
 _EVENT_COLUMNS = (
@@ -418,8 +418,8 @@ def _prepare(dialect, actor: Actor, plan: ImportPlan, by_key: dict[str, list[_Kn
     new.sort(key=lambda item: item[0].sent_at)
     bind = _binder(dialect, Invite.__table__, _INVITE_COLUMNS)
     rows = [
-        bind((actor.team_id, actor.member_id, invite.key, invite.url, invite.name, company, invite.sent_at, status,
-              Priority.NORMAL, invite.with_note, "import", changed_at, now))
+        bind((actor.team_id, actor.member_id, invite.key, invite.url, invite.name, fold(invite.name), company,
+              invite.sent_at, status, Priority.NORMAL, invite.with_note, "import", changed_at, now))
         for invite, status, changed_at, company in new
     ]
     return _Prepared(summary, rows, [status for _, status, _, _ in new], accepts)

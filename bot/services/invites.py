@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from bot.domain.invites import (
     pace_level,
     risk_level,
 )
-from bot.domain.prospect import name_key
+from bot.domain.prospect import fold, name_key
 from bot.services.errors import AlreadyDone, Ambiguous, Candidate, NotFound, NothingToUndo
 from bot.services.members import Actor
 
@@ -250,7 +251,7 @@ def resolve_ref(session: Session, actor: Actor, ref: InviteRef, outcome: Status)
     elif ref.text:
         text = " ".join(ref.text.split())
         if " " not in text:
-            keys.append("in:" + text.lower().strip("/"))
+            keys.append("in:" + unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).lower().strip("/")))
         keys.append(name_key(text))
     found = session.scalars(
         select(Invite).where(own_invites(actor), Invite.prospect_key.in_(keys)).order_by(Invite.sent_at.desc())
@@ -259,10 +260,11 @@ def resolve_ref(session: Session, actor: Actor, ref: InviteRef, outcome: Status)
     if pending:
         return pending[0]
     if ref.text and not found:
-        pattern = "%" + _escape_like(" ".join(ref.text.split()).lower()) + "%"
+        # Both sides folded in Python (the column on insert): the same matches on SQLite and PostgreSQL.
+        pattern = "%" + _escape_like(fold(ref.text) or "") + "%"
         matches = session.scalars(
             select(Invite)
-            .where(own_invites(actor), Invite.status == Status.PENDING, func.lower(Invite.name).like(pattern, escape="\\"))
+            .where(own_invites(actor), Invite.status == Status.PENDING, Invite.name_folded.like(pattern, escape="\\"))
             .order_by(Invite.sent_at.desc())
             .limit(MAX_CANDIDATES + 1)
         ).all()

@@ -34,6 +34,7 @@ from bot.services.members import Actor
 from bot.slack import render
 from bot.slack.deps import Deps, Origin, profile_lookup
 from bot.slack.errors import ack_only, reply_for
+from bot.slack.once import once_per_event
 
 log = logging.getLogger("bot.slack.files")
 
@@ -95,8 +96,9 @@ def register(app: App, deps: Deps) -> None:
             return
         client.chat_postMessage(channel=event["channel"], **render.dm_help_reply())
 
-    # Every other event in the app's DM (typed text, edits): acknowledged, so Slack never retries it.
-    app.event("message", matchers=[_in_dm])(ack=ack_only, lazy=[answer_dm])
+    # Every other event in the app's DM (typed text, edits): acknowledged at once, and answered once
+    # per event id however often Slack redelivers it.
+    app.event("message", matchers=[_in_dm])(ack=ack_only, lazy=[once_per_event(deps, answer_dm)])
 
 
 def _in_dm(event: dict) -> bool:

@@ -20,6 +20,7 @@ from bot.services.team_digest import ChannelSender, TeamDigestPlan
 from bot.slack import home, log_modal, render, render_team
 from bot.slack.deps import Deps, Origin
 from bot.slack.errors import ack_only, reporting
+from bot.slack.once import once_per_event
 from bot.slack.payloads import BadPayload, load
 from bot.slack.render_team import HomeSwitch, PostLeaderboard, TeamAction
 
@@ -73,7 +74,8 @@ def register(app: App, deps: Deps) -> None:
         _change_setting(deps, _actor(deps, body, client, context), client, show_on_leaderboard=shown)
 
     # Slack gets its 200 at once (events are redelivered after 3 seconds); the work runs after.
-    app.event("app_home_opened")(ack=ack_only, lazy=[reporting(home_opened)])
+    # One publish per event id: Slack's redeliveries of the open are dropped.
+    app.event("app_home_opened")(ack=ack_only, lazy=[reporting(once_per_event(deps, home_opened))])
     for action_id, work in (
         (TeamAction.POST_LEADERBOARD, post_leaderboard),
         (TeamAction.OPEN_LOG_MODAL, log_from_home),

@@ -185,6 +185,37 @@ def test_log_invite_move_clock_digest_withdraw_leaderboard(playground_url: str):
             with contextlib.suppress(AssertionError):  # an app without the import feature stays silent
                 expect(answer.last).to_be_visible(timeout=10_000)
             page.screenshot(path=SHOTS / "10-file-import.png")
+
+            # 10. Tom's own settings (he is not an admin): both radio groups show his current values and
+            # are independent (picking one leaves the other); saving stores both, and the modal shows them.
+            page.fill("#composer-input", "/invites settings")
+            page.press("#composer-input", "Enter")
+            settings = page.locator("form.modal", has_text="Your settings")
+            expect(settings).to_be_visible()
+
+            def radio(block_id: str, value: str):
+                return settings.locator(f'.bk-choices[data-block-id="{block_id}"] input[value="{value}"]')
+
+            expect(radio("nudges", "on")).to_be_checked()
+            expect(radio("leaderboard", "show")).to_be_checked()
+            radio("nudges", "off").check()
+            radio("leaderboard", "hide").check()
+            expect(radio("nudges", "off")).to_be_checked()  # still chosen after the other group's click
+            expect(radio("leaderboard", "hide")).to_be_checked()
+            page.screenshot(path=SHOTS / "11-member-settings-changed.png")
+            settings.locator("[data-modal-submit]").click()
+            saved = page.locator("form.modal", has_text="Your settings are saved")
+            expect(saved).to_be_visible()
+            expect(page.locator("form.modal .bk-error")).to_have_count(0)
+            page.screenshot(path=SHOTS / "12-member-settings-saved.png")
+            saved.locator("footer [data-modal-close]").click()
+            expect(page.locator("form.modal")).to_have_count(0)
+            page.fill("#composer-input", "/invites settings")
+            page.press("#composer-input", "Enter")
+            expect(settings).to_be_visible()
+            expect(radio("nudges", "off")).to_be_checked()
+            expect(radio("leaderboard", "hide")).to_be_checked()
+            page.screenshot(path=SHOTS / "13-member-settings-reopened.png")
         finally:
             browser.close()
     assert not errors, f"errors in the page's script: {errors}"

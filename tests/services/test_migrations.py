@@ -55,3 +55,44 @@ def test_upgrade_twice_is_a_no_op(tmp_path):
     upgrade(url)
     upgrade(url)
     _check(url)
+
+
+def _backfill_check(url: str) -> None:
+    """Invites stored before 0007 get their folded names from the migration (6,000 rows: two batches)."""
+    upgrade(url, "0006")
+    engine = Database.from_url(url).engine
+    names = ["Zoë Ünal", None, "Hans Straße", "ΣΩΚΡΑΤΗΣ", "Женя  Иванова", "Jane Doe"]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO workspaces (team_id, created_at) VALUES ('T1', '2026-11-01 00:00:00')"))
+        conn.execute(text("INSERT INTO members (team_id, user_id, created_at) VALUES ('T1', 'U1', '2026-11-01 00:00:00')"))
+        member_id = conn.execute(text("SELECT id FROM members")).scalar()
+        conn.execute(text(
+            "INSERT INTO invites (team_id, member_id, prospect_key, name, sent_at, status_changed_at, created_at) "
+            "VALUES ('T1', :member, :key, :name, '2026-11-01 00:00:00', '2026-11-01 00:00:00', '2026-11-01 00:00:00')"),
+            [{"member": member_id, "key": f"in:p-{n}", "name": names[n % len(names)]} for n in range(6000)])
+    engine.dispose()
+    upgrade(url)
+    engine = Database.from_url(url).engine
+    with engine.connect() as conn:
+        folded = conn.execute(text("SELECT name_folded FROM invites ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert folded == ["zoë ünal", None, "hans strasse", "σωκρατησ", "женя иванова", "jane doe"] * 1000
+
+
+def test_0007_folds_the_names_already_stored_sqlite(tmp_path):
+    _backfill_check(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+@pytest.mark.postgres
+def test_0007_folds_the_names_already_stored_postgres(pg_url):
+    engine = Database.from_url(pg_url).engine
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS mig_fold CASCADE; CREATE SCHEMA mig_fold"))
+    engine.dispose()
+    try:
+        _backfill_check(pg_url + "?options=-csearch_path%3Dmig_fold")
+    finally:
+        engine = Database.from_url(pg_url).engine
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS mig_fold CASCADE"))
+        engine.dispose()

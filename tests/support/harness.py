@@ -100,6 +100,7 @@ class SlackHarness:
         response = self.dispatch(body, content_type="application/x-www-form-urlencoded")
         return Answer(response.status, json.loads(response.body) if response.body else {})
 
-    def event(self, event: dict, *, team: str = "T1", headers: dict[str, str] | None = None) -> BoltResponse:
-        """Deliver an Events API event."""
-        return self.dispatch(event_body(event, team_id=team), headers, content_type="application/json")
+    def event(self, event: dict, *, team: str = "T1", headers: dict[str, str] | None = None,
+              event_id: str | None = None) -> BoltResponse:
+        """Deliver an Events API event (a new event id unless given: Slack's redeliveries keep theirs)."""
+        return self.dispatch(event_body(event, team_id=team, event_id=event_id), headers, content_type="application/json")

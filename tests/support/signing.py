@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -91,7 +92,11 @@ def view_submission_body(callback_id: str, values: dict, *, user_id: str = "U1",
     return urlencode({"payload": json.dumps(payload)})
 
 
-def event_body(event: dict, *, team_id: str = "T1", event_id: str = "Ev1") -> str:
-    """An Events API envelope (JSON)."""
+_EVENT_IDS = itertools.count(1)
+
+
+def event_body(event: dict, *, team_id: str = "T1", event_id: str | None = None) -> str:
+    """An Events API envelope (JSON); each gets a new event id unless given one (a redelivery keeps its id)."""
+    event_id = event_id or f"Ev{next(_EVENT_IDS):08d}"
     return json.dumps({"token": "legacy-verification-token", "team_id": team_id, "api_app_id": "A1",
                        "type": "event_callback", "event_id": event_id, "event_time": 1, "event": event})

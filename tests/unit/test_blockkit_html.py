@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -128,7 +129,7 @@ def test_input_blocks_render_every_element_the_modals_use():
     assert "(optional)" in html
     assert '<option value="high">High</option>' in html
     assert 'type="date" value="2026-11-18"' in html
-    assert 'type="checkbox" name="v" value="yes"' in html and "<b>With</b> a note" in html
+    assert 'type="checkbox" name="note/v" value="yes"' in html and "<b>With</b> a note" in html
     assert 'type="radio"' in html
     assert '<option value="C0SALES">#sales-team</option>' in html
     assert "data-fire" not in html  # inputs only report on submit unless dispatch_action is set
@@ -196,3 +197,21 @@ def test_state_values_and_actions_take_slack_shapes():
     assert action["type"] == "button" and action["text"]["text"] == "Withdrawn"
     chosen = action_object({"type": "overflow", "action_id": "more", "options": options}, "b", "low")
     assert chosen["selected_option"] == options[1]
+
+
+def test_each_radio_group_is_its_own_html_group_with_its_initial_option_checked():
+    # The member settings modal: two radio groups whose elements share action_id "value", as Slack
+    # allows (state is keyed by block_id, then action_id). One HTML name would make them one group.
+    def radios(block_id: str, values: list[str], initial: str) -> dict:
+        options = [{"text": {"type": "plain_text", "text": v.title()}, "value": v} for v in values]
+        return {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": block_id},
+                "element": {"type": "radio_buttons", "action_id": "value", "options": options,
+                            "initial_option": options[values.index(initial)]}}
+
+    html = blocks_html([radios("nudges", ["on", "off"], "off"), radios("leaderboard", ["show", "hide"], "show")], CTX)
+    names = re.findall(r'<input type="radio" name="([^"]*)" value="(\w+)"( checked)?', html)
+    by_group: dict[str, list[tuple[str, bool]]] = {}
+    for name, value, checked in names:
+        by_group.setdefault(name, []).append((value, bool(checked)))
+    assert sorted(by_group.values()) == [[("on", False), ("off", True)], [("show", True), ("hide", False)]]
+    assert len(by_group) == 2
