@@ -11,6 +11,8 @@ import time
 from sqlalchemy import func, select
 
 from bot.db.models import EventClaim
+from tests.conftest import NOW
+from tests.support.workspaces import oauth_harness
 
 QUIET_S = 0.4  # how long to watch for a call that must not come
 DM = {"type": "message", "channel": "D1", "channel_type": "im", "user": "U1", "text": "hello?", "ts": "1.1"}
@@ -82,7 +84,8 @@ def test_a_failed_reply_releases_the_event_for_its_redelivery(slack, db, fake_sl
     quiet(fake_slack, "chat.postMessage", 2)
 
 
-def test_the_same_event_id_in_two_workspaces_acts_in_each(slack, db, fake_slack):
+def test_the_same_event_id_in_two_workspaces_acts_in_each(db, fake_slack, clock):
+    slack = oauth_harness(db, fake_slack, clock, teams=("T1", "T2"), now=NOW)  # each its own installation
     deliver(slack, DM, "EvSAME", attempts=2)
     deliver(slack, DM, "EvSAME", attempts=2, team="T2")
     fake_slack.wait_for("chat.postMessage", 2)
