@@ -34,6 +34,10 @@ def run_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # Table rebuilds (batch mode, 0008) drop a table: with foreign keys on, SQLite would first
+                # delete its rows and cascade to the tables that reference it. Set outside any transaction.
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
             _run(conn)
     finally:
         engine.dispose()

@@ -207,6 +207,8 @@ class Invite(Base):
         Index("ix_invites_team_status_changed", "team_id", "status", "status_changed_at"),
         # A prospect across the workspace: teammate collisions and cooldown checks.
         Index("ix_invites_team_prospect", "team_id", "prospect_key"),
+        # An invite's number is never handed out twice, even after an undo deleted it (0008).
+        {"sqlite_autoincrement": True},
     )
 
 

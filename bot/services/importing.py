@@ -542,6 +542,9 @@ def _new_ids(session: Session, table: str, count: int) -> list[int]:
             {"table": table, "count": count},
         ))
     largest = session.scalar(text(f'SELECT coalesce(max(id), 0) FROM "{table}"'))  # noqa: S608 - a fixed table name
+    # An AUTOINCREMENT table (invites) also remembers ids of deleted rows: never hand those out again.
+    used = session.scalar(text("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = :t"), {"t": table})
+    largest = max(largest, used or 0)
     return list(range(largest + 1, largest + 1 + count))
 
 
