@@ -9,7 +9,17 @@ from sqlalchemy import and_, case, func, or_, select
 
 from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
-from bot.domain.invites import PaceLevel, Priority, RateCounts, Risk, Status, Tier, pace_level, risk_level
+from bot.domain.invites import (
+    PaceLevel,
+    Priority,
+    RateCounts,
+    Risk,
+    Status,
+    Tier,
+    pace_level,
+    risk_level,
+    week_starts,
+)
 from bot.domain.nudges import PendingInvite
 from bot.services.invites import own_invites, stale_condition
 from bot.services.members import Actor
@@ -27,7 +37,7 @@ _PRIORITY_RANK = case(
 
 @dataclass(frozen=True)
 class WeekRate:
-    """Acceptance over invites sent in one rolling week, `start` < sent_at <= `end`."""
+    """Acceptance over invites sent in one calendar week: `start` <= sent_at < `end` (this week: to now)."""
 
     start: datetime
     end: datetime
@@ -144,17 +154,19 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
 
 
 def _weeks(session, own, actor: Actor, *, now: datetime) -> tuple[WeekRate, ...]:
-    """Acceptance per rolling week over the last TREND_WEEKS weeks, in one GROUP BY (oldest first)."""
-    # Plain timestamp comparisons, not date functions: identical on SQLite and PostgreSQL.
-    ends = [now - timedelta(weeks=k) for k in range(TREND_WEEKS + 1)]
-    bucket = case(*((Invite.sent_at > ends[k + 1], k) for k in range(TREND_WEEKS)), else_=TREND_WEEKS)
+    """Acceptance per calendar week (Monday 00:00 in the member's zone) over the last TREND_WEEKS
+    weeks, this one included, in one GROUP BY (oldest first)."""
+    # Plain timestamp comparisons against instants computed here: identical on SQLite and PostgreSQL.
+    starts = week_starts(now, actor.tz, TREND_WEEKS)  # newest first
+    bucket = case(*((Invite.sent_at >= starts[k], k) for k in range(TREND_WEEKS)), else_=TREND_WEEKS)
     rows = session.execute(
         select(bucket, *rate_columns(withdraw_after_days=actor.settings.withdraw_after_days, now=now))
-        .where(own, Invite.sent_at > ends[TREND_WEEKS])
+        .where(own, Invite.sent_at >= starts[-1])
         .group_by(bucket)
     ).all()
     by_week = {int(row[0]): counts_of(row[1:]) for row in rows}
+    ends = [now, *starts[:-1]]
     return tuple(
-        WeekRate(start=ends[k + 1], end=ends[k], counts=by_week.get(k, RateCounts()))
+        WeekRate(start=starts[k], end=ends[k], counts=by_week.get(k, RateCounts()))
         for k in reversed(range(TREND_WEEKS))
     )
