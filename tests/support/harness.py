@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.playground import slack_rules
 from tests.support.fake_slack import FakeSlack
 from tests.support.signing import block_action_body, command_body, event_body, sign, view_submission_body
 
@@ -53,9 +55,33 @@ class SlackHarness:
     fake: FakeSlack
 
     def dispatch(self, body: str, headers: dict[str, str] | None = None, *, content_type: str) -> BoltResponse:
-        """Send a raw, signed body through Bolt's full middleware chain."""
+        """Send a raw, signed body through Bolt's full middleware chain; the ack is held to Slack's rules."""
         all_headers = {"Content-Type": content_type, **sign(body), **(headers or {})}
-        return self.app.dispatch(BoltRequest(body=body, headers=all_headers))
+        response = self.app.dispatch(BoltRequest(body=body, headers=all_headers))
+        self._check_ack(body, content_type, response)
+        return response
+
+    def _check_ack(self, body: str, content_type: str, response: BoltResponse) -> None:
+        """Record (in the fake, so the test fails) what Slack would refuse in a command or submission ack."""
+        if "x-www-form-urlencoded" not in content_type or response.status != 200 or not response.body:
+            return
+        try:
+            ack = json.loads(response.body)
+        except ValueError:
+            self.fake.record("ack", [f"ack body is not JSON: {response.body[:80]!r}"])
+            return
+        form = parse_qs(body)
+        if "command" in form:
+            self.fake.record(f"ack of {form['command'][0]}", slack_rules.check_command_ack(ack))
+            return
+        payload = json.loads(form.get("payload", ["{}"])[0])
+        if payload.get("type") == "view_submission":
+            submitted = payload.get("view") or {}
+            view = self.fake.last_view(submitted.get("callback_id", "")) or (
+                submitted if submitted.get("blocks") else None)
+            state_ids = (submitted.get("state") or {}).get("values", {}).keys()
+            self.fake.record(f"view_submission ack ({submitted.get('callback_id')})",
+                             slack_rules.check_view_submission_ack(ack, view, state_ids))
 
     def command(self, command: str, text: str = "", *, user: str = "U1", team: str = "T1", channel: str = "C1") -> Answer:
         """A slash command; returns the ack (the app answers commands in the ack)."""
