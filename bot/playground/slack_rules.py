@@ -47,7 +47,7 @@ TEXT_TYPES = ("plain_text", "mrkdwn")
 _VALID_ANGLE = re.compile(
     r"<(?:(?:https?://|mailto:)[^<>\s|]+(?:\|[^<>]*)?"
     r"|@[UW][A-Z0-9]+(?:\|[^<>]*)?"
-    r"|#C[A-Z0-9]+(?:\|[^<>]*)?"
+    r"|#[CG][A-Z0-9]+(?:\|[^<>]*)?"
     r"|!(?:here|channel|everyone)(?:\|[^<>]*)?"
     r"|!date\^\d+\^[^<>]+"
     r"|!subteam\^[A-Z0-9]+(?:\|[^<>]*)?)>"

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.slack import files, log_modal, privacy, settings_modal, team
 from bot.slack.deps import Deps
-from bot.slack.errors import handle_error
+from bot.slack.errors import error_handler
 from bot.slack.install import Install, oauth_distribution, register_lifecycle, single_workspace
 from bot.slack.listeners import actions, commands, digest
 
@@ -80,7 +80,7 @@ def create_app(
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     deps = Deps(settings=settings, db=db, clock=clock)
     register_lifecycle(app, install, db, clock)
-    app.error(handle_error)
+    app.error(error_handler(deps.commands))
     commands.register(app, deps)
     actions.register(app, deps)
     digest.register(app, deps)

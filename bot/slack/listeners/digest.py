@@ -59,7 +59,7 @@ def register(app: App, deps: Deps) -> None:
             respond(response_type="ephemeral", replace_original=False,
                     text=f"{note} — saved. I couldn't refresh the digest ({error.response.get('error')}).")
 
-    app.action(pattern)(ack=ack_only, lazy=[reporting(digest_click)])
+    app.action(pattern)(ack=ack_only, lazy=[reporting(digest_click, deps.commands)])
 
 
 def _risk(actor: Actor, pending: int) -> Risk:
