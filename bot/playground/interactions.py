@@ -62,7 +62,7 @@ class Interactions:
         mate = self._mate(user_id)
         text = text.strip()
         if not text:
-            return {"ok": False, "message": "Type a command such as /invites help"}
+            return {"ok": False, "message": f"Type a command such as {self.commands()[1]} help"}
         if text.startswith("/"):
             return self.slash_command(mate, channel, text)
         posted = self.state.post(channel, text=req_escape(text), user=mate.user_id)

@@ -32,7 +32,8 @@ def register(app: App, deps: Deps) -> None:
         actor = _actor(deps, body, client)
         channel_id = (body.get("channel") or {}).get("id")
         if not channel_id:
-            raise ServiceError("I can't tell which channel this came from: run `/invites leaderboard` there again.")
+            raise ServiceError("I can't tell which channel this came from: "
+                               f"run `{deps.commands.invites} leaderboard` there again.")
         board = team_leaderboard(deps.db, team_id=actor.team_id, period=period, now=deps.clock.now())
         try:
             client.chat_postMessage(channel=channel_id, unfurl_links=False, **render_team.leaderboard_public(board))
