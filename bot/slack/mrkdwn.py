@@ -31,3 +31,17 @@ def mention(user_id: str) -> str:
 def channel(channel_id: str) -> str:
     """A channel mention, `<#C123>`."""
     return f"<#{channel_id}>"
+
+
+def truncate(text: str, limit: int, *, ellipsis: str = "…") -> str:
+    """Cut mrkdwn to `limit` characters without splitting an entity (`&amp;`) or a `<link|label>`."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ellipsis)]
+    opened = cut.rfind("<")
+    if opened > cut.rfind(">"):  # inside a link or mention: drop it whole
+        cut = cut[:opened]
+    amp = cut.rfind("&")
+    if amp >= 0 and ";" not in cut[amp:]:  # inside an entity
+        cut = cut[:amp]
+    return cut + ellipsis

@@ -12,7 +12,7 @@ from bot.services.invites import InvitePage, InviteView, LogResult, OutcomeResul
 from bot.services.members import Actor
 from bot.services.stats import MemberStats
 from bot.slack.ids import Action, Block
-from bot.slack.mrkdwn import escape, link, mention
+from bot.slack.mrkdwn import escape, link, mention, truncate
 from bot.slack.payloads import ListPage, PickOutcome
 
 Reply = dict[str, Any]
@@ -27,14 +27,12 @@ __all__ = ["Commands", "escape", "link", "mention"]
 
 def section(text: str) -> dict[str, Any]:
     """A mrkdwn section, cut to Slack's 3,000 characters."""
-    if len(text) > SECTION_LIMIT:
-        text = text[: SECTION_LIMIT - 1] + "…"
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}
 
 
 def context(text: str) -> dict[str, Any]:
     """A small grey line."""
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}]}
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
@@ -68,7 +66,7 @@ def sections(lines: list[str]) -> list[dict[str, Any]]:
 
 def reply(text: str, blocks: list[dict[str, Any]]) -> Reply:
     """An ephemeral reply with a plain-text fallback."""
-    return {"text": text[:3000], "blocks": blocks[:50]}
+    return {"text": truncate(text, 3000), "blocks": blocks[:50]}
 
 
 def local_day(when: datetime, actor: Actor, now: datetime | None = None) -> str:
@@ -172,7 +170,7 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
 
 
 def _plain(lines: list[str]) -> str:
-    return "\n".join(lines)[:3000]
+    return truncate("\n".join(lines), 3000)
 
 
 # ---- /invites ----------------------------------------------------------------------------
