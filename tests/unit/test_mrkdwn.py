@@ -29,3 +29,18 @@ def test_cutting_long_text_never_splits_an_entity_or_a_link():
     for cut in (section(text)["text"]["text"], context(text)["elements"][0]["text"],
                 section(linked)["text"]["text"]):
         assert len(cut) <= 3000 and check_mrkdwn(cut) == []
+
+
+def test_the_import_summary_escapes_file_text_and_names_the_command_as_configured():
+    from bot.domain.commands import Commands
+    from bot.services.importing import ImportSummary
+    from bot.slack.files import import_reply
+    from tests.support.harness import visible
+
+    summary = ImportSummary(files=["Invitations & more.csv"], added=2, unmatched=["R&D <Lead>", "ACoAAB"])
+    reply = import_reply(summary, Commands(invites="/pile"))
+    text = "\n".join(b["text"]["text"] for b in reply["blocks"])
+    assert check_mrkdwn(text) == [] and check_mrkdwn(reply["text"]) == []
+    shown = visible(text)
+    assert "Imported Invitations & more.csv." in shown and "R&D <Lead>, ACoAAB" in shown
+    assert "`/pile accepted <name>`" in shown and "/invites" not in shown
