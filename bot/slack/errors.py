@@ -46,11 +46,12 @@ def _renamed(message: str, commands: Commands) -> str:
 
     Services write commands as code spans with the default names (`/invites list`).
     """
-    for default, configured in ((DEFAULT_COMMANDS.invites, commands.invites),
-                                (DEFAULT_COMMANDS.invited, commands.invited)):
-        if default != configured:
-            message = re.sub(rf"`{re.escape(default)}(?=[\s`])", lambda _m, c=configured: f"`{c}", message)
-    return message
+    names = {DEFAULT_COMMANDS.invites: commands.invites, DEFAULT_COMMANDS.invited: commands.invited}
+    return _SERVICE_COMMAND.sub(lambda m: f"`{names[m.group(1)]}", message)
+
+
+# One pass, so swapped names (/invites ⇄ /invited) are not renamed twice.
+_SERVICE_COMMAND = re.compile(rf"`({re.escape(DEFAULT_COMMANDS.invites)}|{re.escape(DEFAULT_COMMANDS.invited)})(?=[\s`])")
 
 
 def error_handler(commands: Commands) -> Callable[..., BoltResponse | None]:
