@@ -197,7 +197,9 @@ def command_lines(commands: Commands) -> list[str]:
     lines = []
     for which, args, what in COMMAND_LIST:
         name = commands.invited if which == "invited" else commands.invites
-        lines.append(f"• `{escape(name)} {escape(args)}` — {escape(what)}")
+        first, *more = args.split(" · ")
+        spans = [f"`{escape(name)} {escape(first)}`", *(f"`{escape(m)}`" for m in more)]
+        lines.append(f"• {' · '.join(spans)} — {escape(what)}")
     return lines
 
 
