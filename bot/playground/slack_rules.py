@@ -409,9 +409,10 @@ def check_view(view: Any, *, expected: str | None = None) -> list[str]:
         problems += check_text(view.get("title"), "view.title", limit=24, plain_only=True)
         problems += check_text(view.get("close"), "view.close", limit=24, plain_only=True, required=False)
         has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or [])
-        problems += check_text(view.get("submit"), "view.submit", limit=24, plain_only=True, required=has_input)
         if has_input and "submit" not in view:
-            problems[-1] = "view.submit: required when the modal has input blocks"
+            problems.append("view.submit: required when the modal has input blocks")
+        else:
+            problems += check_text(view.get("submit"), "view.submit", limit=24, plain_only=True, required=False)
     else:
         for key in ("submit", "close"):
             if key in view:
