@@ -605,8 +605,9 @@ def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows:
 # The summary in words (the CLI prints it; Slack wraps it in blocks)
 
 
-def summary_lines(summary: ImportSummary, *, escape=lambda text: text, code=lambda text: text) -> list[str]:
-    """The summary as lines of text; `escape` protects file text, `code` marks commands."""
+def summary_lines(summary: ImportSummary, *, escape=lambda text: text, code=lambda text: text,
+                  invites_command: str = "/invites") -> list[str]:
+    """The summary as lines of text; `escape` protects file text, `code` marks (and escapes) commands."""
     files = ", ".join(escape(f) for f in summary.files) or "the file"
     if summary.archive:
         files = f"{escape(summary.archive)} ({files})"
@@ -630,7 +631,7 @@ def summary_lines(summary: ImportSummary, *, escape=lambda text: text, code=lamb
         lines.append(
             f"• {len(summary.unmatched)} unmatched: {shown}{more}: a member-id or Sales Navigator link can't be "
             f"matched to a connection, so mark {'it' if len(summary.unmatched) == 1 else 'them'} yourself with "
-            f"{code('/invites accepted <name>')}"
+            f"{code(f'{invites_command} accepted <name>')}"
         )
     lines.extend(rejected_lines(summary.rejected, escape=escape))
     if summary.hidden_skipped:

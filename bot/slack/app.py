@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.slack import files, log_modal, privacy, settings_modal, team
 from bot.slack.deps import Deps
-from bot.slack.errors import handle_error
+from bot.slack.errors import error_handler
 from bot.slack.install import Install, oauth_distribution, register_lifecycle, single_workspace
 from bot.slack.listeners import actions, commands, digest
 from bot.slack.tenancy import require_authorized_team
@@ -82,7 +82,7 @@ def create_app(
     deps = Deps(settings=settings, db=db, clock=clock)
     app.use(require_authorized_team)
     register_lifecycle(app, install, db, clock)
-    app.error(handle_error)
+    app.error(error_handler(deps.commands))
     commands.register(app, deps)
     actions.register(app, deps)
     digest.register(app, deps)

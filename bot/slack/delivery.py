@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Member
+from bot.domain.commands import Commands
 from bot.domain.nudges import Message
 from bot.services.sweep import DeliveryError, Sender
 from bot.slack.render_nudges import render
@@ -40,7 +41,7 @@ def slack_sender(settings: Settings, db: Database, tokens: TokenSource, clock: C
             raise DeliveryError("not_authed")
         client = clients.get(token) or make_client(settings, token)
         clients[token] = client
-        reply = render(message, now=clock.now())
+        reply = render(message, now=clock.now(), commands=Commands.from_settings(settings))
         try:
             channel = client.conversations_open(users=message.user_id)["channel"]["id"]
             posted = client.chat_postMessage(channel=channel, text=reply["text"], blocks=reply["blocks"])

@@ -131,3 +131,14 @@ def test_the_console_script(tmp_path, export_file):
                               cwd=tmp_path, timeout=60)
     assert exported.returncode == 0
     assert exported.stdout.decode("utf-8").startswith("prospect,url,name,company,status,priority,with_note")
+
+
+def test_the_import_summary_names_the_command_as_configured(db, monkeypatch, tmp_path, export_file, capsys):
+    url = db.engine.url.render_as_string(hide_password=False)
+    settings = Settings(_env_file=None, database_url=url, invites_command="/pile")
+    monkeypatch.chdir(tmp_path)
+    parser = argparse.ArgumentParser(prog="invite-hygiene")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    assert cmd_import(settings, parser.parse_args(["import", str(export_file), "--team", "T1", "--user", "U1"])) == 0
+    out = capsys.readouterr().out
+    assert "mark it yourself with /pile accepted <name>" in out and "/invites" not in out
