@@ -9,8 +9,9 @@ One loopback port serves both halves, as SLACK_API_URL points at it:
   good once), sends `{"type": "hello", …}` as Slack does, then reads the client's frames: text
   frames (acks) are queued on the `Link`, pings are answered with pongs, a close frame is echoed.
 
-The test drives each `Link`: send envelopes, read acks, send `disconnect`, or drop the TCP
-connection without a close frame, with a FIN (`drop_fin`) or a RST (`drop_rst`). `refuse()`
+The test drives each `Link`: send envelopes, read acks, send `disconnect`, drop the TCP
+connection without a close frame, with a FIN (`drop_fin`) or a RST (`drop_rst`), or keep it open
+and answer nothing, pings included (`go_silent`). `refuse()`
 stops listening (connections are refused, as when the network is gone) until `restore()`.
 Written by hand on raw sockets so the test controls exactly what goes on the wire.
 """
@@ -90,6 +91,7 @@ class Link:
         self.closed = threading.Event()  # the client closed it, or it was dropped
         self.close_frame_received = False
         self.pings = 0
+        self.silent = False
 
     def send_json(self, message: dict[str, Any]) -> None:
         self._send(OP_TEXT, json.dumps(message).encode())
@@ -119,6 +121,10 @@ class Link:
         self.sock.close()
         self.closed.set()
 
+    def go_silent(self) -> None:
+        """Keep the TCP connection but answer nothing, pings included (a proxy that forgot it)."""
+        self.silent = True
+
     def _send(self, opcode: int, payload: bytes) -> None:
         with self._send_lock:
             self.sock.sendall(_frame(opcode, payload))
@@ -128,6 +134,8 @@ class Link:
         try:
             while True:
                 opcode, payload = self._read_frame()
+                if self.silent:
+                    continue
                 if opcode == OP_TEXT:
                     self.messages.put(json.loads(payload.decode()))
                 elif opcode == OP_PING:
