@@ -146,10 +146,10 @@ def test_a_link_dropped_without_a_close_frame_is_replaced_within_10s(fake, app, 
 
 @pytest.mark.parametrize("drop", ["fin", "rst"])
 def test_while_slack_is_unreachable_the_process_waits_without_spinning(fake, app, drop):
-    """The link drops and for 5 s every connection is refused (the network is gone): the process
+    """The link drops and for 5 s every connection to Slack is reset (Slack unreachable): the process
     uses little CPU meanwhile, and is connected again within 10 s of Slack coming back."""
     old = fake.current
-    count = len(fake.links)
+    count, refused = len(fake.links), fake.refused_connections
     fake.refuse()
     try:
         cpu_before = app.cpu_seconds()
@@ -161,6 +161,7 @@ def test_while_slack_is_unreachable_the_process_waits_without_spinning(fake, app
     back = time.monotonic()
     print(f"{drop.upper()} drop + {OUTAGE_S:.0f} s outage: {cpu:.2f} s CPU")
     assert len(fake.links) == count  # nothing could connect during the outage
+    assert fake.refused_connections > refused  # but it kept trying
     link = reconnected(fake, app, count + 1, back, f"{drop.upper()} drop, after the outage")
     assert cpu < OUTAGE_CPU_BUDGET_S, f"{cpu:.2f} s CPU in a {OUTAGE_S:.0f} s outage: the process spins"
     only_one_open(fake, link)

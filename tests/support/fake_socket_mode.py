@@ -12,7 +12,8 @@ One loopback port serves both halves, as SLACK_API_URL points at it:
 The test drives each `Link`: send envelopes, read acks, send `disconnect`, drop the TCP
 connection without a close frame, with a FIN (`drop_fin`) or a RST (`drop_rst`), or keep it open
 and answer nothing, pings included (`go_silent`). `refuse()`
-stops listening (connections are refused, as when the network is gone) until `restore()`.
+resets every new connection (Web API and WebSocket) at once, as when Slack cannot be reached,
+until `restore()`.
 Written by hand on raw sockets so the test controls exactly what goes on the wire.
 """
 
@@ -185,6 +186,8 @@ class FakeSocketMode:
         self.opens: list[float] = []  # monotonic times of apps.connections.open calls
         self.links: list[Link] = []
         self.refused_handshakes = 0
+        self.refusing = False
+        self.refused_connections = 0
         self._tickets: set[str] = set()
         self._counter = itertools.count(1)
         self._lock = threading.Condition()
@@ -193,10 +196,9 @@ class FakeSocketMode:
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeSocketMode:
-        """Listen on a free loopback port (the same port again after `refuse()`)."""
+        """Listen on a free loopback port."""
         listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
+        listener.bind(("127.0.0.1", 0))
         listener.listen(64)
         self.port = listener.getsockname()[1]
         self._listener = listener
@@ -204,18 +206,19 @@ class FakeSocketMode:
         return self
 
     def refuse(self) -> None:
-        """Stop listening: new connections (Web API and WebSocket) are refused until `restore()`."""
+        """Reset every new connection, Web API and WebSocket alike, until `restore()` (the port
+        stays ours, so nothing else can take it meanwhile)."""
+        self.refusing = True
+
+    def restore(self) -> None:
+        self.refusing = False
+
+    def stop(self) -> None:
         if self._listener is not None:
             with contextlib.suppress(OSError):
                 self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
-
-    def restore(self) -> None:
-        self.start()
-
-    def stop(self) -> None:
-        self.refuse()
         for link in self.links:
             if not link.closed.is_set():
                 link.drop_fin()
@@ -251,6 +254,11 @@ class FakeSocketMode:
                 conn, _ = listener.accept()
             except OSError:
                 return
+            if self.refusing:
+                self.refused_connections += 1
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
+                continue
             threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
 
     def _connection(self, conn: socket.socket) -> None:
