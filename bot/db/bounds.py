@@ -90,6 +90,14 @@ BULK_SERVER_SETTINGS = {
     "idle_in_transaction_session_timeout": "120s",
 }
 
+# Migrations (one transaction, under an advisory lock a second replica queues on) may take as
+# long as they take: no server-side bounds inside them.
+MIGRATION_SERVER_SETTINGS = {
+    "statement_timeout": "0",
+    "lock_timeout": "0",
+    "idle_in_transaction_session_timeout": "0",
+}
+
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("db_deadline", default=None)
 _connector = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="pg-connect")
 
