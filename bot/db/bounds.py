@@ -168,7 +168,8 @@ class BoundedConnection(psycopg.Connection):
         try:
             return future.result(timeout=left)
         except concurrent.futures.TimeoutError:
-            future.add_done_callback(_close_late)
+            if not future.cancel():  # still connecting: close what it may yet open
+                future.add_done_callback(_close_late)
             raise DatabaseTimeout(f"no connection within {left:.2f} s") from None
 
     def wait(self, gen: Any, interval: float | None = None, timeout: float | None = None) -> Any:
