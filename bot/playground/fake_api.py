@@ -62,6 +62,7 @@ class FakeWebApi:
             "conversations.list": lambda p: {"ok": True, "channels": [self._channel_object(demo.CHANNEL_ID)],
                                              "response_metadata": {"next_cursor": ""}},
             "conversations.members": self.conversations_members,
+            "conversations.history": self.conversations_history,
             "chat.postMessage": self.chat_post_message,
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.update": self.chat_update,
@@ -210,8 +211,21 @@ class FakeWebApi:
             return problem
         if not text and not blocks:
             return _error("no_text")
-        posted = self.state.post(channel, text=text or "", blocks=blocks)
+        metadata = _json_field(params.get("metadata")) if params.get("metadata") else None
+        posted = self.state.post(channel, text=text or "", blocks=blocks, metadata=metadata or None)
         return {"ok": True, "channel": channel, "ts": posted.ts, "message": posted.as_slack()}
+
+    def conversations_history(self, params: Answer) -> Answer:
+        """A conversation's messages, newest first (metadata only with include_all_metadata)."""
+        channel = self.resolve_channel(str(params.get("channel", "")))
+        if channel is None:
+            return _error("channel_not_found")
+        with self.state.lock:
+            found = [m for m in self.state.conversations.get(channel, []) if not m.ephemeral_for and not m.system]
+        messages = [m.as_slack() for m in reversed(found)][: int(params.get("limit") or 100)]
+        if not _truthy(params.get("include_all_metadata")):
+            messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+        return {"ok": True, "messages": messages, "has_more": False, "response_metadata": {"next_cursor": ""}}
 
     def chat_post_ephemeral(self, params: Answer) -> Answer:
         """A message only one teammate sees."""

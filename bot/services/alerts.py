@@ -68,9 +68,9 @@ def send_alerts(db: Database, due: list[tuple[Message, StateChange]], *, send: S
         if held is None:
             continue
         try:
-            channel, ts = send(message)
+            channel, ts = send(message, held)
         except DeliveryError as error:
-            settle(db, held, sent_at=None, error=error.code)
+            settle(db, held, sent_at=None, error=error.code, channel=error.channel)
             _restore(db, message, previous)
             log.warning("delivery team=%s user=%s kind=%s outcome=failed:%s via=command", message.team_id,
                         message.user_id, message.kind, error.code)

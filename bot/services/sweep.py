@@ -249,11 +249,24 @@ def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, K
 # ---- the ledger ------------------------------------------------------------------------------
 
 
+# A post whose answer never came (a timeout, a dropped connection after the request went out):
+# Slack may have posted it. The ledger records the error as `unconfirmed:<why>` with the channel,
+# and the next attempt looks for the message (tagged with the delivery id) before posting again.
+UNCONFIRMED = "unconfirmed:"
+
+
 class Claim(NamedTuple):
-    """A held delivery: its ledger row and the token that proves this process holds it."""
+    """A held delivery: its ledger row and the token that proves this process holds it.
+
+    `check_first` says an earlier attempt may have posted the message after all (its answer was
+    lost, or its process died between claim and settle): the sender looks for the message tagged
+    with this delivery id (in `channel`, when known) before posting it again.
+    """
 
     id: int
     token: str
+    check_first: bool = False
+    channel: str | None = None
 
 
 def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: date, now: datetime) -> Claim | None:
@@ -280,15 +293,16 @@ def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: 
             update(Delivery).where(Delivery.id == existing.id, Delivery.claim_token == existing.claim_token)
             .values(state="claimed", claim_token=token, claimed_at=now, attempts=Delivery.attempts + 1)
         ).rowcount
-        return Claim(existing.id, token) if taken == 1 else None
+        maybe_posted = existing.state == "claimed" or (existing.error or "").startswith(UNCONFIRMED)
+        return Claim(existing.id, token, maybe_posted, existing.channel) if taken == 1 else None
 
 
 def settle(db: Database, held: Claim, *, sent_at: datetime | None, channel: str | None = None,
            ts: str | None = None, error: str | None = None) -> None:
-    """Mark a claimed delivery sent (with where it went) or failed (with why)."""
+    """Mark a claimed delivery sent (with where it went) or failed (with why, and where it was going)."""
     values: dict = {"state": "sent", "sent_at": sent_at, "channel": channel, "ts": ts, "error": None}
     if error is not None:
-        values = {"state": "failed", "error": error[:200]}
+        values = {"state": "failed", "error": error[:200], "channel": channel}
     with db.session() as session:
         # By primary key (the ledger only grows); the token guards against a takeover since.
         session.execute(update(Delivery).where(Delivery.id == held.id, Delivery.claim_token == held.token)
@@ -298,15 +312,18 @@ def settle(db: Database, held: Claim, *, sent_at: datetime | None, channel: str 
 # ---- a whole cycle ---------------------------------------------------------------------------
 
 
-Sender = Callable[[Message], tuple[str, str]]  # returns (channel, ts); raises DeliveryError
+# Posts the message tagged with the claim's delivery id (or finds it, when `check_first`);
+# returns (channel, ts); raises DeliveryError.
+Sender = Callable[[Message, Claim], tuple[str, str]]
 
 
 class DeliveryError(Exception):
-    """A message could not be delivered; `code` is Slack's error string."""
+    """A message could not be delivered; `code` is Slack's error string (`unconfirmed:…`: it may have been)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, *, channel: str | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.channel = channel
 
 
 @dataclass
@@ -340,9 +357,9 @@ def run_cycle(
         started = time.perf_counter()
         try:
             assert send is not None, "a cycle that is not a dry run needs a sender"
-            channel, ts = send(message)
+            channel, ts = send(message, token)
         except DeliveryError as error:
-            settle(db, token, sent_at=None, error=error.code)
+            settle(db, token, sent_at=None, error=error.code, channel=error.channel)
             report.failed.append((message, error.code))
             if error.code in PERMANENT_ERRORS and mark_undeliverable:
                 mark_undeliverable(message, error.code)

@@ -62,7 +62,9 @@ class TeamDigestPlan:
         }
 
 
-ChannelSender = Callable[[TeamDigestPlan], tuple[str, str]]  # returns (channel, ts); raises DeliveryError
+# Posts the digest tagged with the claim's delivery id (or finds it, when `check_first`);
+# returns (channel, ts); raises DeliveryError.
+ChannelSender = Callable[[TeamDigestPlan, "ledger.Claim"], tuple[str, str]]
 
 
 @dataclass
@@ -152,9 +154,9 @@ def deliver_team_digests(
             report.skipped.append(plan)
             continue
         try:
-            channel, ts = send_to_channel(plan)
+            channel, ts = send_to_channel(plan, token)
         except ledger.DeliveryError as error:
-            ledger.settle(db, token, sent_at=None, error=error.code)
+            ledger.settle(db, token, sent_at=None, error=error.code, channel=error.channel)
             report.failed.append((plan, error.code))
             log.warning("team digest failed team=%s channel=%s error=%s", plan.team_id, plan.channel, error.code)
             continue

@@ -30,7 +30,7 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
     return WebClient(
         token=token,
         base_url=settings.slack_api_url,
-        timeout=WEB_API_TIMEOUT_S,
+        timeout=settings.web_api_timeout_seconds or WEB_API_TIMEOUT_S,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=2),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
+from urllib.error import URLError
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import update
 
@@ -14,12 +17,78 @@ from bot.db.engine import Database
 from bot.db.models import Member
 from bot.domain.commands import Commands
 from bot.domain.nudges import Message
-from bot.services.sweep import DeliveryError, Sender
+from bot.services.sweep import UNCONFIRMED, Claim, DeliveryError, Sender
 from bot.slack.render_nudges import render
 
 log = logging.getLogger("bot.delivery")
 
 TokenSource = Callable[[str], str | None]
+
+# Every message the ledger delivers carries its delivery id in Slack's message metadata, so a post
+# whose answer was lost can be found again (conversations.history, include_all_metadata).
+EVENT_TYPE = "invite_hygiene_delivery"
+# The app's DM with a member holds a few messages a day; the post being looked for is from the
+# same local day (a delivery is retried on its own day only).
+HISTORY_LIMIT = 100
+# Scopes the lookup may lack (a channel without channels:history): then it cannot be checked.
+CANNOT_LOOK = frozenset({"missing_scope", "not_in_channel", "not_allowed_token_type"})
+
+
+def delivery_metadata(delivery_id: int) -> dict[str, Any]:
+    """The metadata tagging a delivered message with its ledger id."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"delivery_id": delivery_id}}
+
+
+def find_delivered(client: WebClient, channel: str, delivery_id: int) -> str | None:
+    """The ts of the message tagged with this delivery in the channel's recent history, else None."""
+    answer = client.conversations_history(channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True)
+    for message in answer.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == EVENT_TYPE and str(payload.get("delivery_id")) == str(delivery_id):
+            return str(message["ts"])
+    return None
+
+
+def _code(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or f"http_{error.response.status_code}")
+    return f"connection_error:{type(error).__name__}"
+
+
+def _nothing_sent(error: OSError) -> bool:
+    """True when the request did not go out: urllib wraps failures to connect or send in URLError
+    (refused, unresolvable, connect timeout); a failure reading the answer comes unwrapped."""
+    return isinstance(error, URLError)
+
+
+def post_once(client: WebClient, channel: str, held: Claim, **message: Any) -> tuple[str, str]:
+    """Post `message` tagged with the delivery id, unless an earlier attempt already did (then its ts).
+
+    Raises DeliveryError: `unconfirmed:…` (with the channel) when Slack may have posted it without
+    our hearing back, or when an earlier attempt may have and we could not check.
+    """
+    if held.check_first:
+        try:
+            found = find_delivered(client, channel, held.id)
+        except (SlackApiError, OSError) as error:
+            code = _code(error)
+            if code not in CANNOT_LOOK:
+                raise DeliveryError(UNCONFIRMED + code, channel=channel) from None
+            log.warning("cannot look for delivery %s in %s (%s): posting it again", held.id, channel, code)
+            found = None
+        if found is not None:
+            log.info("delivery %s was posted after all (ts=%s): not posting it again", held.id, found)
+            return channel, found
+    try:
+        posted = client.chat_postMessage(channel=channel, metadata=delivery_metadata(held.id), **message)
+    except SlackApiError as error:  # Slack answered: not posted
+        raise DeliveryError(_code(error)) from None
+    except OSError as error:  # timeouts and dropped connections, after the client's retries
+        if _nothing_sent(error):
+            raise DeliveryError(_code(error)) from None
+        raise DeliveryError(UNCONFIRMED + type(error).__name__, channel=channel) from None
+    return str(posted.get("channel") or channel), str(posted["ts"])
 
 
 def single_workspace_tokens(settings: Settings) -> TokenSource:
@@ -35,21 +104,21 @@ def slack_sender(settings: Settings, db: Database, tokens: TokenSource, clock: C
 
     clients: dict[str, object] = {}
 
-    def send(message: Message) -> tuple[str, str]:
+    def send(message: Message, held: Claim) -> tuple[str, str]:
         token = tokens(message.team_id)
         if not token:
             raise DeliveryError("not_authed")
         client = clients.get(token) or make_client(settings, token)
         clients[token] = client
         reply = render(message, now=clock.now(), commands=Commands.from_settings(settings))
-        try:
-            channel = client.conversations_open(users=message.user_id)["channel"]["id"]
-            posted = client.chat_postMessage(channel=channel, text=reply["text"], blocks=reply["blocks"])
-        except SlackApiError as error:
-            raise DeliveryError(str(error.response.get("error") or f"http_{error.response.status_code}")) from None
-        except OSError as error:  # timeouts and refused connections, after the client's retries
-            raise DeliveryError(f"connection_error:{type(error).__name__}") from None
-        return channel, posted["ts"]
+        channel = held.channel
+        if channel is None:
+            try:
+                channel = client.conversations_open(users=message.user_id)["channel"]["id"]
+            except (SlackApiError, OSError) as error:
+                # Not posted now; an earlier attempt may have been (keep that known for the next one).
+                raise DeliveryError((UNCONFIRMED if held.check_first else "") + _code(error)) from None
+        return post_once(client, channel, held, text=reply["text"], blocks=reply["blocks"])
 
     return send
 

@@ -14,6 +14,7 @@ from slack_bolt import BoltResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.db.bounds import CommitOutcomeUnknown
 from bot.db.engine import DatabaseUnavailable
 from bot.domain.commands import DEFAULT_COMMANDS, Commands, UsageError
 from bot.services.errors import Ambiguous, Forbidden, NotFound, ServiceError
@@ -23,6 +24,10 @@ from bot.slack.payloads import BadPayload
 log = logging.getLogger("bot.slack.errors")
 
 DB_DOWN = "The database is temporarily unavailable: nothing was saved. Please try again in a minute."
+# The COMMIT went out but its answer never came (bot/db/bounds.py): saying "nothing was saved"
+# could be wrong. A retry is safe: a duplicate of a pending invite is never logged twice.
+DB_UNCERTAIN = ("The database is temporarily unavailable and did not confirm your change in time: it may "
+                "not have been saved. Please check your list of invites before trying again.")
 
 
 def reply_for(error: Exception, commands: Commands = DEFAULT_COMMANDS) -> render.Reply:
@@ -34,8 +39,9 @@ def reply_for(error: Exception, commands: Commands = DEFAULT_COMMANDS) -> render
     if isinstance(error, ServiceError):
         return render.error(_renamed(str(error), commands))
     if isinstance(error, DBAPIError | PoolTimeout | DatabaseUnavailable):
-        log.error("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
-        return render.error(DB_DOWN)
+        cause = getattr(error, "orig", error)
+        log.error("database unavailable: %s", type(cause).__name__)
+        return render.error(DB_UNCERTAIN if isinstance(cause, CommitOutcomeUnknown) else DB_DOWN)
     error_id = uuid.uuid4().hex[:8]
     log.exception("unhandled error %s", error_id, exc_info=error)
     return render.error(f"Something went wrong on our side (error id {error_id}). Please try again.")

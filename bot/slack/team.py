@@ -15,7 +15,7 @@ from bot.services import home as home_service
 from bot.services.errors import ServiceError
 from bot.services.leaderboard import team_leaderboard
 from bot.services.members import Actor, update_member
-from bot.services.sweep import DeliveryError
+from bot.services.sweep import Claim, DeliveryError
 from bot.services.team_digest import ChannelSender, TeamDigestPlan
 from bot.slack import home, log_modal, render, render_team
 from bot.slack.deps import Deps, Origin
@@ -136,17 +136,16 @@ def channel_sender(settings: Settings, tokens: TokenSource) -> ChannelSender:
 
     clients: dict[str, WebClient] = {}
 
-    def send(plan: TeamDigestPlan) -> tuple[str, str]:
+    def send(plan: TeamDigestPlan, held: Claim) -> tuple[str, str]:
+        from bot.slack.delivery import post_once
+
         token = tokens(plan.team_id)
         if not token:
             raise DeliveryError("not_authed")
         client = clients.get(token) or clients.setdefault(token, make_client(settings, token))
-        try:
-            posted = client.chat_postMessage(channel=plan.channel, unfurl_links=False, **render_team.team_digest(plan))
-        except SlackApiError as error:
-            raise DeliveryError(str(error.response.get("error") or f"http_{error.response.status_code}")) from None
-        except OSError as error:  # timeouts and refused connections, after the client's retries
-            raise DeliveryError(f"connection_error:{type(error).__name__}") from None
-        return str(posted.get("channel") or plan.channel), str(posted["ts"])
+        # Tagged with the delivery id; a retry after a lost answer looks for it first (this needs
+        # channels:history / groups:history, which the manifest does not ask for: without it the
+        # lookup answers missing_scope and the digest is posted again, as before).
+        return post_once(client, plan.channel, held, unfurl_links=False, **render_team.team_digest(plan))
 
     return send

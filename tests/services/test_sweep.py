@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 
 from bot.clock import FixedClock
 from bot.db.models import Delivery, Invite, InviteEvent, Member
-from bot.services.sweep import DeliveryError, claim, plan, run_cycle
+from bot.services.sweep import Claim, DeliveryError, claim, plan, run_cycle
 from bot.slack.delivery import marker, single_workspace_tokens, slack_sender
 from tests.support.factories import make_invites, make_member, record_event, set_workspace
 
@@ -161,7 +161,7 @@ def test_alert_goes_out_once_and_rearms(db, settings, fake_slack):
     make_invites(db, actor, [{"key": f"in:p{i}", "days_ago": 1} for i in range(3)], now=WED_9)
     sent = []
 
-    def send(message):
+    def send(message, held):
         sent.append(message.kind)
         return "D1", "1.0"
 
@@ -200,7 +200,7 @@ def test_sender_maps_slack_errors(db, settings, fake_slack):
     make_invites(db, actor, [{"key": "in:p", "days_ago": 20}], now=WED_9)
     (message,) = [m for p in plan(db, now=WED_9) for m in p.messages]
     with pytest.raises(DeliveryError) as info:
-        send(message)
+        send(message, Claim(1, "token"))
     assert info.value.code == "channel_not_found"
 
 

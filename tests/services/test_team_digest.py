@@ -35,7 +35,7 @@ class Recorder:
         self.errors = list(errors)
         self.lock = threading.Lock()
 
-    def __call__(self, plan):
+    def __call__(self, plan, held=None):
         with self.lock:
             if self.errors:
                 raise DeliveryError(self.errors.pop(0))

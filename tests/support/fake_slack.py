@@ -55,6 +55,7 @@ class FakeSlack:
     uploads: dict[str, bytes] = field(default_factory=dict)  # bytes POSTed to upload URLs, by file id
     token_teams: dict[str, str] = field(default_factory=dict)  # auth.test's team by bot token (else T1)
     violations: list[str] = field(default_factory=list)  # Block Kit rules the app's payloads broke here
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversations.history, by channel
 
     def start(self) -> FakeSlack:
         """Serve on a free loopback port in a daemon thread."""
@@ -65,7 +66,10 @@ class FakeSlack:
                 fake._handle(self)
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                fake._handle_download(self)
+                if self.path.startswith("/api/"):  # Web API methods called with GET (conversations.history)
+                    fake._handle(self)
+                else:
+                    fake._handle_download(self)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -115,6 +119,17 @@ class FakeSlack:
         self.file_bytes[file_id] = data
         return info
 
+    def post(self, params: dict[str, Any]) -> dict[str, Any]:
+        """What chat.postMessage does: the message lands in the channel's history (with its metadata)."""
+        channel = str(params.get("channel"))
+        message: dict[str, Any] = {"type": "message", "ts": f"{time.time():.6f}", "text": params.get("text")}
+        metadata = params.get("metadata")
+        if metadata:
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        with self._lock:
+            self.posted.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"]}
+
     def of(self, method: str) -> list[Call]:
         """Recorded calls of one method."""
         with self._lock:
@@ -135,6 +150,7 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self.responses.clear()
+            self.posted.clear()
 
     def record(self, where: str, problems: list[str]) -> None:
         """Keep violations here and in the process-wide list the test teardown checks."""
@@ -175,7 +191,9 @@ class FakeSlack:
             params = json.loads(raw or "{}")
         else:
             params = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(raw, keep_blank_values=True).items()}
-        path = request.path
+        path, _, query = request.path.partition("?")
+        if query:
+            params.update({k: v[0] if len(v) == 1 else v for k, v in parse_qs(query, keep_blank_values=True).items()})
         method = "response_url" if path.startswith("/respond/") else path.rsplit("/", 1)[-1]
         problems = slack_rules.check_call(method, params)
         with self._lock:
@@ -253,8 +271,15 @@ class FakeSlack:
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}}
-        if method in {"chat.postMessage", "chat.update"}:
+        if method == "chat.postMessage":
+            return self.post(params)
+        if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+        if method == "conversations.history":
+            messages = list(reversed(self.posted.get(params.get("channel", ""), [])))
+            if params.get("include_all_metadata") not in {"true", "1", True}:
+                messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+            return {"ok": True, "messages": messages[: int(params.get("limit") or 100)], "has_more": False}
         if method == "files.info":
             info = self.files.get(params.get("file", ""))
             return {"ok": True, "file": info} if info else {"ok": False, "error": "file_not_found"}
