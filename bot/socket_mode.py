@@ -28,8 +28,11 @@ import time
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.websocket_client import SocketModeClient
 from websocket import WebSocketApp
+
+from bot.db import bounds
 
 # A ping every 10 s (Bolt's default for this adapter); a pong later than 5 s ends the session, so a
 # silent link is replaced within about 20 s. websocket-client wants ping_interval > ping_timeout.
@@ -117,3 +120,9 @@ class HardenedSocketModeHandler(SocketModeHandler):
             app_token=app_token, logger=app.logger, web_client=app.client, ping_interval=ping_interval,
         )
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        """Run the app on one envelope with the same database budget as an HTTP request: on a silent
+        partition the ack says "nothing was saved" in time instead of hanging the listener."""
+        with bounds.deadline(bounds.REQUEST_DB_BUDGET_S):
+            super().handle(client, req)

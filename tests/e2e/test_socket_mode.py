@@ -121,6 +121,12 @@ def test_hello_then_a_slash_command_envelope_is_acked_with_the_reply(fake, app):
     assert len(fake.opens) == 1  # one apps.connections.open for one link
 
 
+def test_a_command_saying_payload_is_handled_over_socket_mode_too(fake, app):
+    """Socket Mode envelopes carry the payload as JSON: the word "payload" in the text is just text."""
+    reply = command_over(fake.current, "https://www.linkedin.com/in/payload-pete asked about payload pricing")
+    assert "Logged 1 invite" in reply["text"]
+
+
 def test_refresh_requested_disconnect_opens_a_new_link_and_retires_the_old(fake, app):
     old = fake.current
     count, opens = len(fake.links), len(fake.opens)
