@@ -16,7 +16,9 @@ from bot.db.engine import Database
 from bot.db.models import Delivery, Invite, Member, Workspace
 from bot.domain.invites import Status
 from bot.domain.nudges import Kind, Message, StateChange, local_date, plan_alerts
-from bot.services.sweep import DeliveryError, Sender, _is_final, _rules, _state, claim, settle
+from bot.services import ledger
+from bot.services.ledger import Sender
+from bot.services.sweep import _rules, _state
 
 log = logging.getLogger("bot.alerts")
 
@@ -46,7 +48,7 @@ def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> 
                 .where(Delivery.team_id == team_id, Delivery.recipient == user_id, Delivery.local_date == today,
                        Delivery.kind.in_([str(k) for k in ALERT_KINDS]))
             )
-            if _is_final(row.state, row.claimed_at, row.attempts, row.error, now)
+            if ledger.is_final(row.state, row.claimed_at, row.attempts, row.error, now)
         }
         messages, change = plan_alerts(state, pending=pending, sends_last_7_days=sends, today=today, done=done)
     if change is None:
@@ -67,22 +69,13 @@ def send_alerts(db: Database, due: list[tuple[Message, StateChange]], *, send: S
     """Deliver through the ledger; a failed alert puts the state back so the next cycle retries it."""
     sent = 0
     for message, previous in due:
-        held = claim(db, team_id=message.team_id, recipient=message.user_id, kind=message.kind,
-                     local_date=message.local_date, now=now)
-        if held is None:
-            continue
-        try:
-            channel, ts = send(message, held)
-        except DeliveryError as error:
-            settle(db, held, sent_at=None, error=error.code, channel=error.channel)
+        outcome = ledger.deliver(
+            db, team_id=message.team_id, recipient=message.user_id, kind=message.kind, local_date=message.local_date,
+            now=now, post=lambda held, message=message: send(message, held), what="via=command",
+        )
+        if outcome.state == "failed":
             _restore(db, message, previous)
-            log.warning("delivery team=%s user=%s kind=%s outcome=failed:%s via=command", message.team_id,
-                        message.user_id, message.kind, error.code)
-            continue
-        settle(db, held, sent_at=now, channel=channel, ts=ts)
-        sent += 1
-        log.info("delivery team=%s user=%s kind=%s outcome=sent via=command", message.team_id, message.user_id,
-                 message.kind)
+        sent += outcome.state == "sent"
     return sent
 
 

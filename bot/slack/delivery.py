@@ -17,7 +17,7 @@ from bot.db.engine import Database
 from bot.db.models import Member
 from bot.domain.commands import Commands
 from bot.domain.nudges import Message
-from bot.services.sweep import UNCONFIRMED, Claim, DeliveryError, Sender
+from bot.services.ledger import UNCONFIRMED, Claim, DeliveryError, Sender
 from bot.slack.render_nudges import render
 
 log = logging.getLogger("bot.delivery")

@@ -14,8 +14,8 @@ from bot.domain.invites import PERIODS, Tier
 from bot.services import home as home_service
 from bot.services.errors import ServiceError
 from bot.services.leaderboard import team_leaderboard
+from bot.services.ledger import Claim, DeliveryError
 from bot.services.members import Actor, update_member
-from bot.services.sweep import Claim, DeliveryError
 from bot.services.team_digest import ChannelSender, TeamDigestPlan
 from bot.slack import home, log_modal, render, render_team
 from bot.slack.deps import Deps, Origin

@@ -11,7 +11,8 @@ from sqlalchemy import event, func, select
 
 from bot.clock import FixedClock
 from bot.db.models import Delivery, Invite, InviteEvent, Member
-from bot.services.sweep import Claim, DeliveryError, claim, plan, run_cycle
+from bot.services.ledger import Claim, DeliveryError, claim
+from bot.services.sweep import plan, run_cycle
 from bot.slack.delivery import marker, single_workspace_tokens, slack_sender
 from tests.support.factories import make_invites, make_member, record_event, set_workspace
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db.models import Delivery, Member
-from bot.services.sweep import DeliveryError
+from bot.services.ledger import DeliveryError
 from bot.services.team_digest import deliver_team_digests, plan_team_digests, run_team_digests
 from bot.slack.render_team import risk_text, team_digest
 from bot.slack.team import channel_sender
