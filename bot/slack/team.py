@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings
 from bot.domain import commands as cmd
 from bot.domain.invites import PERIODS, Tier
 from bot.services import home as home_service
 from bot.services.errors import ServiceError
 from bot.services.leaderboard import team_leaderboard
-from bot.services.ledger import Claim, DeliveryError
 from bot.services.members import Actor, update_member
-from bot.services.team_digest import ChannelSender, TeamDigestPlan
 from bot.slack import home, log_modal, render, render_team
 from bot.slack.deps import Deps, Origin
 from bot.slack.errors import ack_only, reporting
@@ -125,27 +120,3 @@ def leaderboard_command(deps: Deps, actor: Actor, parsed: cmd.Leaderboard, origi
     # In a DM the button would only post to the person who already sees it.
     can_post = bool(channel_id) and not channel_id.startswith("D")
     return render_team.leaderboard_reply(board, channel_id=channel_id, can_post=can_post)
-
-
-TokenSource = Callable[[str], str | None]
-
-
-def channel_sender(settings: Settings, tokens: TokenSource) -> ChannelSender:
-    """A ChannelSender posting the rendered weekly digest with the workspace's bot token."""
-    from bot.slack.app import make_client
-
-    clients: dict[str, WebClient] = {}
-
-    def send(plan: TeamDigestPlan, held: Claim) -> tuple[str, str]:
-        from bot.slack.delivery import post_once
-
-        token = tokens(plan.team_id)
-        if not token:
-            raise DeliveryError("not_authed")
-        client = clients.get(token) or clients.setdefault(token, make_client(settings, token))
-        # Tagged with the delivery id; a retry after a lost answer looks for it first (this needs
-        # channels:history / groups:history, which the manifest does not ask for: without it the
-        # lookup answers missing_scope and the digest is posted again, as before).
-        return post_once(client, plan.channel, held, unfurl_links=False, **render_team.team_digest(plan))
-
-    return send

@@ -13,7 +13,7 @@ from bot.clock import FixedClock
 from bot.db.models import Delivery, Invite, InviteEvent, Member
 from bot.services.ledger import Claim, DeliveryError, claim
 from bot.services.sweep import plan, run_cycle
-from bot.slack.delivery import marker, single_workspace_tokens, slack_sender
+from bot.slack.outbound import marker, single_workspace_tokens, slack_sender
 from tests.support.factories import make_invites, make_member, record_event, set_workspace
 
 WED_9 = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.services.sweep import run_cycle
-from bot.slack.delivery import single_workspace_tokens, slack_sender
+from bot.slack.outbound import single_workspace_tokens, slack_sender
 from tests.support.factories import make_invites, make_member, set_workspace
 from tests.support.harness import visible
 from tests.support.signing import event_body

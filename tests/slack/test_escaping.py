@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from bot.clock import FixedClock
 from bot.services.sweep import run_cycle
-from bot.slack.delivery import single_workspace_tokens, slack_sender
+from bot.slack.outbound import single_workspace_tokens, slack_sender
 from tests.support.factories import make_invites, make_member
 from tests.support.harness import visible
 

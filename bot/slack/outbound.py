@@ -1,4 +1,5 @@
-"""Sending planned nudges as DMs, through the Web API with bounded retries."""
+"""Outbound Slack: the Web API client, and the senders the ledger delivers through (DMs and the
+weekly channel digest), with one mapping of Slack's errors to delivery outcomes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from sqlalchemy import update
 
 from bot.clock import Clock
@@ -18,9 +24,27 @@ from bot.db.models import Member
 from bot.domain.commands import Commands
 from bot.domain.nudges import Message
 from bot.services.ledger import UNCONFIRMED, Claim, DeliveryError, Sender
+from bot.services.team_digest import ChannelSender, TeamDigestPlan
+from bot.slack import render_team
 from bot.slack.render_nudges import render
 
 log = logging.getLogger("bot.delivery")
+
+WEB_API_TIMEOUT_S = 10
+
+
+def make_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client on the configured base URL with bounded retries (429, 5xx, connection)."""
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=settings.web_api_timeout_seconds or WEB_API_TIMEOUT_S,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
 
 TokenSource = Callable[[str], str | None]
 
@@ -100,8 +124,6 @@ def single_workspace_tokens(settings: Settings) -> TokenSource:
 
 def slack_sender(settings: Settings, db: Database, tokens: TokenSource, clock: Clock) -> Sender:
     """A Sender that opens the member's DM (cached) and posts the rendered message."""
-    from bot.slack.app import make_client
-
     clients: dict[str, object] = {}
 
     def send(message: Message, held: Claim) -> tuple[str, str]:
@@ -132,3 +154,19 @@ def marker(db: Database) -> Callable[[Message, str], None]:
 
     return mark
 
+
+def channel_sender(settings: Settings, tokens: TokenSource) -> ChannelSender:
+    """A ChannelSender posting the rendered weekly digest with the workspace's bot token."""
+    clients: dict[str, WebClient] = {}
+
+    def send(plan: TeamDigestPlan, held: Claim) -> tuple[str, str]:
+        token = tokens(plan.team_id)
+        if not token:
+            raise DeliveryError("not_authed")
+        client = clients.get(token) or clients.setdefault(token, make_client(settings, token))
+        # Tagged with the delivery id; a retry after a lost answer looks for it first (this needs
+        # channels:history / groups:history, which the manifest does not ask for: without it the
+        # lookup answers missing_scope and the digest is posted again, as before).
+        return post_once(client, plan.channel, held, unfurl_links=False, **render_team.team_digest(plan))
+
+    return send
