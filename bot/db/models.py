@@ -24,6 +24,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bot.domain.prospect import fold
+from bot.domain.tiers import TIERS as TIER_TABLE
+from bot.domain.tiers import tier_info
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +37,7 @@ NAMING = {
 
 STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 PRIORITIES = ("high", "normal", "low")
-TIERS = ("free", "premium", "sales_navigator")
+TIERS = tuple(t.id for t in TIER_TABLE)
 SOURCES = ("command", "modal", "import")
 VIAS = ("command", "button", "import", "sweep", "modal", "undo")
 
@@ -105,11 +107,7 @@ class Workspace(Base):
 
     def safe_weekly_limit(self, tier: str) -> int:
         """The safe number of sends in a rolling 7 days for an account tier."""
-        return {
-            "free": self.safe_weekly_free,
-            "premium": self.safe_weekly_premium,
-            "sales_navigator": self.safe_weekly_sales_navigator,
-        }[tier]
+        return int(getattr(self, tier_info(tier).setting))
 
 
 class Member(Base):

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.invites import Tier
+from bot.domain.tiers import TIERS
 from bot.services import admin
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import Actor, update_member
@@ -29,9 +29,7 @@ NUMBERS: list[tuple[str, str, int, int]] = [
     ("pending_warn_at", "Warn when pending reaches", 1, 100_000),
     ("pending_limit", "Pending limit", 1, 100_000),
     ("max_withdrawals_per_day", "Withdrawals suggested per day (max)", 1, 500),
-    ("safe_weekly_free", "Safe invites per week: free accounts", 1, 1000),
-    ("safe_weekly_premium", "Safe invites per week: Premium", 1, 1000),
-    ("safe_weekly_sales_navigator", "Safe invites per week: Sales Navigator", 1, 1000),
+    *((t.setting, f"Safe invites per week: {t.name}", 1, 1000) for t in TIERS),
     ("leaderboard_min_sample", "Decided invites needed to be ranked", 1, 10_000),
 ]
 DAYS = [("1", "Mon"), ("2", "Tue"), ("3", "Wed"), ("4", "Thu"), ("5", "Fri"), ("6", "Sat"), ("7", "Sun")]
@@ -101,12 +99,12 @@ def workspace_view(current: dict[str, Any]) -> dict[str, Any]:
 
 def member_view(actor: Actor) -> dict[str, Any]:
     """A member's own settings: tier, digest on/off, shown on the leaderboard."""
-    tiers = [_option(render.TIER_NAMES[t], str(t)) for t in Tier]
+    tiers = [_option(t.name, t.id) for t in TIERS]
     yes_no = {"on": _option("On", "on"), "off": _option("Off", "off")}
     shown = {"show": _option("Shown", "show"), "hide": _option("Hidden", "hide")}
     blocks = [
         _input("account_tier", "Your LinkedIn account",
-               {"type": "static_select", "options": tiers, "initial_option": tiers[list(Tier).index(actor.tier)]}),
+               {"type": "static_select", "options": tiers, "initial_option": tiers[[t.tier for t in TIERS].index(actor.tier)]}),
         _input("nudges", "Daily digest", {"type": "radio_buttons", "options": list(yes_no.values()),
                                           "initial_option": yes_no["on" if actor.nudges_enabled else "off"]}),
         _input("leaderboard", "On the team leaderboard", {
@@ -184,7 +182,7 @@ def register(app: App, deps: Deps) -> None:
     def save_member(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
         raw = _values(view)
         errors = {}
-        if raw.get("account_tier") not in {str(t) for t in Tier}:
+        if raw.get("account_tier") not in {t.id for t in TIERS}:
             errors["account_tier"] = "Pick your account type."
         if raw.get("nudges") not in {"on", "off"}:
             errors["nudges"] = "Pick on or off."
