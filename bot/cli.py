@@ -146,7 +146,7 @@ def cmd_sweep(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene socket`."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.socket_mode import HardenedSocketModeHandler
 
     settings.require_socket()
     db = _database(settings)
@@ -156,7 +156,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     freeze_startup_objects()
     start_background(settings, db, clock, install.tokens)
     assert settings.slack_app_token is not None
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    HardenedSocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0
 
 

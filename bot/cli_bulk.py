@@ -78,7 +78,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         except UnsupportedFile as error:
             print(f"invite-hygiene: {error}", file=sys.stderr)
             return EXIT_REFUSED
-        for line in summary_lines(summary):
+        for line in summary_lines(summary, invites_command=settings.invites_command):
             print(line)
         return EXIT_OK
     finally:

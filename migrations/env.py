@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
+from bot.db import bounds
 from bot.db.engine import make_engine
 from bot.db.models import Base
 
@@ -53,6 +54,8 @@ def _run(connection) -> None:
     )
     with context.begin_transaction():
         if is_pg:
+            # The app's per-session bounds (bot/db/bounds.py) are not for a migration or its lock wait.
+            connection.exec_driver_sql(bounds.set_local(bounds.MIGRATION_SERVER_SETTINGS))
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
         context.run_migrations()
 

@@ -74,7 +74,7 @@ class Playground:
         """Bring everything up; returns the page's address."""
         from bot.scheduler import cycle_runner, start_background
         from bot.slack.app import create_app
-        from bot.slack.delivery import single_workspace_tokens
+        from bot.slack.outbound import single_workspace_tokens
         from bot.web import WebApp
 
         self.page = PageApp(self)

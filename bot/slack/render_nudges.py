@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.invites import Risk
 from bot.domain.nudges import Kind, Message, PendingInvite
 from bot.slack.ids import Action, Block
+from bot.slack.mrkdwn import escape, link
 from bot.slack.payloads import DigestRow
-from bot.slack.render import Reply, button, context, escape, section
+from bot.slack.render import Reply, button, context, section
 
 # Each batch row is a section and an actions block; with the header and footer this keeps a
 # digest within Slack's 50 blocks whatever the size of the pile.
@@ -19,8 +21,7 @@ _ROW_PREFIX = f"{Block.DIGEST_ROW}:"
 
 
 def _link(invite: PendingInvite) -> str:
-    label = escape(invite.label)
-    return f"<{invite.url}|{label}>" if invite.url else label
+    return link(invite.url, invite.label) if invite.url else escape(invite.label)
 
 
 def summary_text(*, pending: int, stale: int, batch: int, risk: Risk | str) -> str:
@@ -57,7 +58,7 @@ def _keys(keys: tuple[str, ...]) -> str:
     return shown + (f" and {len(keys) - MAX_KEYS_LISTED} more" if len(keys) > MAX_KEYS_LISTED else "")
 
 
-def digest(message: Message, *, now: datetime) -> Reply:
+def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The daily digest DM."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Your LinkedIn invites today", "emoji": True}},
@@ -72,7 +73,8 @@ def digest(message: Message, *, now: datetime) -> Reply:
         for invite in message.batch[:MAX_ROWS]:
             blocks.extend(row_blocks(invite, now))
         if len(message.batch) > MAX_ROWS:
-            blocks.append(context(f"…and {len(message.batch) - MAX_ROWS} more in today's batch: `/invites list stale`."))
+            blocks.append(context(f"…and {len(message.batch) - MAX_ROWS} more in today's batch: "
+                                  f"`{escape(commands.invites)} list stale`."))
     elif message.stale:
         blocks.append(section("You've used today's withdrawal budget — the rest can wait until tomorrow."))
     beyond = len(message.stale) - len(message.batch)
@@ -86,28 +88,32 @@ def digest(message: Message, *, now: datetime) -> Reply:
     if notes:
         blocks.append({"type": "divider"})
         blocks.extend(section(n) for n in notes)
-    blocks.append(context("`/invites pause` stops this digest · `/invites snooze 3d` pauses it for a while"))
+    invites = escape(commands.invites)
+    blocks.append(context(f"`{invites} pause` stops this digest · `{invites} snooze 3d` pauses it for a while"))
     text = f"{message.pending} pending, {len(message.stale)} stale; withdraw {len(message.batch)} today."
     return {"text": text, "blocks": blocks[:50]}
 
 
-def alert(message: Message) -> Reply:
+def alert(message: Message, *, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The immediate DM for a pile crossing a level or the weekly pace reaching the limit."""
+    stale = f"`{escape(commands.invites)} list stale`"
     if message.kind is Kind.PENDING_LIMIT:
         text = (f":rotating_light: You have *{message.pending} pending invites* — past the limit. LinkedIn reads a big "
-                "pending pile as a spam signal; withdraw the oldest ones (`/invites list stale`).")
+                f"pending pile as a spam signal; withdraw the oldest ones ({stale}).")
     elif message.kind is Kind.PENDING_WARN:
         text = (f":warning: You have *{message.pending} pending invites* — time to withdraw the stale ones "
-                "before LinkedIn notices (`/invites list stale`).")
+                f"before LinkedIn notices ({stale}).")
     else:
         text = (f":chart_with_upwards_trend: You've sent *{message.sends_last_7_days} invites in the last 7 days*, "
                 f"the safe limit for your account is {message.safe_weekly_limit}. Give it a few days.")
     return {"text": text.replace("*", ""), "blocks": [section(text)]}
 
 
-def render(message: Message, *, now: datetime) -> Reply:
+def render(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The DM for any planned message."""
-    return digest(message, now=now) if message.kind is Kind.DAILY_DIGEST else alert(message)
+    if message.kind is Kind.DAILY_DIGEST:
+        return digest(message, now=now, commands=commands)
+    return alert(message, commands=commands)
 
 
 def mark_row_done(blocks: list[dict[str, Any]], invite_id: int, note: str) -> list[dict[str, Any]]:
