@@ -32,11 +32,9 @@ def add_parsers(subparsers) -> None:
 
 
 def _database(settings: Settings):
-    from bot.db.engine import Database
-    from bot.db.migrate import upgrade
+    from bot.bootstrap import open_database
 
-    upgrade(settings.database_url)
-    return Database.from_url(settings.database_url)
+    return open_database(settings)
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
