@@ -146,7 +146,7 @@ def test_ten_invites_show_the_right_figures_and_batch(slack, db, fake_slack):
     text = home_as_text(published(fake_slack))
     # Pending 6; stale: ann (30d), bob (18d, low); cy is high priority (20 < 28); dee is snoozed.
     assert "*6 pending* · *2 stale* · today's batch: *2*" in text
-    assert "*Sent in the last 7 days:* 2 of a safe 80 (free account)" in text
+    assert "*Sent in the last 7 days:* 2 of a safe 80 (Free account)" in text
     # Low priority first, then oldest: bob before Ann.
     assert text.index("bob · sent 18 days ago · low priority") < text.index("|Ann Lee> · sent 30 days ago")
     # Decided over 8 weeks: gus, hal, ida, jo + the stale ann, bob and dee (a snooze does not change the
