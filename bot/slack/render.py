@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain.commands import Commands
 from bot.domain.invites import PaceLevel, RateCounts, Risk, Status
+from bot.domain.words import count
 from bot.services.errors import Ambiguous
 from bot.services.invites import InvitePage, InviteView, LogResult, OutcomeResult, Teammate, UndoResult
 from bot.services.members import Actor
@@ -148,22 +149,22 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
     tier = TIER_NAMES[actor.tier]
     if result.pace is PaceLevel.AT_LIMIT:
         lines.append(
-            f":rotating_light: {result.sends_last_7_days} invites in the last 7 days: at or past the safe limit "
+            f":rotating_light: {count(result.sends_last_7_days, 'invite')} in the last 7 days: at or past the safe limit "
             f"of {result.safe_weekly_limit} for a {tier} account. Pause sending for a few days."
         )
     elif result.pace is PaceLevel.NEAR:
         lines.append(
-            f":chart_with_upwards_trend: {result.sends_last_7_days} invites in the last 7 days, near the safe "
+            f":chart_with_upwards_trend: {count(result.sends_last_7_days, 'invite')} in the last 7 days, near the safe "
             f"limit of {result.safe_weekly_limit} for a {tier} account."
         )
     if result.risk is Risk.LIMIT:
         lines.append(
-            f":rotating_light: {result.pending} invites pending — past the limit of {result.pending_limit}. "
+            f":rotating_light: {count(result.pending, 'invite')} pending — past the limit of {result.pending_limit}. "
             f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     elif result.risk is Risk.WARN:
         lines.append(
-            f":warning: {result.pending} invites pending (warning level {result.pending_warn_at}). "
+            f":warning: {count(result.pending, 'invite')} pending (warning level {result.pending_warn_at}). "
             f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     return reply(_plain(lines), sections(lines))

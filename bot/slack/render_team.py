@@ -145,7 +145,7 @@ def header(text: str) -> dict[str, Any]:
 
 def _ranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
     if not board.rows_ranked:
-        text = f"Nobody has {board.min_sample} decided invites from {period_text(board.period)} yet."
+        text = f"Nobody has {count(board.min_sample, 'decided invite')} from {period_text(board.period)} yet."
         return [section(text)]
     lines = [ranked_line(r) for r in board.rows_ranked]
     return packed(lines, max_sections=MAX_RANKED_SECTIONS, max_lines=MAX_RANKED_LINES)
@@ -154,7 +154,7 @@ def _ranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
 def _unranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
     if not board.rows_unranked:
         return []
-    title = f"*Not enough data yet* (fewer than {board.min_sample} decided invites):"
+    title = f"*Not enough data yet* (fewer than {count(board.min_sample, 'decided invite')}):"
     lines = [unranked_line(r) for r in board.rows_unranked]
     return packed(lines, max_sections=MAX_UNRANKED_SECTIONS, max_lines=MAX_UNRANKED_LINES, title=title)
 
@@ -172,7 +172,7 @@ def method_text(board: Leaderboard) -> str:
     """How the ranking works, in one line."""
     return (
         "Ranked by the lower bound of a 95% Wilson interval, so a rate from a few invites can't beat one "
-        f"from many; {board.min_sample} decided invites to be ranked. Invites still inside the withdraw "
+        f"from many; {count(board.min_sample, 'decided invite')} to be ranked. Invites still inside the withdraw "
         "window are not counted yet."
     )
 
@@ -271,7 +271,7 @@ def visibility_reply(*, shown: bool, min_sample: int, commands: Commands) -> Rep
     """The confirmation of `/invites leaderboard hide|show`."""
     invites = escape(commands.invites)
     if shown:
-        text = (f":eyes: You're on the leaderboard again (ranked once you have {min_sample} decided invites "
+        text = (f":eyes: You're on the leaderboard again (ranked once you have {count(min_sample, 'decided invite')} "
                 f"in the period). `{invites} leaderboard hide` leaves it.")
     else:
         text = (":see_no_evil: You're hidden from the leaderboard. Your invites still count in the team totals, "

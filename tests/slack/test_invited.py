@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Invite, InviteEvent
+from tests.support.factories import set_workspace
 
 
 def count_invites(db, **where) -> int:
@@ -87,6 +88,14 @@ def test_reinvite_inside_cooldown_warns_with_reopen_date(slack, db, clock):
     assert "LinkedIn blocks a new invite until" in answer.text
     assert reopen in answer.text
     assert count_invites(db, status="pending") == 1
+
+
+def test_counts_of_one_are_singular(slack, db):
+    slack.invites("help")  # the workspace's row, so its settings can be set
+    set_workspace(db, safe_weekly_free=1, pending_warn_at=1, pending_limit=5)
+    answer = slack.invited("https://linkedin.com/in/only-one")
+    assert "1 invite in the last 7 days: at or past the safe limit of 1" in answer.text
+    assert "1 invite pending (warning level 1)" in answer.text
 
 
 def test_weekly_pace_near_and_at_the_tier_limit(slack, db):
