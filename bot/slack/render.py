@@ -114,7 +114,9 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
     logged = result.logged
     if logged:
         noun = "invite" if len(logged) == 1 else "invites"
-        lines.append(f":white_check_mark: Logged {len(logged)} {noun}:")
+        # A re-invite inside the cooldown is logged but LinkedIn will refuse it: a warning, not a tick.
+        reinvites_only = all(invite.prospect_key in result.cooldowns for invite in logged)
+        lines.append(f"{':warning:' if reinvites_only else ':white_check_mark:'} Logged {len(logged)} {noun}:")
         for invite in logged[:MAX_LINES_SHOWN]:
             extra = []
             if invite.company:
@@ -139,7 +141,7 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
         invite = by_key.get(key)
         who = invite_label(invite) if invite else escape(key)
         lines.append(
-            f":hourglass_flowing_sand: You withdrew {who} less than {actor.settings.resend_cooldown_days} days ago: "
+            f":warning: You withdrew {who} less than {actor.settings.resend_cooldown_days} days ago: "
             f"LinkedIn blocks a new invite until *{local_day(until, actor, now)}*."
         )
     for key, mates in result.teammates.items():
