@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
-from bot.domain.commands import Commands
+from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.invites import Period
 from bot.domain.words import count
 from bot.services.leaderboard import (
@@ -32,6 +32,7 @@ MAX_UNRANKED_NAMES = 30
 MAX_NAME = 80
 FALLBACK_ROWS = 3
 WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
+DEFAULT_PERIOD = "30d"  # what `/invites leaderboard` shows without a period
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{1,30}")
 
 
@@ -206,12 +207,24 @@ def post_button(board: Leaderboard, *, channel_id: str) -> dict[str, Any]:
     return element
 
 
-def leaderboard_reply(board: Leaderboard, *, channel_id: str, can_post: bool) -> Reply:
-    """The ephemeral leaderboard, with a button to post it to the channel when allowed."""
+def how_to_post_text(board: Leaderboard, *, commands: Commands) -> str:
+    """Where posting can't work (a DM): the command that posts it, to run in a channel."""
+    period = "" if board.period.label == DEFAULT_PERIOD else f" {board.period.label}"
+    return f"Run `{escape(commands.invites)} leaderboard{period}` in a channel to post it there."
+
+
+def leaderboard_reply(
+    board: Leaderboard, *, channel_id: str, can_post: bool, commands: Commands = DEFAULT_COMMANDS
+) -> Reply:
+    """The ephemeral leaderboard, with a button to post it to the channel when allowed, else how to."""
     blocks = _board_blocks(board)
     if can_post:
         elements = [post_button(board, channel_id=channel_id)]
         blocks.append({"type": "actions", "block_id": TeamBlock.LEADERBOARD_ACTIONS, "elements": elements})
+    else:
+        hint = how_to_post_text(board, commands=commands)
+        blocks.append(context(f":information_source: {hint}"))
+        return reply(f"{_fallback(board)}\n{hint}", blocks)
     return reply(_fallback(board), blocks)
 
 

@@ -301,3 +301,12 @@ def test_the_weekly_digest_change_compares_the_rates_as_shown():
     assert "1. Dana — 42% (n=50) · ▲ 5 pts since last week" in out
     assert "2. Tom — 25% (n=40) · new on the board" in out
     assert "Not enough decided invites yet: Priya (need 10)" in out and "(n=3)" not in out
+
+
+def test_where_posting_cant_work_the_reply_says_how_to_post_it_with_the_configured_name():
+    reply = leaderboard_reply(sample(), channel_id="D0123", can_post=False, commands=Commands(invites="/pile"))
+    assert not of_type(reply, "actions")
+    assert "Run `/pile leaderboard` in a channel to post it there." in texts(reply)
+    seven = leaderboard_reply(board([row("U1", "Dana", accepted=5, n=10)], period="7d"), channel_id="D1",
+                              can_post=False)
+    assert "Run `/invites leaderboard 7d` in a channel" in texts(seven)
