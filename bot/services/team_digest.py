@@ -58,9 +58,11 @@ class TeamDigestPlan:
     last_week: Mapping[str, RateCounts] = field(default_factory=dict)
 
     def change(self, row: LeaderboardRow) -> int | None:
-        """A ranked member's change since last week in whole points, or None when they were not ranked then."""
+        """A ranked member's change since last week in whole points; None when they were not ranked then."""
         before = self.last_week.get(row.user_id)
-        if row.rate is None or before is None or before.rate is None or before.decided < self.board.min_sample:
+        if before is None or before.rate is None or row.rate is None:
+            return None
+        if before.decided < self.board.min_sample:  # not ranked a week ago
             return None
         # The points between the two rates as shown (rounded the way `42%` is), so 37% → 42% reads "5 pts".
         return round(row.rate * 100) - round(before.rate * 100)
@@ -123,8 +125,10 @@ def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None
         }
         due = {t: (ws, day) for t, (ws, day) in due.items() if (t, ws.digest_channel, day) not in final}
         piles = {t: _pile(session, ws, now=now) for t, (ws, _) in due.items()}
-        last_weeks = {t: _counts_a_week_ago(session, team_id=t, withdraw_after_days=ws.withdraw_after_days, now=now)
-                      for t, (ws, _) in due.items()}
+        last_weeks = {
+            t: _counts_a_week_ago(session, team_id=t, withdraw_after_days=ws.withdraw_after_days, now=now)
+            for t, (ws, _) in due.items()
+        }
     return [
         TeamDigestPlan(
             team_id=t, channel=ws.digest_channel, local_date=day,

@@ -115,8 +115,9 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
     if logged:
         noun = "invite" if len(logged) == 1 else "invites"
         # A re-invite inside the cooldown is logged but LinkedIn will refuse it: a warning, not a tick.
-        reinvites_only = all(invite.prospect_key in result.cooldowns for invite in logged)
-        lines.append(f"{':warning:' if reinvites_only else ':white_check_mark:'} Logged {len(logged)} {noun}:")
+        reinvites_only = all(i.prospect_key in result.cooldowns for i in logged)
+        mark = ":warning:" if reinvites_only else ":white_check_mark:"
+        lines.append(f"{mark} Logged {len(logged)} {noun}:")
         for invite in logged[:MAX_LINES_SHOWN]:
             extra = []
             if invite.company:
@@ -149,24 +150,25 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
         who = invite_label(invite) if invite else escape(key)
         lines.append(f":busts_in_silhouette: A teammate is already on {who}: {_teammate_text(mates)}.")
     tier = TIER_NAMES[actor.tier]
+    sent, pending = count(result.sends_last_7_days, "invite"), count(result.pending, "invite")
     if result.pace is PaceLevel.AT_LIMIT:
         lines.append(
-            f":rotating_light: {count(result.sends_last_7_days, 'invite')} in the last 7 days: at or past the safe limit "
+            f":rotating_light: {sent} in the last 7 days: at or past the safe limit "
             f"of {result.safe_weekly_limit} for a {tier} account. Pause sending for a few days."
         )
     elif result.pace is PaceLevel.NEAR:
         lines.append(
-            f":chart_with_upwards_trend: {count(result.sends_last_7_days, 'invite')} in the last 7 days, near the safe "
+            f":chart_with_upwards_trend: {sent} in the last 7 days, near the safe "
             f"limit of {result.safe_weekly_limit} for a {tier} account."
         )
     if result.risk is Risk.LIMIT:
         lines.append(
-            f":rotating_light: {count(result.pending, 'invite')} pending — past the limit of {result.pending_limit}. "
+            f":rotating_light: {pending} pending — past the limit of {result.pending_limit}. "
             f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     elif result.risk is Risk.WARN:
         lines.append(
-            f":warning: {count(result.pending, 'invite')} pending (warning level {result.pending_warn_at}). "
+            f":warning: {pending} pending (warning level {result.pending_warn_at}). "
             f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     return reply(_plain(lines), sections(lines))

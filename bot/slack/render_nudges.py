@@ -108,15 +108,16 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
 def alert(message: Message, *, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The immediate DM for a pile crossing a level or the weekly pace reaching the limit."""
     stale = f"`{escape(commands.invites)} list stale`"
+    pending = count(message.pending, "pending invite")
     if message.kind is Kind.PENDING_LIMIT:
-        text = (f":rotating_light: You have *{count(message.pending, 'pending invite')}* — past the limit. LinkedIn reads a big "
+        text = (f":rotating_light: You have *{pending}* — past the limit. LinkedIn reads a big "
                 f"pending pile as a spam signal; withdraw the oldest ones ({stale}).")
     elif message.kind is Kind.PENDING_WARN:
-        text = (f":warning: You have *{count(message.pending, 'pending invite')}* — time to withdraw the stale ones "
+        text = (f":warning: You have *{pending}* — time to withdraw the stale ones "
                 f"before LinkedIn notices ({stale}).")
     else:
-        text = (f":chart_with_upwards_trend: You've sent *{count(message.sends_last_7_days, 'invite')} in the last "
-                "7 days*, "
+        sent = count(message.sends_last_7_days, "invite")
+        text = (f":chart_with_upwards_trend: You've sent *{sent} in the last 7 days*, "
                 f"the safe limit for your account is {message.safe_weekly_limit}. Give it a few days.")
     return {"text": text.replace("*", ""), "blocks": [section(text)]}
 

@@ -173,8 +173,8 @@ def method_text(board: Leaderboard) -> str:
     """How the ranking works, in one line."""
     return (
         "Ranked by the lower bound of a 95% Wilson interval, so a rate from a few invites can't beat one "
-        f"from many; {count(board.min_sample, 'decided invite')} to be ranked. Invites still inside the withdraw "
-        "window are not counted yet."
+        f"from many; {count(board.min_sample, 'decided invite')} to be ranked. Invites still inside the "
+        "withdraw window are not counted yet."
     )
 
 
@@ -284,7 +284,8 @@ def visibility_reply(*, shown: bool, min_sample: int, commands: Commands) -> Rep
     """The confirmation of `/invites leaderboard hide|show`."""
     invites = escape(commands.invites)
     if shown:
-        text = (f":eyes: You're on the leaderboard again (ranked once you have {count(min_sample, 'decided invite')} "
+        needed = count(min_sample, "decided invite")
+        text = (f":eyes: You're on the leaderboard again (ranked once you have {needed} "
                 f"in the period). `{invites} leaderboard hide` leaves it.")
     else:
         text = (":see_no_evil: You're hidden from the leaderboard. Your invites still count in the team totals, "
@@ -337,7 +338,7 @@ def not_ranked_text(board: Leaderboard) -> str:
 
 
 def _digest_board_blocks(plan: TeamDigestPlan) -> list[dict[str, Any]]:
-    """The 30-day board as the weekly digest shows it: ranked rows with their change, then one line for the rest."""
+    """The weekly digest's 30-day board: ranked rows with their change, one line for the rest."""
     board = plan.board
     title = f"*Leaderboard — {period_text(board.period)}* (acceptance rate, change since last week)"
     if not board.rows_ranked and not board.rows_unranked:
