@@ -30,6 +30,11 @@ EMOJI = {
     "slightly_smiling_face": "🙂", "smile": "😄", "party_popper": "🎉", "dart": "🎯", "seedling": "🌱",
     "broom": "🧹", "scales": "⚖️", "heavy_exclamation_mark": "❗", "pushpin": "📌", "key": "🔑",
     "package": "📦", "mailbox": "📫", "incoming_envelope": "📨", "robot_face": "🤖", "hammer_and_wrench": "🛠️",
+    "see_no_evil": "🙈", "hear_no_evil": "🙉", "speak_no_evil": "🙊", "heart": "❤️", "100": "💯", "ok_hand": "👌",
+    "clap": "👏", "pray": "🙏", "thinking_face": "🤔", "grinning": "😀", "joy": "😂", "sweat_smile": "😅",
+    "sunglasses": "😎", "partying_face": "🥳", "heavy_multiplication_x": "✖️", "ballot_box_with_check": "☑️",
+    "chart": "💹", "moneybag": "💰", "briefcase": "💼", "office": "🏢",
+    "telephone_receiver": "📞", "calling": "📲", "iphone": "📱", "computer": "💻",
 }
 
 # Slack reads `<…>` (links, mentions) everywhere, code included, before any formatting.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -13,17 +13,21 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Delivery, Invite, Member, Workspace
-from bot.domain.invites import PERIODS, Status
+from bot.domain.invites import PERIODS, RateCounts, Status
 from bot.domain.nudges import Kind
 from bot.services import ledger
 from bot.services.invites import stale_condition
-from bot.services.leaderboard import Leaderboard, team_leaderboard
+from bot.services.leaderboard import Leaderboard, LeaderboardRow, team_leaderboard
 from bot.services.members import zone
+from bot.services.stats import counts_of, rate_columns
 
 log = logging.getLogger("bot.team_digest")
 
 MONDAY = 1
-PERIOD = PERIODS["7d"]
+# The 30-day board, as `/invites leaderboard 30d` shows it: over 7 days nothing would be decided yet,
+# since invites younger than withdraw_after_days (14) are not counted.
+PERIOD = PERIODS["30d"]
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,26 @@ class TeamDigestPlan:
     pile: TeamPile
     pending_warn_at: int
     pending_limit: int
+    # The ranked members' counts over the 30 days that ended a week ago, by user id.
+    last_week: Mapping[str, RateCounts] = field(default_factory=dict)
+
+    def change(self, row: LeaderboardRow) -> int | None:
+        """A ranked member's change since last week in whole points; None when they were not ranked then."""
+        before = self.last_week.get(row.user_id)
+        if before is None or before.rate is None or row.rate is None:
+            return None
+        if before.decided < self.board.min_sample:  # not ranked a week ago
+            return None
+        # The points between the two rates as shown (rounded the way `42%` is), so 37% → 42% reads "5 pts".
+        return round(row.rate * 100) - round(before.rate * 100)
 
     def as_json(self) -> dict[str, Any]:
         """What a dry run or a log line shows (counts only: no member is named)."""
         t = self.board.totals
         return {
             "team": self.team_id, "channel": self.channel, "kind": str(Kind.TEAM_DIGEST),
-            "local_date": self.local_date.isoformat(), "sent": t.sent, "accepted": t.accepted, "rate": t.rate,
+            "local_date": self.local_date.isoformat(), "period": self.board.period.label,
+            "sent": t.sent, "accepted": t.accepted, "rate": t.rate,
             "pending": self.pile.pending, "stale": self.pile.stale, "at_warn": self.pile.at_warn,
             "at_limit": self.pile.at_limit,
         }
@@ -106,14 +123,38 @@ def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None
         }
         due = {t: (ws, day) for t, (ws, day) in due.items() if (t, ws.digest_channel, day) not in final}
         piles = {t: _pile(session, ws, now=now) for t, (ws, _) in due.items()}
+        last_weeks = {
+            t: _counts_a_week_ago(session, team_id=t, withdraw_after_days=ws.withdraw_after_days, now=now)
+            for t, (ws, _) in due.items()
+        }
     return [
         TeamDigestPlan(
             team_id=t, channel=ws.digest_channel, local_date=day,
             board=team_leaderboard(db, team_id=t, period=PERIOD, now=now), pile=piles[t],
-            pending_warn_at=ws.pending_warn_at, pending_limit=ws.pending_limit,
+            pending_warn_at=ws.pending_warn_at, pending_limit=ws.pending_limit, last_week=last_weeks[t],
         )
         for t, (ws, day) in sorted(due.items())
     ]
+
+
+def _counts_a_week_ago(session: Session, *, team_id: str, withdraw_after_days: int, now: datetime
+                       ) -> dict[str, RateCounts]:
+    """Per member, the counts over the 30 days that ended a week ago, as counted then (one GROUP BY).
+
+    The window is bounded on both sides: the board simply run "as of" a week ago would also take in
+    the invites sent since, and this week's quick acceptances would lift last week's rate. Outcomes
+    are today's (statuses are not replayed from history), so a decline logged late counts where it belongs.
+    """
+    as_of = now - WEEK
+    rows = session.execute(
+        select(Member.user_id, *rate_columns(withdraw_after_days=withdraw_after_days, now=as_of))
+        .select_from(Invite)
+        .join(Member, Member.id == Invite.member_id)
+        .where(Invite.team_id == team_id, Member.team_id == team_id, Invite.sent_at >= PERIOD.start(as_of),
+               Invite.sent_at <= as_of)
+        .group_by(Member.user_id)
+    ).all()
+    return {row[0]: counts_of(row[1:]) for row in rows}
 
 
 def _pile(session: Session, ws: Workspace, *, now: datetime) -> TeamPile:

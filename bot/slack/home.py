@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.invites import PaceLevel, Tier, is_low_rate
+from bot.domain.words import count
 from bot.services.home import HomeData, WeekRate
 from bot.slack import render_nudges
 from bot.slack.mrkdwn import escape
@@ -66,15 +67,15 @@ def batch_blocks(data: HomeData, *, now: datetime, commands: Commands = DEFAULT_
     """Today's batch with the digest's own buttons (so the digest listener handles the clicks)."""
     if not data.batch_total:
         if data.ready:
-            text = (f"You've used today's {data.max_withdrawals_per_day} withdrawals: the {data.ready} stale "
-                    "invites left can wait until tomorrow.")
+            text = (f"You've used today's {count(data.max_withdrawals_per_day, 'withdrawal')}: the "
+                    f"{count(data.ready, 'stale invite')} left can wait until tomorrow.")
         elif data.stale:
             text = "Nothing to withdraw today: your stale invites are snoozed."
         else:
             text = ":sparkles: Nothing to withdraw: no stale invites."
         return [{**section(text), "block_id": TeamBlock.HOME_BATCH}]
     blocks = [{**section(
-        f"*Withdraw these {data.batch_total} on LinkedIn today* (My Network → Manage → Sent), "
+        f"*Withdraw {render_nudges.these(data.batch_total)} on LinkedIn today* (My Network → Manage → Sent), "
         "then tap what happened:"
     ), "block_id": TeamBlock.HOME_BATCH}]
     for invite in data.batch:
@@ -85,7 +86,7 @@ def batch_blocks(data: HomeData, *, now: datetime, commands: Commands = DEFAULT_
                      f"`{escape(commands.invites)} list stale`.")
     if data.ready > data.batch_total:
         waiting = data.ready - data.batch_total
-        notes.append(f"{waiting} more stale invite{'s' if waiting != 1 else ''} wait for the next days.")
+        notes.append(render_nudges.waiting_text(waiting))
     if notes:
         blocks.append(context(" ".join(notes)))
     return blocks

@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.domain.words import count
 from bot.services import admin
 from bot.services.members import Actor
 from bot.slack import render
@@ -31,6 +32,13 @@ def forget_me_prompt(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
     return render.reply(text.replace("*", ""), [render.section(text), {"type": "actions", "elements": [button]}])
 
 
+def forgotten_text(gone: admin.Forgotten) -> str:
+    """What forget-me deleted, counted."""
+    return (f":wastebasket: Done: deleted {count(gone.invites, 'invite')}, "
+            f"{count(gone.events, 'history entry', 'history entries')} and "
+            f"{count(gone.deliveries, 'digest record')}. If you use the app again, it starts from scratch.")
+
+
 def register(app: App, deps: Deps) -> None:
     """The confirm button and the `user_change` event."""
 
@@ -44,9 +52,7 @@ def register(app: App, deps: Deps) -> None:
             return
         gone = admin.forget_member(deps.db, team_id=team_id, user_id=user_id)
         log.info("forget-me team=%s user=%s invites=%d", team_id, user_id, gone.invites)
-        text = (f":wastebasket: Done: deleted {gone.invites} invites, {gone.events} history entries and "
-                f"{gone.deliveries} digest records. If you use the app again, it starts from scratch.")
-        respond(replace_original=True, **render.simple(text))
+        respond(replace_original=True, **render.simple(forgotten_text(gone)))
 
     app.action(FORGET_ACTION)(ack=ack_only, lazy=[reporting(confirm, deps.commands)])
 

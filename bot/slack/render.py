@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.commands import Commands
 from bot.domain.invites import PaceLevel, RateCounts, Risk, Status
 from bot.domain.tiers import TIERS, typed_choices
+from bot.domain.words import count
 from bot.services.errors import Ambiguous
 from bot.services.invites import InvitePage, InviteView, LogResult, OutcomeResult, Teammate, UndoResult
 from bot.services.members import Actor
@@ -114,7 +115,10 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
     logged = result.logged
     if logged:
         noun = "invite" if len(logged) == 1 else "invites"
-        lines.append(f":white_check_mark: Logged {len(logged)} {noun}:")
+        # A re-invite inside the cooldown is logged but LinkedIn will refuse it: a warning, not a tick.
+        reinvites_only = all(i.prospect_key in result.cooldowns for i in logged)
+        mark = ":warning:" if reinvites_only else ":white_check_mark:"
+        lines.append(f"{mark} Logged {len(logged)} {noun}:")
         for invite in logged[:MAX_LINES_SHOWN]:
             extra = []
             if invite.company:
@@ -139,7 +143,7 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
         invite = by_key.get(key)
         who = invite_label(invite) if invite else escape(key)
         lines.append(
-            f":hourglass_flowing_sand: You withdrew {who} less than {actor.settings.resend_cooldown_days} days ago: "
+            f":warning: You withdrew {who} less than {actor.settings.resend_cooldown_days} days ago: "
             f"LinkedIn blocks a new invite until *{local_day(until, actor, now)}*."
         )
     for key, mates in result.teammates.items():
@@ -147,24 +151,25 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
         who = invite_label(invite) if invite else escape(key)
         lines.append(f":busts_in_silhouette: A teammate is already on {who}: {_teammate_text(mates)}.")
     tier = TIER_NAMES[actor.tier]
+    sent, pending = count(result.sends_last_7_days, "invite"), count(result.pending, "invite")
     if result.pace is PaceLevel.AT_LIMIT:
         lines.append(
-            f":rotating_light: {result.sends_last_7_days} invites in the last 7 days: at or past the safe limit "
+            f":rotating_light: {sent} in the last 7 days: at or past the safe limit "
             f"of {result.safe_weekly_limit} for a {tier} account. Pause sending for a few days."
         )
     elif result.pace is PaceLevel.NEAR:
         lines.append(
-            f":chart_with_upwards_trend: {result.sends_last_7_days} invites in the last 7 days, near the safe "
+            f":chart_with_upwards_trend: {sent} in the last 7 days, near the safe "
             f"limit of {result.safe_weekly_limit} for a {tier} account."
         )
     if result.risk is Risk.LIMIT:
         lines.append(
-            f":rotating_light: {result.pending} invites pending — past the limit of {result.pending_limit}. "
+            f":rotating_light: {pending} pending — past the limit of {result.pending_limit}. "
             f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     elif result.risk is Risk.WARN:
         lines.append(
-            f":warning: {result.pending} invites pending (warning level {result.pending_warn_at}). "
+            f":warning: {pending} pending (warning level {result.pending_warn_at}). "
             f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     return reply(_plain(lines), sections(lines))

@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.invites import Risk
 from bot.domain.nudges import Kind, Message, PendingInvite
+from bot.domain.words import count, plural
 from bot.slack.ids import Action, Block
 from bot.slack.mrkdwn import escape, link
 from bot.slack.payloads import DigestRow
@@ -22,6 +23,16 @@ _ROW_PREFIX = f"{Block.DIGEST_ROW}:"
 
 def _link(invite: PendingInvite) -> str:
     return link(invite.url, invite.label) if invite.url else escape(invite.label)
+
+
+def these(n: int) -> str:
+    """`these 3`, or `this one`: what today's batch is called."""
+    return "this one" if n == 1 else f"these {n}"
+
+
+def waiting_text(n: int) -> str:
+    """`1 more stale invite waits for the next days.` (or `3 more … wait`)."""
+    return f"{n} more {plural(n, 'stale invite')} {'waits' if n == 1 else 'wait'} for the next days."
 
 
 def summary_text(*, pending: int, stale: int, batch: int, risk: Risk | str) -> str:
@@ -40,7 +51,7 @@ def row_blocks(invite: PendingInvite, now: datetime) -> list[dict[str, Any]]:
     priority = "" if invite.priority == "normal" else f" · {invite.priority} priority"
     value = DigestRow(invite_id=invite.invite_id).dump()
     return [
-        section(f"{_link(invite)} · sent {days} days ago{priority}"),
+        section(f"{_link(invite)} · sent {count(days, 'day')} ago{priority}"),
         {
             "type": "actions",
             "block_id": f"{_ROW_PREFIX}{invite.invite_id}",
@@ -67,7 +78,7 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
     ]
     if message.batch:
         blocks.append(section(
-            f"*Withdraw these {len(message.batch)} on LinkedIn today* (My Network → Manage → Sent), "
+            f"*Withdraw {these(len(message.batch))} on LinkedIn today* (My Network → Manage → Sent), "
             "then tap what happened:"
         ))
         for invite in message.batch[:MAX_ROWS]:
@@ -80,7 +91,7 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
     beyond = len(message.stale) - len(message.batch)
     notes = []
     if beyond > 0:
-        notes.append(f"{beyond} more stale invite{'s' if beyond != 1 else ''} wait for the next days.")
+        notes.append(waiting_text(beyond))
     if message.expired:
         notes.append(f":hourglass: Expired (LinkedIn drops invites after about 6 months): {_keys(message.expired)}")
     if message.reinvite:
@@ -97,14 +108,16 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
 def alert(message: Message, *, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The immediate DM for a pile crossing a level or the weekly pace reaching the limit."""
     stale = f"`{escape(commands.invites)} list stale`"
+    pending = count(message.pending, "pending invite")
     if message.kind is Kind.PENDING_LIMIT:
-        text = (f":rotating_light: You have *{message.pending} pending invites* — past the limit. LinkedIn reads a big "
+        text = (f":rotating_light: You have *{pending}* — past the limit. LinkedIn reads a big "
                 f"pending pile as a spam signal; withdraw the oldest ones ({stale}).")
     elif message.kind is Kind.PENDING_WARN:
-        text = (f":warning: You have *{message.pending} pending invites* — time to withdraw the stale ones "
+        text = (f":warning: You have *{pending}* — time to withdraw the stale ones "
                 f"before LinkedIn notices ({stale}).")
     else:
-        text = (f":chart_with_upwards_trend: You've sent *{message.sends_last_7_days} invites in the last 7 days*, "
+        sent = count(message.sends_last_7_days, "invite")
+        text = (f":chart_with_upwards_trend: You've sent *{sent} in the last 7 days*, "
                 f"the safe limit for your account is {message.safe_weekly_limit}. Give it a few days.")
     return {"text": text.replace("*", ""), "blocks": [section(text)]}
 

@@ -6,8 +6,9 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
-from bot.domain.commands import Commands
+from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.invites import Period
+from bot.domain.words import count
 from bot.services.leaderboard import (
     WEEKDAY_MIN_DAYS,
     WEEKDAY_MIN_DECIDED,
@@ -27,9 +28,11 @@ MAX_RANKED_LINES = 100
 MAX_RANKED_SECTIONS = 10
 MAX_UNRANKED_LINES = 30
 MAX_UNRANKED_SECTIONS = 3
+MAX_UNRANKED_NAMES = 30
 MAX_NAME = 80
 FALLBACK_ROWS = 3
 WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
+DEFAULT_PERIOD = "30d"  # what `/invites leaderboard` shows without a period
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{1,30}")
 
 
@@ -143,7 +146,7 @@ def header(text: str) -> dict[str, Any]:
 
 def _ranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
     if not board.rows_ranked:
-        text = f"Nobody has {board.min_sample} decided invites from {period_text(board.period)} yet."
+        text = f"Nobody has {count(board.min_sample, 'decided invite')} from {period_text(board.period)} yet."
         return [section(text)]
     lines = [ranked_line(r) for r in board.rows_ranked]
     return packed(lines, max_sections=MAX_RANKED_SECTIONS, max_lines=MAX_RANKED_LINES)
@@ -152,7 +155,7 @@ def _ranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
 def _unranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
     if not board.rows_unranked:
         return []
-    title = f"*Not enough data yet* (fewer than {board.min_sample} decided invites):"
+    title = f"*Not enough data yet* (fewer than {count(board.min_sample, 'decided invite')}):"
     lines = [unranked_line(r) for r in board.rows_unranked]
     return packed(lines, max_sections=MAX_UNRANKED_SECTIONS, max_lines=MAX_UNRANKED_LINES, title=title)
 
@@ -170,8 +173,8 @@ def method_text(board: Leaderboard) -> str:
     """How the ranking works, in one line."""
     return (
         "Ranked by the lower bound of a 95% Wilson interval, so a rate from a few invites can't beat one "
-        f"from many; {board.min_sample} decided invites to be ranked. Invites still inside the withdraw "
-        "window are not counted yet."
+        f"from many; {count(board.min_sample, 'decided invite')} to be ranked. Invites still inside the "
+        "withdraw window are not counted yet."
     )
 
 
@@ -204,12 +207,24 @@ def post_button(board: Leaderboard, *, channel_id: str) -> dict[str, Any]:
     return element
 
 
-def leaderboard_reply(board: Leaderboard, *, channel_id: str, can_post: bool) -> Reply:
-    """The ephemeral leaderboard, with a button to post it to the channel when allowed."""
+def how_to_post_text(board: Leaderboard, *, commands: Commands) -> str:
+    """Where posting can't work (a DM): the command that posts it, to run in a channel."""
+    period = "" if board.period.label == DEFAULT_PERIOD else f" {board.period.label}"
+    return f"Run `{escape(commands.invites)} leaderboard{period}` in a channel to post it there."
+
+
+def leaderboard_reply(
+    board: Leaderboard, *, channel_id: str, can_post: bool, commands: Commands = DEFAULT_COMMANDS
+) -> Reply:
+    """The ephemeral leaderboard, with a button to post it to the channel when allowed, else how to."""
     blocks = _board_blocks(board)
     if can_post:
         elements = [post_button(board, channel_id=channel_id)]
         blocks.append({"type": "actions", "block_id": TeamBlock.LEADERBOARD_ACTIONS, "elements": elements})
+    else:
+        hint = how_to_post_text(board, commands=commands)
+        blocks.append(context(f":information_source: {hint}"))
+        return reply(f"{_fallback(board)}\n{hint}", blocks)
     return reply(_fallback(board), blocks)
 
 
@@ -269,7 +284,8 @@ def visibility_reply(*, shown: bool, min_sample: int, commands: Commands) -> Rep
     """The confirmation of `/invites leaderboard hide|show`."""
     invites = escape(commands.invites)
     if shown:
-        text = (f":eyes: You're on the leaderboard again (ranked once you have {min_sample} decided invites "
+        needed = count(min_sample, "decided invite")
+        text = (f":eyes: You're on the leaderboard again (ranked once you have {needed} "
                 f"in the period). `{invites} leaderboard hide` leaves it.")
     else:
         text = (":see_no_evil: You're hidden from the leaderboard. Your invites still count in the team totals, "
@@ -297,12 +313,53 @@ def risk_text(plan: TeamDigestPlan) -> str:
     return f":warning: Risk zone: {' and '.join(parts)}. Withdrawing stale invites brings a pile down."
 
 
+def change_text(points: int | None) -> str:
+    """A ranked member's change since last week, in words: `▲ 5 pts`, `▼ 3 pts`, `=`, or `new`."""
+    if points is None:
+        return "new on the board"
+    if points == 0:
+        return "= same as last week"
+    arrow = "▲" if points > 0 else "▼"
+    return f"{arrow} {count(abs(points), 'pt')} since last week"
+
+
+def digest_ranked_line(row: LeaderboardRow, points: int | None) -> str:
+    """`1. Dana — 42% (n=50) · ▲ 5 pts since last week`."""
+    return f"{row.rank}. {member_name(row)} — {percent(row.rate)} (n={row.n}) · {change_text(points)}"
+
+
+def not_ranked_text(board: Leaderboard) -> str:
+    """`Not enough decided invites yet: Ana, Tom (need 10)`: one line, names only, the rest counted."""
+    rows = board.rows_unranked
+    names = ", ".join(member_name(r) for r in rows[:MAX_UNRANKED_NAMES])
+    if len(rows) > MAX_UNRANKED_NAMES:
+        names += f" and {len(rows) - MAX_UNRANKED_NAMES} more"
+    return f"Not enough decided invites yet: {names} (need {board.min_sample})"
+
+
+def _digest_board_blocks(plan: TeamDigestPlan) -> list[dict[str, Any]]:
+    """The weekly digest's 30-day board: ranked rows with their change, one line for the rest."""
+    board = plan.board
+    title = f"*Leaderboard — {period_text(board.period)}* (acceptance rate, change since last week)"
+    if not board.rows_ranked and not board.rows_unranked:
+        return [section(f"{title}\nNo invites were logged in {period_text(board.period)}.")]
+    if board.rows_ranked:
+        lines = [digest_ranked_line(r, plan.change(r)) for r in board.rows_ranked]
+        blocks = packed(lines, max_sections=MAX_RANKED_SECTIONS, max_lines=MAX_RANKED_LINES, title=title)
+    else:
+        needed = count(board.min_sample, "decided invite")
+        blocks = [section(f"{title}\nNobody has {needed} from {period_text(board.period)} yet.")]
+    if board.rows_unranked:
+        blocks.append(section(not_ranked_text(board)))
+    return [*blocks, context(method_text(board))]
+
+
 def team_digest(plan: TeamDigestPlan) -> Reply:
-    """The weekly digest in the team's channel: this week's totals, the pile, the risk zone, the board."""
+    """The weekly digest in the team's channel: 30-day totals, the pile, the risk zone, the 30-day board."""
     t, p = plan.board.totals, plan.pile
     rate = f"{percent(t.rate)} of {t.decided} decided" if t.decided else "nothing decided yet"
     lines = [
-        f"*Sent in the last 7 days:* {t.sent} · *accepted:* {t.accepted} · *acceptance:* {rate}",
+        f"*Last 30 days:* {count(t.sent, 'invite')} sent · {t.accepted} accepted · *acceptance:* {rate}",
         f"*Pending now:* {p.pending} ({p.stale} stale) across {_members(p.members)}",
         risk_text(plan),
     ]
@@ -310,8 +367,9 @@ def team_digest(plan: TeamDigestPlan) -> Reply:
         header(f"Weekly invite digest — {plan.local_date:%b} {plan.local_date.day}"),
         {**section("\n".join(lines)), "block_id": TeamBlock.TEAM_DIGEST_SUMMARY},
         {"type": "divider"},
-        *_board_blocks(plan.board),
+        *_digest_board_blocks(plan),
     ]
-    text = (f"Weekly invite digest: {t.sent} sent, {t.accepted} accepted, {p.pending} pending "
-            f"({p.stale} stale); {p.at_warn + p.at_limit} in the risk zone.")
+    at_risk = p.at_warn + p.at_limit
+    text = (f"Weekly invite digest: {count(t.sent, 'invite')} sent in 30 days, {t.accepted} accepted, "
+            f"{p.pending} pending ({p.stale} stale); {_members(at_risk)} in the risk zone.")
     return reply(text, blocks)

@@ -119,4 +119,6 @@ def leaderboard_command(deps: Deps, actor: Actor, parsed: cmd.Leaderboard, origi
     channel_id = origin.channel_id or ""
     # In a DM the button would only post to the person who already sees it.
     can_post = bool(channel_id) and not channel_id.startswith("D")
-    return render_team.leaderboard_reply(board, channel_id=channel_id, can_post=can_post)
+    return render_team.leaderboard_reply(board, channel_id=channel_id, can_post=can_post,
+                                         commands=deps.commands)
+

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.clock import FixedClock
 from bot.db.models import Delivery, Member
 from bot.services.ledger import DeliveryError
+from bot.services.sweep import run_cycle
 from bot.services.team_digest import deliver_team_digests, plan_team_digests, run_team_digests
-from bot.slack.outbound import channel_sender
+from bot.slack.outbound import channel_sender, single_workspace_tokens, slack_sender
 from bot.slack.render_team import risk_text, team_digest
 from tests.support.factories import make_invites, make_member, set_workspace
 from tests.support.signing import BOT_TOKEN
@@ -112,9 +114,9 @@ def test_totals_and_the_risk_zone_counted_without_names(db):
     (plan,) = plan_team_digests(db, now=NY_MONDAY_9)
     p = plan.pile
     assert (p.members, p.pending, p.stale, p.at_warn, p.at_limit) == (5, 19, 8, 2, 2)
-    # The leaderboard is over the last 7 days: the accepted invites (3 days ago) and the fresh pending ones.
-    assert plan.board.period.label == "7d"
-    assert (plan.board.totals.accepted, plan.board.totals.decided) == (5, 5)
+    # The 30-day board (the 7-day one would have nothing decided yet): accepted, declined and stale count.
+    assert plan.board.period.label == "30d"
+    assert (plan.board.totals.accepted, plan.board.totals.decided) == (5, 18)
     assert risk_text(plan) == (":warning: Risk zone: 2 members past the limit (5+ pending) and 2 members at the "
                                "warning level (3+ pending). Withdrawing stale invites brings a pile down.")
     assert plan.as_json()["at_warn"] == 2 and "UANN" not in json.dumps(plan.as_json())
@@ -128,9 +130,9 @@ def test_the_message_fits_slack_and_names_nobody_at_risk(db):
     message = team_digest(plan)
     assert len(message["blocks"]) <= 50 and len(message["text"]) <= 3000
     summary = message["blocks"][1]["text"]["text"]
-    # Sent in 7 days: the fresh pending (11) and accepted (5) invites of the five active members.
+    # Sent in 30 days: every invite of the five active members (19 pending, 5 accepted, 5 declined).
     assert summary.splitlines()[:2] == [
-        "*Sent in the last 7 days:* 16 · *accepted:* 5 · *acceptance:* 100% of 5 decided",
+        "*Last 30 days:* 29 invites sent · 5 accepted · *acceptance:* 28% of 18 decided",
         "*Pending now:* 19 (8 stale) across 5 members",
     ]
     assert "UANN" not in summary and "Ann" not in summary and "HID" not in summary
@@ -143,7 +145,7 @@ def test_nobody_at_risk_says_so(db):
     workspace(db)
     (plan,) = plan_team_digests(db, now=NY_MONDAY_9)
     assert risk_text(plan) == ":white_check_mark: Nobody has 200 or more pending invites."
-    assert "No invites were logged in the last 7 days." in json.dumps(team_digest(plan))
+    assert "No invites were logged in the last 30 days." in json.dumps(team_digest(plan))
 
 
 # ---- exactly once ----------------------------------------------------------------------------------------
@@ -223,3 +225,83 @@ def test_the_slack_sender_maps_slack_errors(db, settings, fake_slack):
     no_token = run_team_digests(db, now=NY_MONDAY_9 + timedelta(days=7),
                                 send_to_channel=channel_sender(settings, lambda _team: None))
     assert [code for _, code in no_token.failed] == ["not_authed"]
+
+
+# ---- the 30-day board and each member's change since last week ----------------------------------------
+
+
+def outcomes(user: str, days_ago: int, **statuses: int) -> list[dict]:
+    return [{"key": f"in:{user}-{days_ago}-{status}-{n}", "days_ago": days_ago, "status": status}
+            for status, times in statuses.items() for n in range(times)]
+
+
+def seed_weeks(db) -> None:
+    """Windows: now = the last 30 days; last week = the 30 days that ended 7 days ago (min. sample 10).
+
+    Ana 67% of 15 now, 50% of 20 then (5 declines 35 days ago): ▲ 17. Bob 33% of 12, 56% of 18 then: ▼ 23.
+    Cat decided 12 this week only: new (her quick answers are not last week's). Dan 50% both weeks: =.
+    Eve (2 decided) and Tom (fresh invites only) are not ranked; Hid is hidden.
+    """
+    workspace(db)
+    seeds = {
+        "UANA": [*outcomes("ana", 20, accepted=10, declined=5), *outcomes("ana", 35, declined=5)],
+        "UBOB": [*outcomes("bob", 20, accepted=4, declined=8), *outcomes("bob", 35, accepted=6)],
+        "UCAT": outcomes("cat", 5, accepted=6, declined=6),
+        "UDAN": [*outcomes("dan", 20, accepted=5, declined=5), *outcomes("dan", 3, pending=2)],
+        "UEVE": [*outcomes("eve", 20, accepted=2), *outcomes("eve", 2, pending=1)],
+        "UTOM": outcomes("tom", 2, pending=3),
+        "UHID": outcomes("hid", 20, accepted=10),
+    }
+    for user, specs in seeds.items():
+        actor = make_member(db, user, now=NY_MONDAY_9, show_on_leaderboard=user != "UHID")
+        with db.session() as s:
+            s.execute(update(Member).where(Member.id == actor.member_id).values(display_name=user[1:].title()))
+        make_invites(db, actor, specs, now=NY_MONDAY_9)
+
+
+def posted_digest(fake_slack) -> str:
+    (post,) = [c for c in fake_slack.of("chat.postMessage") if c.params["channel"] == CHANNEL]
+    blocks = post.params["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return "\n".join(render_text(b) for b in blocks)
+
+
+def render_text(block: dict) -> str:
+    if block["type"] in {"section", "header"}:
+        return block["text"]["text"]
+    if block["type"] == "context":
+        return " ".join(e.get("text", "") for e in block["elements"])
+    return "---"
+
+
+def test_the_weekly_digest_ranks_30_days_with_each_members_change_since_last_week(db, settings, fake_slack):
+    seed_weeks(db)
+    report = run_cycle(db, now=NY_MONDAY_9, send=slack_sender(settings, db, single_workspace_tokens(settings),
+                                                              FixedClock(NY_MONDAY_9)),
+                       send_to_channel=channel_sender(settings, lambda _team: BOT_TOKEN))
+    assert [p.channel for p in report.team_digests.sent] == [CHANNEL]
+    text = posted_digest(fake_slack)
+    board = text.split("---\n", 1)[1]
+    assert board.splitlines()[:5] == [
+        "*Leaderboard — the last 30 days* (acceptance rate, change since last week)",
+        "1. Ana — 67% (n=15) · ▲ 17 pts since last week",
+        "2. Cat — 50% (n=12) · new on the board",
+        "3. Dan — 50% (n=10) · = same as last week",
+        "4. Bob — 33% (n=12) · ▼ 23 pts since last week",
+    ]
+    assert "Not enough decided invites yet: Eve, Tom (need 10)" in board
+    assert "(n=0)" not in text and "–" not in text and "Hid" not in text
+    # Hid is in the totals, never named: 67 sent (10 his), 37 accepted, 61 decided.
+    assert "*Last 30 days:* 67 invites sent · 37 accepted · *acceptance:* 61% of 61 decided" in text
+
+
+def test_a_team_with_nothing_decided_yet_lists_names_in_one_line(db):
+    workspace(db)
+    for user in ("UANA", "UTOM"):
+        actor = make_member(db, user, now=NY_MONDAY_9)
+        make_invites(db, actor, outcomes(user, 3, pending=2), now=NY_MONDAY_9)
+    (plan,) = plan_team_digests(db, now=NY_MONDAY_9)
+    text = json.dumps(team_digest(plan), ensure_ascii=False)
+    assert "Nobody has 10 decided invites from the last 30 days yet." in text
+    assert "Not enough decided invites yet: UANA, UTOM (need 10)" in text
+    assert "(n=0)" not in text and " — –" not in text

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Invite, InviteEvent
+from tests.support.factories import set_workspace
 
 
 def count_invites(db, **where) -> int:
@@ -87,6 +88,31 @@ def test_reinvite_inside_cooldown_warns_with_reopen_date(slack, db, clock):
     assert "LinkedIn blocks a new invite until" in answer.text
     assert reopen in answer.text
     assert count_invites(db, status="pending") == 1
+
+
+def test_a_reinvite_inside_the_cooldown_is_a_warning_not_a_tick(slack, db, clock):
+    slack.invited("https://linkedin.com/in/jane-doe --sent 30d")
+    slack.invites("withdrawn jane-doe")
+    clock.advance(timedelta(days=5))
+    answer = slack.invited("https://linkedin.com/in/jane-doe")
+    first = answer.body["blocks"][0]["text"]["text"]
+    assert first.startswith(":warning: Logged 1 invite") and ":white_check_mark:" not in first
+    assert ":warning: You withdrew" in first and "LinkedIn blocks a new invite until" in first
+    # Mixed: the fresh one is a tick, the re-invite is still flagged on its own line.
+    clock.advance(timedelta(days=1))
+    slack.invited("https://linkedin.com/in/ann-lee --sent 30d")
+    slack.invites("withdrawn ann-lee")
+    mixed = slack.invited("https://linkedin.com/in/ann-lee https://linkedin.com/in/new-one").body
+    text = mixed["blocks"][0]["text"]["text"]
+    assert text.startswith(":white_check_mark: Logged 2 invites") and ":warning: You withdrew" in text
+
+
+def test_counts_of_one_are_singular(slack, db):
+    slack.invites("help")  # the workspace's row, so its settings can be set
+    set_workspace(db, safe_weekly_free=1, pending_warn_at=1, pending_limit=5)
+    answer = slack.invited("https://linkedin.com/in/only-one")
+    assert "1 invite in the last 7 days: at or past the safe limit of 1" in answer.text
+    assert "1 invite pending (warning level 1)" in answer.text
 
 
 def test_weekly_pace_near_and_at_the_tier_limit(slack, db):

@@ -59,10 +59,14 @@ def test_a_period_argument_and_an_empty_period(slack, db):
     assert json.loads(post_button(answer)["value"]) == {"period": "7d"}
 
 
-def test_no_post_button_in_a_dm(slack, db):
+def test_no_post_button_in_a_dm_but_how_to_post_it(slack, db):
     seed_team(db)
     answer = slack.invites("leaderboard", channel="D0123")
     assert "Dana" in answer.text and not answer.buttons
+    assert "Run `/invites leaderboard` in a channel to post it there." in answer.text
+    assert "Run `/invites leaderboard 7d` in a channel" in slack.invites("leaderboard 7d", channel="D0123").text
+    # In a channel the button says it all.
+    assert "in a channel to post it there" not in slack.invites("leaderboard").text
 
 
 def test_post_to_channel_posts_the_public_board_where_the_command_ran(slack, db, fake_slack):

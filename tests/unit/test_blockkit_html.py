@@ -233,3 +233,51 @@ def test_each_radio_group_is_its_own_html_group_with_its_initial_option_checked(
         by_group.setdefault(name, []).append((value, bool(checked)))
     assert sorted(by_group.values()) == [[("on", False), ("off", True)], [("show", True), ("hide", False)]]
     assert len(by_group) == 2
+
+
+# Tokens in bot/ that look like shortcodes but are not emoji (a SQLite URL, Sphinx roles, a docstring).
+NOT_EMOJI = {"memory", "class", "func", "short_codes"}
+
+
+def app_shortcodes() -> set[str]:
+    """Every :shortcode: the app's source writes."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "bot"
+    found = set()
+    for path in root.rglob("*.py"):
+        found |= set(re.findall(r":([a-z0-9_+]+):", path.read_text(encoding="utf-8")))
+    return found - NOT_EMOJI
+
+
+def test_every_shortcode_the_app_uses_shows_as_an_emoji_in_the_playground():
+    codes = app_shortcodes()
+    assert {"white_check_mark", "warning", "zzz", "rotating_light", "chart_with_upwards_trend", "inbox_tray",
+            "wastebasket", "see_no_evil", "eyes"} <= codes
+    for code in sorted(codes):
+        shown = mrkdwn(f":{code}: text")
+        assert not shown.startswith(":"), f":{code}: is shown as text in the playground"
+        assert shown.endswith(" text")
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    (":see_no_evil: hidden", "🙈 hidden"),
+    (":zzz::warning:", "💤⚠️"),
+    ("*:rotating_light: Past the limit*", "<b>🚨 Past the limit</b>"),
+    ("_:hourglass: expired_", "<i>⌛ expired</i>"),
+    ("`:warning:` in code", '<code class="bk-code">:warning:</code> in code'),  # Slack leaves code alone
+    (":unknown_to_slack: stays", ":unknown_to_slack: stays"),
+    ("12:30:45", "12:30:45"),
+])
+def test_shortcodes_render_as_slack_shows_them(source, expected):
+    assert mrkdwn(source) == expected
+
+
+def test_a_rendered_message_keeps_no_known_shortcode_as_text():
+    html = message_html("", [
+        {"type": "section", "text": {"type": "mrkdwn", "text": ":white_check_mark: Logged 1 invite:"}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": ":inbox_tray: Imported · :wastebasket: gone"}]},
+        {"type": "header", "text": {"type": "plain_text", "text": ":chart_with_upwards_trend: Pace", "emoji": True}},
+    ], CTX)
+    assert "✅ Logged 1 invite:" in html and "📥 Imported · 🗑️ gone" in html and "📈 Pace" in html
+    assert not re.search(r":[a-z_]+:", html)

@@ -278,3 +278,35 @@ def test_the_weekly_digest_of_a_thousand_members_fits_a_message():
     reply = team_digest(digest_plan(big=True))
     assert len(reply["blocks"]) <= 50 and len(reply["text"]) <= 3000
     assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in of_type(reply, "section"))
+
+
+def test_the_weekly_digest_says_each_change_in_words():
+    from bot.slack.render_team import change_text
+
+    assert [change_text(p) for p in (5, 1, -3, 0, None)] == [
+        "▲ 5 pts since last week", "▲ 1 pt since last week", "▼ 3 pts since last week", "= same as last week",
+        "new on the board",
+    ]
+
+
+def test_the_weekly_digest_change_compares_the_rates_as_shown():
+    plan = digest_plan()
+    dana, tom = plan.board.rows_ranked  # 42% of 50, 25% of 40
+    plan = TeamDigestPlan(**{**plan.__dict__, "last_week": {
+        "U1": RateCounts(accepted=37, declined=63),  # 37% of 100: ranked then
+        "U2": RateCounts(accepted=2, declined=7),  # 9 decided: not ranked then
+    }})
+    assert (plan.change(dana), plan.change(tom)) == (5, None)
+    out = texts(team_digest(plan))
+    assert "1. Dana — 42% (n=50) · ▲ 5 pts since last week" in out
+    assert "2. Tom — 25% (n=40) · new on the board" in out
+    assert "Not enough decided invites yet: Priya (need 10)" in out and "(n=3)" not in out
+
+
+def test_where_posting_cant_work_the_reply_says_how_to_post_it_with_the_configured_name():
+    reply = leaderboard_reply(sample(), channel_id="D0123", can_post=False, commands=Commands(invites="/pile"))
+    assert not of_type(reply, "actions")
+    assert "Run `/pile leaderboard` in a channel to post it there." in texts(reply)
+    seven = leaderboard_reply(board([row("U1", "Dana", accepted=5, n=10)], period="7d"), channel_id="D1",
+                              can_post=False)
+    assert "Run `/invites leaderboard 7d` in a channel" in texts(seven)
