@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Delivery, Invite, Member, Workspace
-from bot.domain.invites import PERIODS, Status
+from bot.db.models import Delivery, Workspace
+from bot.domain.invites import PERIODS, Risk
 from bot.domain.nudges import Kind
+from bot.services import counts
 
 # The module, not its names: sweep.run_cycle calls into this module, so a name import would be circular.
 from bot.services import sweep as ledger
-from bot.services.invites import stale_condition
 from bot.services.leaderboard import Leaderboard, team_leaderboard
 from bot.services.members import zone
 
@@ -35,6 +35,7 @@ class TeamPile:
     members: int = 0  # active members with at least one pending invite
     pending: int = 0
     stale: int = 0
+    snoozed_stale: int = 0
     at_warn: int = 0  # pending_warn_at <= pending < pending_limit
     at_limit: int = 0  # pending >= pending_limit
 
@@ -117,27 +118,13 @@ def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None
 
 
 def _pile(session: Session, ws: Workspace, *, now: datetime) -> TeamPile:
-    """Per active member pending and stale counts, summed and bucketed by risk level (one query)."""
-    stale = stale_condition(withdraw_after_days=ws.withdraw_after_days, now=now)
-    per_member = (
-        select(func.count().label("pending"), func.count().filter(stale).label("stale"))
-        .select_from(Invite)
-        .join(Member, Member.id == Invite.member_id)
-        .where(Invite.team_id == ws.team_id, Member.deactivated.is_(False), Invite.status == Status.PENDING)
-        .group_by(Invite.member_id)
-        .subquery()
+    """Every active member's counts (bot.services.counts), summed and bucketed by risk level."""
+    piles = list(counts.team_piles(session, ws, now=now).values())
+    return TeamPile(
+        members=sum(1 for p in piles if p.pending), pending=sum(p.pending for p in piles),
+        stale=sum(p.stale for p in piles), snoozed_stale=sum(p.snoozed_stale for p in piles),
+        at_warn=sum(1 for p in piles if p.risk is Risk.WARN), at_limit=sum(1 for p in piles if p.risk is Risk.LIMIT),
     )
-    row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(per_member.c.pending), 0),
-            func.coalesce(func.sum(per_member.c.stale), 0),
-            func.count().filter(and_(per_member.c.pending >= ws.pending_warn_at,
-                                     per_member.c.pending < ws.pending_limit)),
-            func.count().filter(per_member.c.pending >= ws.pending_limit),
-        )
-    ).one()
-    return TeamPile(*(int(v or 0) for v in row))
 
 
 def deliver_team_digests(

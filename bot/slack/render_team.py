@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
+from bot.domain.counts import stale_label
 from bot.domain.invites import Period
 from bot.services.leaderboard import (
     WEEKDAY_MIN_DAYS,
@@ -86,7 +87,8 @@ def member_name(row: LeaderboardRow) -> str:
 
 def _figures(row: LeaderboardRow) -> str:
     return (
-        f"{percent(row.rate)} (n={row.n}) · {row.accepted} accepted · {row.pending} pending · {row.stale} stale"
+        f"{percent(row.rate)} (n={row.n}) · {row.accepted} accepted · {row.pending} pending · "
+        f"{stale_label(row.stale, row.snoozed_stale)}"
     )
 
 
@@ -161,7 +163,8 @@ def totals_text(board: Leaderboard) -> str:
     t = board.totals
     rate = f"{percent(t.rate)} of {t.decided} decided" if t.decided else "nothing decided yet"
     return (
-        f"*Team:* {t.sent} sent · {t.accepted} accepted · {rate} · {t.pending} pending · {t.stale} stale"
+        f"*Team:* {t.sent} sent · {t.accepted} accepted · {rate} · {t.pending} pending · "
+        f"{stale_label(t.stale, t.snoozed_stale)}"
     )
 
 
@@ -301,7 +304,7 @@ def team_digest(plan: TeamDigestPlan) -> Reply:
     rate = f"{percent(t.rate)} of {t.decided} decided" if t.decided else "nothing decided yet"
     lines = [
         f"*Sent in the last 7 days:* {t.sent} · *accepted:* {t.accepted} · *acceptance:* {rate}",
-        f"*Pending now:* {p.pending} ({p.stale} stale) across {_members(p.members)}",
+        f"*Pending now:* {p.pending} · {stale_label(p.stale, p.snoozed_stale)} across {_members(p.members)}",
         risk_text(plan),
     ]
     blocks = [
@@ -310,6 +313,6 @@ def team_digest(plan: TeamDigestPlan) -> Reply:
         {"type": "divider"},
         *_board_blocks(plan.board),
     ]
-    text = (f"Weekly invite digest: {t.sent} sent, {t.accepted} accepted, {p.pending} pending "
-            f"({p.stale} stale); {p.at_warn + p.at_limit} in the risk zone.")
+    text = (f"Weekly invite digest: {t.sent} sent, {t.accepted} accepted, {p.pending} pending, "
+            f"{stale_label(p.stale, p.snoozed_stale)}; {p.at_warn + p.at_limit} in the risk zone.")
     return reply(text, blocks)

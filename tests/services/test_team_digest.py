@@ -131,7 +131,7 @@ def test_the_message_fits_slack_and_names_nobody_at_risk(db):
     # Sent in 7 days: the fresh pending (11) and accepted (5) invites of the five active members.
     assert summary.splitlines()[:2] == [
         "*Sent in the last 7 days:* 16 · *accepted:* 5 · *acceptance:* 100% of 5 decided",
-        "*Pending now:* 19 (8 stale) across 5 members",
+        "*Pending now:* 19 · 8 stale across 5 members",
     ]
     assert "UANN" not in summary and "Ann" not in summary and "HID" not in summary
     dumped = json.dumps(message, ensure_ascii=False)
