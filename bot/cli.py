@@ -12,12 +12,10 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot import cli_bulk, cli_reports, logs
+from bot.bootstrap import build, open_database
 from bot.cli_playground import add_parser as add_playground_parser
 from bot.cli_playground import cmd_playground
-from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, is_placeholder
-from bot.scheduler import cycle_runner, run_blocking, start_background
-from bot.slack.app import create_app, install_for
 
 log = logging.getLogger("bot.cli")
 
@@ -76,14 +74,6 @@ def _secrets(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
-def _database(settings: Settings):
-    from bot.db.engine import Database
-    from bot.db.migrate import upgrade
-
-    upgrade(settings.database_url)
-    return Database.from_url(settings.database_url)
-
-
 def freeze_startup_objects() -> None:
     """Move everything built at start-up (modules, SQLAlchemy metadata, the app) out of the cyclic
     garbage collector's reach: a full collection triggered by one request's rows then no longer
@@ -106,25 +96,22 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.web import WebApp, serve
 
     settings.require_http()
-    db = _database(settings)
-    clock = SystemClock()
-    install = install_for(settings, db, clock)
-    app = create_app(settings, db, clock=clock, install=install)
+    runtime = build(settings)
+    app = runtime.app()
     freeze_startup_objects()
     if not args.no_scheduler:
-        start_background(settings, db, clock, install.tokens)
-    serve(WebApp(app, db), host=args.host, port=args.port or settings.port, threads=args.threads)
+        runtime.start_scheduler()
+    serve(WebApp(app, runtime.db), host=args.host, port=args.port or settings.port, threads=args.threads)
     return 0
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene scheduler`."""
     settings.require_tokens()
-    db = _database(settings)
-    clock = SystemClock()
-    tokens = install_for(settings, db, clock).tokens
+    runtime = build(settings)
+    runtime.install  # noqa: B018 - fail at start, not at the first cycle, when the install is misconfigured
     freeze_startup_objects()
-    run_blocking(settings, db, clock, tokens)
+    runtime.run_scheduler()
     return 0
 
 
@@ -132,9 +119,7 @@ def cmd_sweep(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene sweep [--now] [--dry-run] [--team]`: one cycle, JSON lines on stdout."""
     if not args.dry_run:
         settings.require_tokens()
-    db = _database(settings)
-    clock = SystemClock()
-    run = cycle_runner(settings, db, clock, install_for(settings, db, clock).tokens)
+    run = build(settings).cycle()
     report = run(now=args.now, team_id=args.team, dry_run=args.dry_run)
     for message in report.planned if args.dry_run else report.sent:
         print(json.dumps(message.as_json(), ensure_ascii=False), flush=True)
@@ -146,17 +131,15 @@ def cmd_sweep(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene socket`."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.socket_mode import HardenedSocketModeHandler
 
     settings.require_socket()
-    db = _database(settings)
-    clock = SystemClock()
-    install = install_for(settings, db, clock)
-    app = create_app(settings, db, clock=clock, install=install)
+    runtime = build(settings)
+    app = runtime.app()
     freeze_startup_objects()
-    start_background(settings, db, clock, install.tokens)
+    runtime.start_scheduler()
     assert settings.slack_app_token is not None
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    HardenedSocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0
 
 
@@ -168,7 +151,7 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
         print(f"This deletes workspace {args.team} and all its members, invites and history for good.\n"
               "Run again with --yes-delete-everything to do it.", file=sys.stderr)
         return 2
-    counts = purge_workspace(_database(settings), args.team)
+    counts = purge_workspace(open_database(settings), args.team)
     print(f"purged {args.team}: {counts['members']} members, {counts['invites']} invites")
     return 0
 

@@ -32,11 +32,9 @@ def add_parsers(subparsers) -> None:
 
 
 def _database(settings: Settings):
-    from bot.db.engine import Database
-    from bot.db.migrate import upgrade
+    from bot.bootstrap import open_database
 
-    upgrade(settings.database_url)
-    return Database.from_url(settings.database_url)
+    return open_database(settings)
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -78,7 +76,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         except UnsupportedFile as error:
             print(f"invite-hygiene: {error}", file=sys.stderr)
             return EXIT_REFUSED
-        for line in summary_lines(summary):
+        for line in summary_lines(summary, invites_command=settings.invites_command):
             print(line)
         return EXIT_OK
     finally:

@@ -56,10 +56,9 @@ def instant(value: str) -> datetime:
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """Print the report on stdout; exit 2 with a one-line reason for an unknown team or member."""
-    from bot.db.migrate import upgrade
+    from bot.bootstrap import open_database
 
-    upgrade(settings.database_url)
-    db = Database.from_url(settings.database_url)
+    db = open_database(settings)
     try:
         now = args.now or SystemClock().now()
         print(make_report(db, what=args.what, team_id=args.team, user_id=args.user,

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: str = "INFO"
     sweep_interval_seconds: int = Field(default=300, ge=10, le=3600)
+    # How long a Web API call may take (default bot.slack.outbound.WEB_API_TIMEOUT_S).
+    web_api_timeout_seconds: float | None = Field(default=None, gt=0, le=120)
     invited_command: str = "/invited"
     invites_command: str = "/invites"
 

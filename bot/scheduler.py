@@ -15,10 +15,8 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.services.members import refresh_profiles
 from bot.services.sweep import CycleReport, run_cycle
-from bot.slack.app import make_client
-from bot.slack.delivery import TokenSource, marker, slack_sender
 from bot.slack.deps import profile_lookup
-from bot.slack.team import channel_sender
+from bot.slack.outbound import TokenSource, channel_sender, make_client, marker, slack_sender
 
 log = logging.getLogger("bot.scheduler")
 

@@ -13,6 +13,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
+from bot.db import bounds
 from bot.db.engine import Database
 from bot.slack.request import SlackRequest
 
@@ -53,7 +54,10 @@ class WebApp:
         started = time.perf_counter()
         request = WsgiHttpRequest(environ)
         bolt_request = SlackRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
-        response = self.app.dispatch(bolt_request)
+        # All of the request's database work shares one budget (listeners run in this thread,
+        # before the response): on a silent partition it answers "nothing was saved" in time.
+        with bounds.deadline(bounds.REQUEST_DB_BUDGET_S):
+            response = self.app.dispatch(bolt_request)
         elapsed = (time.perf_counter() - started) * 1000
         context = bolt_request.context
         log.info(

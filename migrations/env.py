@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
+from bot.db import bounds
 from bot.db.engine import make_engine
 from bot.db.models import Base
 
@@ -34,6 +35,10 @@ def run_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # Table rebuilds (batch mode, 0008) drop a table: with foreign keys on, SQLite would first
+                # delete its rows and cascade to the tables that reference it. Set outside any transaction.
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
             _run(conn)
     finally:
         engine.dispose()
@@ -49,6 +54,8 @@ def _run(connection) -> None:
     )
     with context.begin_transaction():
         if is_pg:
+            # The app's per-session bounds (bot/db/bounds.py) are not for a migration or its lock wait.
+            connection.exec_driver_sql(bounds.set_local(bounds.MIGRATION_SERVER_SETTINGS))
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
         context.run_migrations()
 

@@ -16,7 +16,7 @@ from bot.clock import FixedClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Base
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import FakeSlack, take_violations
 from tests.support.harness import SlackHarness
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
 
@@ -79,6 +79,22 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield database
     database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def slack_accepts_every_payload() -> Iterator[None]:
+    """Fail the test when the app sent (or acked) a payload Slack would refuse.
+
+    The fake Web API and the harness check every Block Kit payload against
+    bot.playground.slack_rules; they answer `invalid_blocks` like Slack and record the violation
+    here, so a test that only looked at other things still fails.
+    """
+    take_violations()
+    yield
+    found = take_violations()
+    if found:
+        shown = "\n  ".join(found[:20])
+        pytest.fail(f"{len(found)} payload(s) break Slack's rules:\n  {shown}", pytrace=False)
 
 
 @pytest.fixture

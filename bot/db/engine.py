@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import bounds
+
 log = logging.getLogger(__name__)
 
 # Writers queue for up to 2 s: long enough for bursts, short enough to answer inside Slack's 3 s.
@@ -72,9 +74,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         return engine
     # pool_pre_ping replaces connections that died while the server was away (recovery without
-    # a restart); connect_timeout keeps a down server from eating the 3 seconds Slack allows.
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=5,
-                         connect_args={"connect_timeout": 2})
+    # a restart). Every wait on a connection (connect, pre-ping, statement, COMMIT) is bounded by
+    # the caller's deadline, and TCP and the server have their own bounds: see bot/db/bounds.py.
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                           pool_timeout=bounds.POOL_TIMEOUT_S, connect_args=bounds.connect_args(dict(parsed.query)))
+
+    @event.listens_for(engine, "do_connect")
+    def _bounded_connect(_dialect, _record, cargs, cparams):
+        return bounds.bounded_connect(cargs, cparams)
+
+    @event.listens_for(engine, "begin")
+    def _bulk_bounds(conn) -> None:
+        if conn.get_execution_options().get("bulk", False):
+            conn.exec_driver_sql(bounds.set_local(bounds.BULK_SERVER_SETTINGS))
+
+    return engine
 
 
 def dialect_insert(session: Session):
@@ -130,8 +144,10 @@ class Database:
         ):
             raise DatabaseUnavailable("timed out waiting for the SQLite write lock")
         self._bulk_writing = bulk and lock is not None
+        # PostgreSQL: the session's own budget (a request's tighter one applies when set).
+        budget = bounds.BULK_SESSION_BUDGET_S if bulk else bounds.SESSION_BUDGET_S
         try:
-            with factory() as session, session.begin():
+            with bounds.deadline(budget), factory() as session, session.begin():
                 yield session
         finally:
             if lock is not None:
@@ -151,10 +167,11 @@ class Database:
         except Exception:  # noqa: BLE001 - the next commits checkpoint anyway
             log.warning("WAL checkpoint after a bulk write failed", exc_info=True)
 
-    def ping(self) -> bool:
-        """True when the database answers a trivial query."""
+    def ping(self, budget: float = bounds.HEALTH_DB_BUDGET_S) -> bool:
+        """True when the database answers a trivial query within `budget` seconds (PostgreSQL)."""
         try:
-            with self.engine.connect() as conn:
+            # A read: on SQLite a plain BEGIN, so a writer holding the lock does not fail it.
+            with bounds.deadline(budget), self.engine.execution_options(read_only=True).connect() as conn:
                 conn.execute(text("SELECT 1"))
             return True
         except Exception:  # noqa: BLE001 - any failure means "not healthy"

@@ -207,6 +207,8 @@ class Invite(Base):
         Index("ix_invites_team_status_changed", "team_id", "status", "status_changed_at"),
         # A prospect across the workspace: teammate collisions and cooldown checks.
         Index("ix_invites_team_prospect", "team_id", "prospect_key"),
+        # An invite's number is never handed out twice, even after an undo deleted it (0008).
+        {"sqlite_autoincrement": True},
     )
 
 
@@ -313,6 +315,8 @@ class EventClaim(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set once the listener has acted: an unfinished claim whose handler died can be taken over.
+    done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     # The prune: the claims older than a day.
     __table_args__ = (Index("ix_event_claims_claimed_at", "claimed_at"),)

@@ -15,15 +15,57 @@ MAX_URLS_PER_COMMAND = 100
 MAX_BACKDATE_DAYS = 3650
 MAX_SNOOZE_DAYS = 90
 
-INVITED_USAGE = (
-    "`/invited <linkedin url> [more urls] [name, company] [--sent 2026-11-10|3d] "
+_INVITED_USAGE = (
+    "`{invited} <linkedin url> [more urls] [name, company] [--sent 2026-11-10|3d] "
     "[--priority high|normal|low] [--note]`"
 )
-INVITES_USAGE = (
-    "`/invites [list [status] | accepted|declined|withdrawn <url|slug|#id|name> | undo | stats [period] | "
+_INVITES_USAGE = (
+    "`{invites} [list [status] | accepted|declined|withdrawn <url|slug|#id|name> | undo | stats [period] | "
     "leaderboard [period] | tier free|premium|sales_navigator | pause | resume | snooze 3d | import | "
     "export | settings | forget-me | help]`"
 )
+
+
+@dataclass(frozen=True)
+class Commands:
+    """The two slash commands as this installation names them (INVITED_COMMAND / INVITES_COMMAND).
+
+    Built once from the settings and passed down to whatever names a command to the user.
+    Texts here are plain: the Slack renderers escape them for mrkdwn.
+    """
+
+    invited: str = "/invited"
+    invites: str = "/invites"
+
+    @classmethod
+    def from_settings(cls, settings: object) -> Commands:
+        """The names configured in `Settings` (defaults when unset)."""
+        return cls(invited=getattr(settings, "invited_command", None) or cls.invited,
+                   invites=getattr(settings, "invites_command", None) or cls.invites)
+
+    @property
+    def invited_usage(self) -> str:
+        """The usage line of the log command."""
+        return _INVITED_USAGE.format(invited=self.invited)
+
+    @property
+    def invites_usage(self) -> str:
+        """The usage line of everything else."""
+        return _INVITES_USAGE.format(invites=self.invites)
+
+    def usage(self, default_usage: str) -> str:
+        """A UsageError's usage line (written with the default names) with this installation's names."""
+        if default_usage == INVITED_USAGE:
+            return self.invited_usage
+        if default_usage == INVITES_USAGE:
+            return self.invites_usage
+        return default_usage
+
+
+DEFAULT_COMMANDS = Commands()
+# The usage lines with the default names: what a UsageError carries (see Commands.usage).
+INVITED_USAGE = DEFAULT_COMMANDS.invited_usage
+INVITES_USAGE = DEFAULT_COMMANDS.invites_usage
 
 
 class UsageError(ValueError):
@@ -335,7 +377,7 @@ def parse_ref(text: str) -> InviteRef:
     return InviteRef(text=text)
 
 
-def parse_invites(text: str) -> InvitesCommand:
+def parse_invites(text: str, *, commands: Commands = DEFAULT_COMMANDS) -> InvitesCommand:
     """Parse `/invites` text; raises UsageError with a specific reason."""
     cleaned = clean_text(text)
     tokens = _tokens(cleaned)
@@ -350,7 +392,7 @@ def parse_invites(text: str) -> InvitesCommand:
     if verb in _OUTCOME_WORDS:
         if not rest:
             raise UsageError(
-                f"Which invite? `/invites {verb} <url|slug|#id|name>`.", usage=INVITES_USAGE
+                f"Which invite? `{commands.invites} {verb} <url|slug|#id|name>`.", usage=INVITES_USAGE
             )
         return RecordOutcome(_OUTCOME_WORDS[verb], parse_ref(rest))
     if verb == "undo":
@@ -376,7 +418,7 @@ def parse_invites(text: str) -> InvitesCommand:
         _no_args(verb, args)
         return Resume()
     if verb == "snooze":
-        return Snooze(_snooze_days(args))
+        return Snooze(_snooze_days(args, commands))
     if verb == "import":
         return ImportHelp()
     if verb == "export":
@@ -411,10 +453,10 @@ def _parse_list(args: list[str]) -> ListInvites:
     return ListInvites(status, page)
 
 
-def _snooze_days(args: list[str]) -> int:
+def _snooze_days(args: list[str], commands: Commands) -> int:
     match = re.fullmatch(r"(\d{1,3})\s*d?", " ".join(args).lower()) if args else None
     if not match or not 1 <= int(match.group(1)) <= MAX_SNOOZE_DAYS:
-        raise UsageError(f"Snooze for how long? e.g. `/invites snooze 3d` (1 to {MAX_SNOOZE_DAYS} days).", usage=INVITES_USAGE)
+        raise UsageError(f"Snooze for how long? e.g. `{commands.invites} snooze 3d` (1 to {MAX_SNOOZE_DAYS} days).", usage=INVITES_USAGE)
     return int(match.group(1))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 
@@ -201,6 +201,15 @@ def wilson_lower_bound(successes: int, n: int, z: float = 1.959963984540054) -> 
     centre = p + z * z / (2 * n)
     margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return max(0.0, (centre - margin) / denominator)
+
+
+def week_starts(now: datetime, tz, count: int) -> list[datetime]:
+    """The starts (Monday 00:00 in `tz`, as aware instants) of the current week and the `count - 1`
+    before it, newest first; DST-safe because each is built as a local wall-clock time."""
+    monday = now.astimezone(tz).date()
+    monday -= timedelta(days=monday.weekday())
+    return [datetime.combine(monday - timedelta(weeks=k), time(0), tzinfo=tz).astimezone(now.tzinfo)
+            for k in range(count)]
 
 
 def local_noon(day: date, tz) -> datetime:

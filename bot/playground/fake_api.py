@@ -10,13 +10,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from bot.playground import demo
+from bot.playground import demo, slack_rules
 from bot.playground.httpio import Request, Response, json_response
 from bot.playground.store import RESPONSE_URL_USES, Posted, SlackState, StoredFile, slack_id
 
 Answer = dict[str, Any]
-MESSAGE_BLOCKS = 50
-VIEW_BLOCKS = 100
 # What Slack answers for a private file fetched without the bot token: its sign-in page.
 SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
 
@@ -39,31 +37,9 @@ def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
 
-def block_problems(blocks: Any, *, limit: int) -> list[str]:
-    """Slack's best-known Block Kit limits that a message or view breaks (empty when fine)."""
-    if not isinstance(blocks, list):
-        return ["blocks must be a list"]
-    problems = [f"no more than {limit} items allowed"] if len(blocks) > limit else []
-    for index, block in enumerate(blocks):
-        if not isinstance(block, dict) or "type" not in block:
-            problems.append(f"block {index} has no type")
-            continue
-        text = (block.get("text") or {}).get("text", "") if isinstance(block.get("text"), dict) else ""
-        if block["type"] == "header" and len(text) > 150:
-            problems.append(f"block {index}: header text over 150 characters")
-        if block["type"] == "section" and len(text) > 3000:
-            problems.append(f"block {index}: section text over 3000 characters")
-        if block["type"] == "section" and len(block.get("fields") or []) > 10:
-            problems.append(f"block {index}: more than 10 fields")
-        if block["type"] == "actions" and len(block.get("elements") or []) > 25:
-            problems.append(f"block {index}: more than 25 elements")
-        for element in [block.get("accessory"), *(block.get("elements") or [])]:
-            if isinstance(element, dict) and element.get("type") == "button":
-                if len((element.get("text") or {}).get("text", "")) > 75:
-                    problems.append(f"block {index}: button text over 75 characters")
-                if len(str(element.get("value", ""))) > 2000:
-                    problems.append(f"block {index}: button value over 2000 characters")
-    return problems
+def refusal(code: str, problems: list[str]) -> Answer:
+    """What Slack answers a payload breaking its rules: the error and every message."""
+    return _error(code, errors=problems, response_metadata={"messages": problems})
 
 
 class FakeWebApi:
@@ -86,6 +62,7 @@ class FakeWebApi:
             "conversations.list": lambda p: {"ok": True, "channels": [self._channel_object(demo.CHANNEL_ID)],
                                              "response_metadata": {"next_cursor": ""}},
             "conversations.members": self.conversations_members,
+            "conversations.history": self.conversations_history,
             "chat.postMessage": self.chat_post_message,
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.update": self.chat_update,
@@ -207,13 +184,18 @@ class FakeWebApi:
 
     # ---- messages ------------------------------------------------------------------------
 
-    def _content(self, params: Answer) -> tuple[str | None, list[Answer] | None, Answer | None]:
-        """(text, blocks, error) of a chat.* call."""
+    def _refused(self, what: str, problems: list[str]) -> None:
+        """Show the developer why Slack would have refused a payload (in the playground's log)."""
+        shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+        self.state.note("slack ✗", f"{what} refused: {shown}")
+
+    def _content(self, params: Answer, method: str) -> tuple[str | None, list[Answer] | None, Answer | None]:
+        """(text, blocks, error) of a chat.* call, held to Slack's Block Kit and mrkdwn rules."""
+        problems = slack_rules.check_call(method, params)
+        if problems:
+            self._refused(method, problems)
+            return None, None, refusal("invalid_blocks", problems)
         blocks = _json_field(params.get("blocks")) if "blocks" in params else None
-        if blocks is not None:
-            problems = block_problems(blocks, limit=MESSAGE_BLOCKS)
-            if problems:
-                return None, None, _error("invalid_blocks", response_metadata={"messages": problems})
         text = params.get("text")
         if text is not None and len(str(text)) > 40000:
             return None, None, _error("msg_too_long")
@@ -224,13 +206,26 @@ class FakeWebApi:
         channel = self.resolve_channel(str(params.get("channel", "")))
         if channel is None:
             return _error("channel_not_found")
-        text, blocks, problem = self._content(params)
+        text, blocks, problem = self._content(params, "chat.postMessage")
         if problem:
             return problem
         if not text and not blocks:
             return _error("no_text")
-        posted = self.state.post(channel, text=text or "", blocks=blocks)
+        metadata = _json_field(params.get("metadata")) if params.get("metadata") else None
+        posted = self.state.post(channel, text=text or "", blocks=blocks, metadata=metadata or None)
         return {"ok": True, "channel": channel, "ts": posted.ts, "message": posted.as_slack()}
+
+    def conversations_history(self, params: Answer) -> Answer:
+        """A conversation's messages, newest first (metadata only with include_all_metadata)."""
+        channel = self.resolve_channel(str(params.get("channel", "")))
+        if channel is None:
+            return _error("channel_not_found")
+        with self.state.lock:
+            found = [m for m in self.state.conversations.get(channel, []) if not m.ephemeral_for and not m.system]
+        messages = [m.as_slack() for m in reversed(found)][: int(params.get("limit") or 100)]
+        if not _truthy(params.get("include_all_metadata")):
+            messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+        return {"ok": True, "messages": messages, "has_more": False, "response_metadata": {"next_cursor": ""}}
 
     def chat_post_ephemeral(self, params: Answer) -> Answer:
         """A message only one teammate sees."""
@@ -239,7 +234,7 @@ class FakeWebApi:
             return _error("channel_not_found")
         if demo.teammate(str(params.get("user", ""))) is None:
             return _error("user_not_in_channel")
-        text, blocks, problem = self._content(params)
+        text, blocks, problem = self._content(params, "chat.postEphemeral")
         if problem:
             return problem
         if not text and not blocks:
@@ -261,7 +256,7 @@ class FakeWebApi:
         found, problem = self._own_message(params)
         if problem or found is None:
             return problem or _error("message_not_found")
-        text, blocks, problem = self._content(params)
+        text, blocks, problem = self._content(params, "chat.update")
         if problem:
             return problem
         self.state.replace(found, text=text, blocks=blocks)
@@ -292,12 +287,10 @@ class FakeWebApi:
             return None, _error("invalid_arguments")
         if view.get("type") != kind:
             return None, _error("invalid_arguments", response_metadata={"messages": [f"view type must be {kind}"]})
-        problems = block_problems(view.get("blocks") or [], limit=VIEW_BLOCKS)
-        title = ((view.get("title") or {}).get("text") or "") if kind == "modal" else ""
-        if kind == "modal" and not 0 < len(title) <= 24:
-            problems.append("title must be 1 to 24 characters")
+        problems = slack_rules.check_view(view, expected=kind)
         if problems:
-            return None, _error("invalid_arguments", response_metadata={"messages": problems})
+            self._refused(f"{kind} view", problems)
+            return None, refusal("invalid_arguments", problems)
         return view, None
 
     def _modal_request(self, params: Answer) -> tuple[str, Answer, None] | tuple[None, None, Answer]:
@@ -470,6 +463,10 @@ class FakeWebApi:
         if target.uses > RESPONSE_URL_USES:
             return json_response(_error("used_url"), status="404 Not Found")
         body = request.params()
+        problems = slack_rules.check_call("response_url", body)
+        if problems:
+            self._refused("response_url post", problems)
+            return json_response(refusal("invalid_blocks", problems), status="400 Bad Request")
         blocks = _json_field(body.get("blocks")) if "blocks" in body else None
         text = body.get("text")
         self.state.note("app →", f"response_url ({'replace' if _truthy(body.get('replace_original')) else 'reply'})")

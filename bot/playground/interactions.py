@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.config import Settings
-from bot.playground import demo
+from bot.playground import demo, slack_rules
 from bot.playground import slack_requests as req
 from bot.playground.applink import FORM, JSON, AppLink, Delivery
 from bot.playground.demo import Teammate
@@ -62,7 +62,7 @@ class Interactions:
         mate = self._mate(user_id)
         text = text.strip()
         if not text:
-            return {"ok": False, "message": "Type a command such as /invites help"}
+            return {"ok": False, "message": f"Type a command such as {self.commands()[1]} help"}
         if text.startswith("/"):
             return self.slash_command(mate, channel, text)
         posted = self.state.post(channel, text=req_escape(text), user=mate.user_id)
@@ -91,6 +91,12 @@ class Interactions:
         reply = delivery.json()
         if reply is None and delivery.body.strip():
             reply = {"text": delivery.body}
+        problems = slack_rules.check_command_ack(reply) if isinstance(reply, dict) else []
+        if problems:
+            # Slack shows nothing of an ack it refuses, only that the command failed.
+            self.state.note("slack ✗", f"{command} ack refused: {'; '.join(problems[:3])}")
+            self._notice(channel, mate.user_id, f"{command} failed with the error \"invalid_blocks\"")
+            return {"ok": False, "message": "the app's reply breaks Slack's Block Kit rules"}
         if reply and (reply.get("text") or reply.get("blocks")):
             visible = reply.get("response_type") == "in_channel"
             self.state.post(channel, text=str(reply.get("text") or ""), blocks=reply.get("blocks"),
@@ -171,7 +177,13 @@ class Interactions:
         if not delivery.ok:
             self._set_errors(view_id, {"": f"We had some trouble connecting ({_failure(delivery)}). Try again?"})
             return {"ok": False, "message": _failure(delivery)}
-        self._after_submit(user_id, view, delivery.json() or {})
+        ack = delivery.json() or {}
+        problems = slack_rules.check_view_submission_ack(ack, view)
+        if problems:
+            self.state.note("slack ✗", f"view_submission ack refused: {'; '.join(problems[:3])}")
+            self._set_errors(view_id, {"": "We had some trouble connecting (invalid response). Try again?"})
+            return {"ok": False, "message": "the app's response_action breaks Slack's rules"}
+        self._after_submit(user_id, view, ack)
         return {"ok": True, "message": ""}
 
     def _after_submit(self, user_id: str, view: dict[str, Any], ack: Mapping[str, Any]) -> None:

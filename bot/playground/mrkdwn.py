@@ -32,7 +32,9 @@ EMOJI = {
     "package": "📦", "mailbox": "📫", "incoming_envelope": "📨", "robot_face": "🤖", "hammer_and_wrench": "🛠️",
 }
 
-_TOKEN = re.compile(r"```(?P<pre>.+?)```|`(?P<code>[^`\n]+)`|<(?P<link>[^<>\n]+)>", re.S)
+# Slack reads `<…>` (links, mentions) everywhere, code included, before any formatting.
+_ANGLE = re.compile(r"<(?P<link>[^<>\n]+)>")
+_CODE = re.compile(r"```(?P<pre>.+?)```|`(?P<code>[^`\n]+)`", re.S)
 _HOLE = re.compile("\ue000(\\d+)\ue001")
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])")
@@ -59,16 +61,21 @@ def plain(text: str, *, with_emoji: bool = True) -> str:
 
 
 def mrkdwn(text: str, *, users: Mapping[str, str] | None = None, channels: Mapping[str, str] | None = None) -> str:
-    """A mrkdwn string as HTML: code, links, mentions, *bold*, _italic_, ~strike~, quotes, emoji."""
+    """A mrkdwn string as HTML, as Slack shows it: links and mentions (any `<…>`, even one left
+    unescaped by mistake, inside code too), then code, *bold*, _italic_, ~strike~, quotes, emoji;
+    `&lt;` `&gt;` `&amp;` shown as the characters."""
     holes: list[str] = []
 
-    def hole(match: re.Match[str]) -> str:
-        holes.append(_token(match, users or {}, channels or {}))
+    def keep(html_text: str) -> str:
+        holes.append(html_text)
         return f"\ue000{len(holes) - 1}\ue001"
 
-    body = _TOKEN.sub(hole, text)
+    body = _ANGLE.sub(lambda m: keep(_link(m.group("link"), users or {}, channels or {})), text)
+    body = _CODE.sub(lambda m: keep(_code(m)), body)
     body = _format(escape(body))
-    return _HOLE.sub(lambda m: holes[int(m.group(1))], body)
+    while _HOLE.search(body):  # code holds links: fill until none is left
+        body = _HOLE.sub(lambda m: holes[int(m.group(1))], body)
+    return body
 
 
 def text_object(obj: Any, *, users: Mapping[str, str] | None = None, channels: Mapping[str, str] | None = None) -> str:
@@ -92,12 +99,13 @@ def _format(escaped: str) -> str:
     return "<br>".join(lines)
 
 
-def _token(match: re.Match[str], users: Mapping[str, str], channels: Mapping[str, str]) -> str:
+def _code(match: re.Match[str]) -> str:
     if match.group("pre") is not None:
         return f'<pre class="bk-pre">{escape(match.group("pre").strip(chr(10)))}</pre>'
-    if match.group("code") is not None:
-        return f'<code class="bk-code">{escape(match.group("code"))}</code>'
-    inner = match.group("link")
+    return f'<code class="bk-code">{escape(match.group("code"))}</code>'
+
+
+def _link(inner: str, users: Mapping[str, str], channels: Mapping[str, str]) -> str:
     target, _, label = inner.partition("|")
     if target.startswith("@"):
         name = users.get(target[1:], label or target[1:])
@@ -112,5 +120,6 @@ def _token(match: re.Match[str], users: Mapping[str, str], channels: Mapping[str
     url = target.replace("&amp;", "&")
     shown = _format(escape(label)) if label else escape(target)
     if not url.lower().startswith(_SAFE_SCHEMES):
-        return shown
+        # Slack still makes it a link (to a target that goes nowhere useful): show it as one, inert.
+        return f'<a class="bk-link bk-link-dead" title="{html.escape(url, quote=True)}">{shown}</a>'
     return f'<a class="bk-link" href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{shown}</a>'

@@ -7,16 +7,32 @@ import mimetypes
 import time
 from collections.abc import Callable, Iterable
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote
 
+from bot.clock import OffsetClock
+from bot.db.engine import Database
 from bot.playground import demo
+from bot.playground.fake_api import FakeWebApi
 from bot.playground.httpio import Request, Response, StartResponse, json_response
+from bot.playground.interactions import Interactions
 from bot.playground.page import snapshot
 from bot.playground.seed import seed_history
+from bot.playground.store import SlackState
+from bot.playground.timeline import ClockControl
 
-if TYPE_CHECKING:
-    from bot.playground.server import Playground
+
+class Playground(Protocol):
+    """What the page needs of the running playground (bot.playground.server.Playground), named here
+    so the page does not import the server that builds it."""
+
+    options: Any
+    clock: OffsetClock
+    clock_control: ClockControl
+    db: Database
+    fake: FakeWebApi
+    interactions: Interactions
+    state: SlackState
 
 log = logging.getLogger("bot.playground")
 FAKE_PREFIXES = ("/api/", "/respond/", "/files/", "/upload/")

@@ -14,8 +14,6 @@ from pydantic import SecretStr
 
 from bot.clock import OffsetClock
 from bot.config import Settings
-from bot.db.engine import Database
-from bot.db.migrate import upgrade
 from bot.playground import demo
 from bot.playground.applink import AppLink
 from bot.playground.fake_api import FakeWebApi, new_bot_token
@@ -72,9 +70,7 @@ class Playground:
 
     def start(self) -> str:
         """Bring everything up; returns the page's address."""
-        from bot.scheduler import cycle_runner, start_background
-        from bot.slack.app import create_app
-        from bot.slack.delivery import single_workspace_tokens
+        from bot.bootstrap import build
         from bot.web import WebApp
 
         self.page = PageApp(self)
@@ -87,22 +83,21 @@ class Playground:
             self.base, api_url=f"{internal}/api/", database_url=self._database_url(),
             bot_token=self.bot_token, secret=self.signing_secret,
         )
-        upgrade(self.settings.database_url)
-        self.db = Database.from_url(self.settings.database_url)
+        runtime = build(self.settings, clock=self.clock)
+        self.db = runtime.db
         prepare_workspace(self.db, now=self.clock.now())
-        app = create_app(self.settings, self.db, clock=self.clock)
+        app = runtime.app()
         self.app_server = ServerThread(WebApp(app, self.db), host=LOOPBACK, port=0,
                                        threads=self.options.app_threads, name="playground-app").start()
         self.app_url = f"http://{LOOPBACK}:{self.app_server.port}"
         link = AppLink(f"{self.app_url}/slack/events", self.signing_secret, self.state)
-        tokens = single_workspace_tokens(self.settings)
-        self.run_cycle = cycle_runner(self.settings, self.db, self.clock, tokens)
+        self.run_cycle = runtime.cycle()
         self.clock_control = ClockControl(self.clock, self.run_cycle, self.state)
         self.interactions = Interactions(settings=self.settings, state=self.state, fake=self.fake, link=link,
                                          public_url=internal)
         if self.options.scheduler:
             # As in `serve`: the app's own scheduler runs too, on the playground's clock.
-            self._scheduler = start_background(self.settings, self.db, self.clock, tokens)
+            self._scheduler = runtime.start_scheduler()
         self.page_server.start()
         self.state.note("playground", f"app listening on {self.app_url}/slack/events; database {self._db_label()}")
         return self.url

@@ -74,6 +74,7 @@ class Posted:
     files: list[str] = field(default_factory=list)
     edited: bool = False
     system: bool = False  # a notice from the pretend Slack itself (an error, an unknown command)
+    metadata: dict[str, Any] | None = None  # chat.postMessage's `metadata` (event_type, event_payload)
 
     def as_slack(self) -> dict[str, Any]:
         """The `message` object Slack puts in payloads and API answers."""
@@ -84,6 +85,8 @@ class Posted:
             message.update(user=BOT_USER_ID, bot_id=BOT_ID, app_id=APP_ID)
         if self.edited:
             message["edited"] = {"user": message["user"], "ts": self.ts}
+        if self.metadata:
+            message["metadata"] = self.metadata
         return message
 
 

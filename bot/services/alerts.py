@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from bot.db.engine import Database
 from bot.db.models import Delivery, Member, Workspace
 from bot.domain.nudges import Kind, Message, StateChange, local_date, plan_alerts
-from bot.services import counts
-from bot.services.sweep import DeliveryError, Sender, _is_final, _rules, _state, claim, settle
+from bot.services import counts, ledger
+from bot.services.ledger import Sender
+from bot.services.sweep import _rules, _state
 
 log = logging.getLogger("bot.alerts")
 
@@ -24,15 +25,18 @@ ALERT_KINDS = (Kind.PENDING_WARN, Kind.PENDING_LIMIT, Kind.WEEKLY_PACE)
 
 
 def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> list[tuple[Message, StateChange]]:
-    """The alerts this member is due now, their state already moved (only one caller wins a crossing)."""
-    with db.session() as session:
+    """The alerts this member is due now, their state already moved (only one caller wins a crossing).
+
+    Read-only unless something changed: most commands cross nothing and take no write lock for it.
+    """
+    with db.session(write=False) as session:
         member = session.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
         workspace = session.get(Workspace, team_id)
         if member is None or workspace is None or member.deactivated or workspace.uninstalled_at is not None:
             return []
         state = _state(member, _rules(workspace), workspace)
-        scope = counts.MemberScope.of(member_id=member.id, team_id=team_id, tz=state.zone, settings=workspace)
-        pile = counts.pile_counts(session, [scope], now=now)[member.id]
+        scope = counts.MemberScope.of(member_id=state.member_id, team_id=team_id, tz=state.zone, settings=workspace)
+        pile = counts.pile_counts(session, [scope], now=now)[state.member_id]
         pending, sends = pile.pending, pile.sent_7d
         today = local_date(now, state.zone)
         done = {
@@ -43,19 +47,20 @@ def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> 
                 .where(Delivery.team_id == team_id, Delivery.recipient == user_id, Delivery.local_date == today,
                        Delivery.kind.in_([str(k) for k in ALERT_KINDS]))
             )
-            if _is_final(row.state, row.claimed_at, row.attempts, row.error, now)
+            if ledger.is_final(row.state, row.claimed_at, row.attempts, row.error, now)
         }
         messages, change = plan_alerts(state, pending=pending, sends_last_7_days=sends, today=today, done=done)
-        if change is None:
-            return []
+    if change is None:
+        return []
+    with db.session() as session:
         moved = session.execute(
-            update(Member).where(Member.id == member.id, Member.alerted_level == state.alerted_level,
+            update(Member).where(Member.id == state.member_id, Member.alerted_level == state.alerted_level,
                                  Member.pace_alerted == state.pace_alerted)
             .values(alerted_level=change.alerted_level, pace_alerted=change.pace_alerted)
         ).rowcount
-        if moved != 1:  # another request (or the sweep) moved it first: theirs to send
-            return []
-        previous = StateChange(member.id, state.alerted_level, state.pace_alerted)
+    if moved != 1:  # another request (or the sweep) moved it first: theirs to send
+        return []
+    previous = StateChange(state.member_id, state.alerted_level, state.pace_alerted)
     return [(message, previous) for message in messages]
 
 
@@ -63,22 +68,13 @@ def send_alerts(db: Database, due: list[tuple[Message, StateChange]], *, send: S
     """Deliver through the ledger; a failed alert puts the state back so the next cycle retries it."""
     sent = 0
     for message, previous in due:
-        held = claim(db, team_id=message.team_id, recipient=message.user_id, kind=message.kind,
-                     local_date=message.local_date, now=now)
-        if held is None:
-            continue
-        try:
-            channel, ts = send(message)
-        except DeliveryError as error:
-            settle(db, held, sent_at=None, error=error.code)
+        outcome = ledger.deliver(
+            db, team_id=message.team_id, recipient=message.user_id, kind=message.kind, local_date=message.local_date,
+            now=now, post=lambda held, message=message: send(message, held), what="via=command",
+        )
+        if outcome.state == "failed":
             _restore(db, message, previous)
-            log.warning("delivery team=%s user=%s kind=%s outcome=failed:%s via=command", message.team_id,
-                        message.user_id, message.kind, error.code)
-            continue
-        settle(db, held, sent_at=now, channel=channel, ts=ts)
-        sent += 1
-        log.info("delivery team=%s user=%s kind=%s outcome=sent via=command", message.team_id, message.user_id,
-                 message.kind)
+        sent += outcome.state == "sent"
     return sent
 
 

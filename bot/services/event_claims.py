@@ -13,12 +13,15 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from bot.db.engine import Database, dialect_insert
 from bot.db.models import EventClaim
 
 KEEP = timedelta(days=1)
+# A claim not finished after this long belongs to a handler that died (a DM reply or a Home publish
+# takes well under a second): Slack's next redelivery (after 1 and 5 minutes) takes it over.
+TAKEOVER = timedelta(seconds=30)
 # About one claim in this many also prunes: each prune deletes the few rows that aged past KEEP
 # since the last one (an index range on claimed_at), instead of every event paying for a DELETE.
 PRUNE_EVERY = 100
@@ -29,13 +32,23 @@ def claim(db: Database, *, team_id: str, event_id: str, now: datetime) -> bool:
     with db.session() as session:
         won = session.execute(
             dialect_insert(session)(EventClaim)
-            .values(team_id=team_id, event_id=event_id, claimed_at=now)
-            .on_conflict_do_nothing()
+            .values(team_id=team_id, event_id=event_id, claimed_at=now, done=False)
+            .on_conflict_do_update(
+                index_elements=["team_id", "event_id"], set_={"claimed_at": now},
+                where=(EventClaim.done.is_(False)) & (EventClaim.claimed_at < now - TAKEOVER),
+            )
             .returning(EventClaim.event_id)
         ).first()
         if won is not None and random.random() * PRUNE_EVERY < 1:  # noqa: S311 - not for security
             session.execute(delete(EventClaim).where(EventClaim.claimed_at < now - KEEP))
         return won is not None
+
+
+def finish(db: Database, *, team_id: str, event_id: str) -> None:
+    """The listener acted: the claim now only drops redeliveries (it is never taken over)."""
+    with db.session() as session:
+        session.execute(update(EventClaim).where(EventClaim.team_id == team_id, EventClaim.event_id == event_id)
+                        .values(done=True))
 
 
 def release(db: Database, *, team_id: str, event_id: str) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import case, select
 
 from bot.db.engine import Database
 from bot.db.models import Invite, Member
 from bot.domain.counts import PileCounts
-from bot.domain.invites import PaceLevel, RateCounts, Tier, pace_level
+from bot.domain.invites import PaceLevel, RateCounts, Tier, pace_level, week_starts
 from bot.domain.nudges import PendingInvite
 from bot.services import counts
 from bot.services.invites import own_invites
@@ -23,7 +23,7 @@ MAX_BATCH_ROWS = 20
 
 @dataclass(frozen=True)
 class WeekRate:
-    """Acceptance over invites sent in one rolling week, `start` < sent_at <= `end`."""
+    """Acceptance over invites sent in one calendar week: `start` <= sent_at < `end` (this week: to now)."""
 
     start: datetime
     end: datetime
@@ -96,17 +96,19 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
 
 
 def _weeks(session, own, actor: Actor, *, now: datetime) -> tuple[WeekRate, ...]:
-    """Acceptance per rolling week over the last TREND_WEEKS weeks, in one GROUP BY (oldest first)."""
-    # Plain timestamp comparisons, not date functions: identical on SQLite and PostgreSQL.
-    ends = [now - timedelta(weeks=k) for k in range(TREND_WEEKS + 1)]
-    bucket = case(*((Invite.sent_at > ends[k + 1], k) for k in range(TREND_WEEKS)), else_=TREND_WEEKS)
+    """Acceptance per calendar week (Monday 00:00 in the member's zone) over the last TREND_WEEKS
+    weeks, this one included, in one GROUP BY (oldest first)."""
+    # Plain timestamp comparisons against instants computed here: identical on SQLite and PostgreSQL.
+    starts = week_starts(now, actor.tz, TREND_WEEKS)  # newest first
+    bucket = case(*((Invite.sent_at >= starts[k], k) for k in range(TREND_WEEKS)), else_=TREND_WEEKS)
     rows = session.execute(
         select(bucket, *counts.rate_columns(counts.MemberScope.of_actor(actor).thresholds, now=now))
-        .where(own, Invite.sent_at > ends[TREND_WEEKS])
+        .where(own, Invite.sent_at >= starts[-1])
         .group_by(bucket)
     ).all()
     by_week = {int(row[0]): counts.counts_of(row[1:]) for row in rows}
+    ends = [now, *starts[:-1]]
     return tuple(
-        WeekRate(start=ends[k + 1], end=ends[k], counts=by_week.get(k, RateCounts()))
+        WeekRate(start=starts[k], end=ends[k], counts=by_week.get(k, RateCounts()))
         for k in reversed(range(TREND_WEEKS))
     )

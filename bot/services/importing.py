@@ -88,6 +88,7 @@ class ImportPlan:
     repeated: int = 0  # rows repeating an earlier row of the file (same invite): "already there"
     connections: dict[str, Connection] = field(default_factory=dict)  # prospect key -> connection
     connection_rows: int = 0
+    connection_keys: list[tuple[str, ...]] = field(default_factory=list)  # each connection's keys (URL, name)
     incoming: int = 0
     hidden_skipped: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
@@ -134,6 +135,7 @@ def plan_import(parsed: ParsedExport, *, tz: ZoneInfo, now: datetime, cooldown_d
         # A name with control characters matches nothing by name; its URL still matches.
         with contextlib.suppress(ValueError):
             keys.append(name_key(full_name))
+        plan.connection_keys.append(tuple(keys))
         for key in keys:
             known = plan.connections.get(key)
             # The same key twice (a name shared by two connections): the later connection wins.
@@ -238,6 +240,7 @@ class ImportSummary:
     rejected: list[RejectedRow] = field(default_factory=list)
     hidden_skipped: int = 0
     connections: int = 0
+    connections_without_invite: int = 0  # people in Connections.csv the member never logged an invite to
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -407,6 +410,10 @@ def _prepare(dialect, actor: Actor, plan: ImportPlan, by_key: dict[str, list[_Kn
         new.append((invite, status, changed_at, company))
     accepts = _stored_accepts(by_key, plan.connections, actor.tz, now)
     summary.accepted += len(accepts)
+    in_file = {invite.key for invite in plan.invites}
+    summary.connections_without_invite = sum(
+        1 for keys in plan.connection_keys if not any(key in by_key or key in in_file for key in keys)
+    )
     accepted_ids = {row["b_id"] for row in accepts}
     summary.unmatched.extend(
         known.name or invite.name or invite.key
@@ -542,6 +549,9 @@ def _new_ids(session: Session, table: str, count: int) -> list[int]:
             {"table": table, "count": count},
         ))
     largest = session.scalar(text(f'SELECT coalesce(max(id), 0) FROM "{table}"'))  # noqa: S608 - a fixed table name
+    # An AUTOINCREMENT table (invites) also remembers ids of deleted rows: never hand those out again.
+    used = session.scalar(text("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = :t"), {"t": table})
+    largest = max(largest, used or 0)
     return list(range(largest + 1, largest + 1 + count))
 
 
@@ -595,27 +605,34 @@ def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows:
 # The summary in words (the CLI prints it; Slack wraps it in blocks)
 
 
-def summary_lines(summary: ImportSummary, *, escape=lambda text: text, code=lambda text: text) -> list[str]:
-    """The summary as lines of text; `escape` protects file text, `code` marks commands."""
+def summary_lines(summary: ImportSummary, *, escape=lambda text: text, code=lambda text: text,
+                  invites_command: str = "/invites") -> list[str]:
+    """The summary as lines of text; `escape` protects file text, `code` marks (and escapes) commands."""
     files = ", ".join(escape(f) for f in summary.files) or "the file"
     if summary.archive:
         files = f"{escape(summary.archive)} ({files})"
     head = f"Dry run of {files}: nothing was saved." if summary.dry_run else f"Imported {files}."
     lines = [head]
     lines.append(f"• {_n(summary.added, 'invite')} {_verb('added', summary.dry_run)}")
-    lines.append(f"• {summary.already_there} already there")
+    # Only what happened: a line that says "0 … skipped" tells the reader nothing.
+    if summary.already_there:
+        lines.append(f"• {summary.already_there} already there")
     lines.append(f"• {_n(summary.accepted, 'invite')} {_verb('marked accepted', summary.dry_run)}")
-    lines.append(f"• {_n(summary.incoming_skipped, 'incoming invitation')} skipped (only the ones you sent are logged)")
+    if summary.incoming_skipped:
+        lines.append(
+            f"• {_n(summary.incoming_skipped, 'incoming invitation')} skipped (only the ones you sent are logged)"
+        )
+    if summary.connections_without_invite:
+        lines.append(f"• {summary.connections_without_invite} of {_n(summary.connections, 'connection')} matched no "
+                     "invite of yours (connected another way, or never logged)")
     if summary.unmatched:
         shown = ", ".join(escape(label) for label in summary.unmatched[:MAX_UNMATCHED_SHOWN])
         more = f" and {len(summary.unmatched) - MAX_UNMATCHED_SHOWN} more" if len(summary.unmatched) > MAX_UNMATCHED_SHOWN else ""
         lines.append(
             f"• {len(summary.unmatched)} unmatched: {shown}{more}: a member-id or Sales Navigator link can't be "
             f"matched to a connection, so mark {'it' if len(summary.unmatched) == 1 else 'them'} yourself with "
-            f"{code('/invites accepted <name>')}"
+            f"{code(f'{invites_command} accepted <name>')}"
         )
-    else:
-        lines.append("• 0 unmatched")
     lines.extend(rejected_lines(summary.rejected, escape=escape))
     if summary.hidden_skipped:
         lines.append(f"{_n(summary.hidden_skipped, 'connection')} with a hidden profile skipped.")
@@ -624,10 +641,10 @@ def summary_lines(summary: ImportSummary, *, escape=lambda text: text, code=lamb
 
 
 def rejected_lines(rejected: Iterable[RejectedRow], *, escape=lambda text: text) -> list[str]:
-    """`• N rows rejected` then at most ten of them with line numbers and reasons."""
+    """`• N rows rejected` then at most ten of them with line numbers and reasons (nothing when none)."""
     rows = list(rejected)
     if not rows:
-        return ["• 0 rows rejected"]
+        return []
     shown = rows[:MAX_REJECTED_SHOWN]
     suffix = f" (the first {len(shown)} shown)" if len(rows) > len(shown) else ""
     lines = [f"• {_n(len(rows), 'row')} rejected{suffix}:"]

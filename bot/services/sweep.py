@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.engine import Database, dialect_insert
+from bot.db.engine import Database
 from bot.db.models import Delivery, Invite, InviteEvent, Member, Workspace
 from bot.domain.counts import Thresholds
 from bot.domain.invites import Priority, Risk, Status
@@ -30,20 +28,10 @@ from bot.domain.nudges import (
     plan_member,
     wants_digest,
 )
-from bot.services import counts, team_digest
+from bot.services import counts, ledger, team_digest
+from bot.services.ledger import Sender
 
 log = logging.getLogger("bot.sweep")
-
-# A claim older than this was left by a process that died between claim and send: retry it.
-STALE_CLAIM = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
-# Slack errors that will not go away by retrying today: skip the member, mark the ledger.
-PERMANENT_ERRORS = frozenset({
-    "user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found",
-    "is_archived", "not_in_channel", "invalid_auth", "not_authed", "token_revoked",
-    "missing_scope", "user_is_bot", "restricted_action", "team_access_not_granted",
-})
-
 
 def _rules(ws: Workspace) -> Rules:
     """The planner's rules: the workspace columns of the same names."""
@@ -117,7 +105,7 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
         .where(Delivery.team_id.in_(teams), Delivery.local_date >= recent)
     ):
         member_id = by_user.get((row.team_id, row.recipient))
-        if member_id is not None and _is_final(row.state, row.claimed_at, row.attempts, row.error, now):
+        if member_id is not None and ledger.is_final(row.state, row.claimed_at, row.attempts, row.error, now):
             facts[member_id].done.add((row.kind, row.local_date))
     for team, recipient, last in session.execute(
         select(Delivery.team_id, Delivery.recipient, func.max(Delivery.sent_at))
@@ -155,14 +143,6 @@ def _state(member: Member, rules: Rules, ws: Workspace) -> MemberState:
         pace_alerted=member.pace_alerted,
         rules=rules,
     )
-
-
-def _is_final(state: str, claimed_at: datetime, attempts: int, error: str | None, now: datetime) -> bool:
-    if state == "sent":
-        return True
-    if state == "claimed":
-        return now - claimed_at < STALE_CLAIM
-    return error in PERMANENT_ERRORS or attempts >= MAX_ATTEMPTS
 
 
 def plan(db: Database, *, now: datetime, team_id: str | None = None) -> list[MemberPlan]:
@@ -217,67 +197,7 @@ def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, K
                             .values(alerted_level=level, pace_alerted=pace))
 
 
-# ---- the ledger ------------------------------------------------------------------------------
-
-
-class Claim(NamedTuple):
-    """A held delivery: its ledger row and the token that proves this process holds it."""
-
-    id: int
-    token: str
-
-
-def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: date, now: datetime) -> Claim | None:
-    """Claim a delivery; None when it is sent, final, or another process holds a live claim."""
-    token = str(uuid.uuid4())
-    with db.session() as session:
-        existing = session.scalar(
-            select(Delivery).where(Delivery.team_id == team_id, Delivery.recipient == recipient,
-                                   Delivery.kind == kind, Delivery.local_date == local_date)
-        )
-        if existing is None:
-            inserted = session.scalar(
-                dialect_insert(session)(Delivery).values(
-                    team_id=team_id, recipient=recipient, kind=kind, local_date=local_date, state="claimed",
-                    claim_token=token, claimed_at=now, attempts=1,
-                ).on_conflict_do_nothing(index_elements=["team_id", "recipient", "kind", "local_date"])
-                .returning(Delivery.id)
-            )
-            return Claim(inserted, token) if inserted is not None else None
-        if _is_final(existing.state, existing.claimed_at, existing.attempts, existing.error, now):
-            return None
-        # Retry a failed or abandoned claim; the state guard makes the takeover atomic.
-        taken = session.execute(
-            update(Delivery).where(Delivery.id == existing.id, Delivery.claim_token == existing.claim_token)
-            .values(state="claimed", claim_token=token, claimed_at=now, attempts=Delivery.attempts + 1)
-        ).rowcount
-        return Claim(existing.id, token) if taken == 1 else None
-
-
-def settle(db: Database, held: Claim, *, sent_at: datetime | None, channel: str | None = None,
-           ts: str | None = None, error: str | None = None) -> None:
-    """Mark a claimed delivery sent (with where it went) or failed (with why)."""
-    values: dict = {"state": "sent", "sent_at": sent_at, "channel": channel, "ts": ts, "error": None}
-    if error is not None:
-        values = {"state": "failed", "error": error[:200]}
-    with db.session() as session:
-        # By primary key (the ledger only grows); the token guards against a takeover since.
-        session.execute(update(Delivery).where(Delivery.id == held.id, Delivery.claim_token == held.token)
-                        .values(**values))
-
-
 # ---- a whole cycle ---------------------------------------------------------------------------
-
-
-Sender = Callable[[Message], tuple[str, str]]  # returns (channel, ts); raises DeliveryError
-
-
-class DeliveryError(Exception):
-    """A message could not be delivered; `code` is Slack's error string."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass
@@ -303,28 +223,20 @@ def run_cycle(
     report.expired = apply_expiries(db, plans, now=now)
     delivered: set[tuple[int, Kind]] = set()
     for message in report.planned:
-        token = claim(db, team_id=message.team_id, recipient=message.user_id, kind=message.kind,
-                      local_date=message.local_date, now=now)
-        if token is None:
+        assert send is not None, "a cycle that is not a dry run needs a sender"
+        outcome = ledger.deliver(
+            db, team_id=message.team_id, recipient=message.user_id, kind=message.kind, local_date=message.local_date,
+            now=now, post=lambda held, message=message: send(message, held), what="via=sweep",
+        )
+        if outcome.state == "skipped":
             report.skipped.append(message)
-            continue
-        started = time.perf_counter()
-        try:
-            assert send is not None, "a cycle that is not a dry run needs a sender"
-            channel, ts = send(message)
-        except DeliveryError as error:
-            settle(db, token, sent_at=None, error=error.code)
-            report.failed.append((message, error.code))
-            if error.code in PERMANENT_ERRORS and mark_undeliverable:
-                mark_undeliverable(message, error.code)
-            log.warning("delivery team=%s user=%s kind=%s outcome=failed:%s %.1fms", message.team_id,
-                        message.user_id, message.kind, error.code, (time.perf_counter() - started) * 1000)
-            continue
-        settle(db, token, sent_at=now, channel=channel, ts=ts)
-        delivered.add((message.member_id, message.kind))
-        report.sent.append(message)
-        log.info("delivery team=%s user=%s kind=%s outcome=sent %.1fms", message.team_id, message.user_id,
-                 message.kind, (time.perf_counter() - started) * 1000)
+        elif outcome.state == "failed":
+            report.failed.append((message, outcome.code or ""))
+            if outcome.code in ledger.PERMANENT_ERRORS and mark_undeliverable:
+                mark_undeliverable(message, outcome.code)
+        else:
+            delivered.add((message.member_id, message.kind))
+            report.sent.append(message)
     apply_state(db, plans, sent=delivered)
     if send_to_channel is not None:
         report.team_digests = team_digest.run_team_digests(db, now=now, send_to_channel=send_to_channel,

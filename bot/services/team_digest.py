@@ -15,10 +15,7 @@ from bot.db.engine import Database
 from bot.db.models import Delivery, Workspace
 from bot.domain.invites import PERIODS, Risk
 from bot.domain.nudges import Kind
-from bot.services import counts
-
-# The module, not its names: sweep.run_cycle calls into this module, so a name import would be circular.
-from bot.services import sweep as ledger
+from bot.services import counts, ledger
 from bot.services.leaderboard import Leaderboard, team_leaderboard
 from bot.services.members import zone
 
@@ -63,7 +60,9 @@ class TeamDigestPlan:
         }
 
 
-ChannelSender = Callable[[TeamDigestPlan], tuple[str, str]]  # returns (channel, ts); raises DeliveryError
+# Posts the digest tagged with the claim's delivery id (or finds it, when `check_first`);
+# returns (channel, ts); raises DeliveryError.
+ChannelSender = Callable[[TeamDigestPlan, "ledger.Claim"], tuple[str, str]]
 
 
 @dataclass
@@ -103,7 +102,7 @@ def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None
                        Delivery.local_date.in_({day for _, day in due.values()}))
             )
             # The ledger's own rule: sent, a live claim, or a failure that retrying will not fix.
-            if ledger._is_final(row.state, row.claimed_at, row.attempts, row.error, now)
+            if ledger.is_final(row.state, row.claimed_at, row.attempts, row.error, now)
         }
         due = {t: (ws, day) for t, (ws, day) in due.items() if (t, ws.digest_channel, day) not in final}
         piles = {t: _pile(session, ws, now=now) for t, (ws, _) in due.items()}
@@ -133,21 +132,16 @@ def deliver_team_digests(
     """Claim each digest in the ledger (recipient = the channel), send it, settle it: exactly once."""
     report = TeamDigestReport(planned=list(plans))
     for plan in plans:
-        token = ledger.claim(db, team_id=plan.team_id, recipient=plan.channel, kind=Kind.TEAM_DIGEST,
-                             local_date=plan.local_date, now=now)
-        if token is None:
+        outcome = ledger.deliver(
+            db, team_id=plan.team_id, recipient=plan.channel, kind=Kind.TEAM_DIGEST, local_date=plan.local_date,
+            now=now, post=lambda held, plan=plan: send_to_channel(plan, held), what="via=team_digest",
+        )
+        if outcome.state == "skipped":
             report.skipped.append(plan)
-            continue
-        try:
-            channel, ts = send_to_channel(plan)
-        except ledger.DeliveryError as error:
-            ledger.settle(db, token, sent_at=None, error=error.code)
-            report.failed.append((plan, error.code))
-            log.warning("team digest failed team=%s channel=%s error=%s", plan.team_id, plan.channel, error.code)
-            continue
-        ledger.settle(db, token, sent_at=now, channel=channel, ts=ts)
-        report.sent.append(plan)
-        log.info("team digest delivered team=%s channel=%s", plan.team_id, plan.channel)
+        elif outcome.state == "failed":
+            report.failed.append((plan, outcome.code or ""))
+        else:
+            report.sent.append(plan)
     return report
 
 

@@ -8,8 +8,8 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import alerts
-from bot.slack.delivery import slack_sender
 from bot.slack.deps import Deps
+from bot.slack.outbound import slack_sender
 
 
 def after_change(deps: Deps) -> Callable[..., None]:

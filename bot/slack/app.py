@@ -5,38 +5,17 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.slack import files, log_modal, privacy, settings_modal, team
 from bot.slack.deps import Deps
-from bot.slack.errors import handle_error
+from bot.slack.errors import error_handler
 from bot.slack.install import Install, oauth_distribution, register_lifecycle, single_workspace
 from bot.slack.listeners import actions, commands, digest
+from bot.slack.outbound import make_client
 from bot.slack.tenancy import require_authorized_team
-
-WEB_API_TIMEOUT_S = 10
-
-
-def make_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A Web API client on the configured base URL with bounded retries (429, 5xx, connection)."""
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        timeout=WEB_API_TIMEOUT_S,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=1),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 def install_for(settings: Settings, db: Database, clock: Clock) -> Install:
@@ -82,7 +61,7 @@ def create_app(
     deps = Deps(settings=settings, db=db, clock=clock)
     app.use(require_authorized_team)
     register_lifecycle(app, install, db, clock)
-    app.error(handle_error)
+    app.error(error_handler(deps.commands))
     commands.register(app, deps)
     actions.register(app, deps)
     digest.register(app, deps)

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import Database
+from bot.domain.commands import Commands
 from bot.services.members import Actor, Profile, ProfileLookup, identify
 
 # users.info runs inside a command's 3 seconds: short, and no retries.
@@ -43,6 +44,11 @@ class Deps:
     db: Database
     clock: Clock
     logger: logging.Logger = field(default_factory=lambda: log)
+    # The slash commands as configured: every reply names these (built once, from the settings).
+    commands: Commands = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.commands = Commands.from_settings(self.settings)
 
     def actor(self, *, team_id: str, user_id: str, client: WebClient | None) -> Actor:
         """The member behind a request (profile fetched from Slack on first sight, then weekly)."""

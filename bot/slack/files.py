@@ -27,6 +27,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.commands import Commands
 from bot.importing.linkedin import MAX_FILE_BYTES, UnsupportedFile
 from bot.services import exporting, file_claims, importing
 from bot.services.errors import Forbidden, ServiceError
@@ -94,7 +95,7 @@ def register(app: App, deps: Deps) -> None:
         # Someone wrote to the app instead of using a command: say what the app understands.
         if event.get("subtype") or event.get("bot_id") or not (event.get("text") or "").strip():
             return
-        client.chat_postMessage(channel=event["channel"], **render.dm_help_reply())
+        client.chat_postMessage(channel=event["channel"], **render.dm_help_reply(commands=deps.commands))
 
     # Every other event in the app's DM (typed text, edits): acknowledged at once, and answered once
     # per event id however often Slack redelivers it.
@@ -120,7 +121,7 @@ class Progress:
         text = f"Importing {name} ({size / _MB:.1f} MB)… I'll update this message when it's done."
         try:
             self.ts = self.client.chat_postMessage(
-                channel=self.channel, text=text, blocks=[render.section(f":hourglass_flowing_sand: {render.escape(text)}")]
+                channel=self.channel, text=render.escape(text), blocks=[render.section(f":hourglass_flowing_sand: {render.escape(text)}")]
             ).get("ts")
         except SlackApiError as error:
             log.warning("could not post the import progress message: %s", error.response.get("error"))
@@ -148,7 +149,7 @@ def import_file(
             log.info("file %s: another event of the same upload has it", shared.file_id)
             return None
     except Exception as error:  # noqa: BLE001 - lazy listeners bypass @app.error: map the error to a reply here
-        return import_error_reply(name, error)
+        return import_error_reply(name, error, deps.commands)
     try:
         name, data = fetch_file(client, shared.file_id, api_url=deps.settings.slack_api_url)
         if progress is not None and len(data) > PROGRESS_FILE_BYTES:
@@ -159,9 +160,9 @@ def import_file(
         # A file the app cannot read is final (the member is told why); anything else (the
         # database, Slack, the network) may pass: the other event or a retry can claim it again.
         _finish(deps, shared, ok=isinstance(error, UnsupportedFile | FileFetchError))
-        return import_error_reply(name, error)
+        return import_error_reply(name, error, deps.commands)
     _finish(deps, shared, ok=True)
-    return import_reply(summary)
+    return import_reply(summary, deps.commands)
 
 
 def _finish(deps: Deps, shared: SharedFile, *, ok: bool) -> None:
@@ -234,22 +235,23 @@ def _over_limit(name: str, size: int, *, more: bool = False) -> str:
     return f"{name} is {amount}, over the {MAX_FILE_BYTES // _MB} MB limit"
 
 
-def import_reply(summary: importing.ImportSummary) -> render.Reply:
-    """The import summary as a DM."""
-    lines = importing.summary_lines(summary, escape=render.escape, code=lambda text: f"`{text}`")
+def import_reply(summary: importing.ImportSummary, commands: Commands) -> render.Reply:
+    """The import summary as a DM (file names, companies and commands escaped for mrkdwn)."""
+    lines = importing.summary_lines(summary, escape=render.escape, code=lambda text: f"`{render.escape(text)}`",
+                                    invites_command=commands.invites)
     lines[0] = f":inbox_tray: *{lines[0]}*"
     return render.reply("\n".join(lines).replace("*", ""), render.sections(lines))
 
 
-def import_error_reply(name: str, error: Exception) -> render.Reply:
+def import_error_reply(name: str, error: Exception, commands: Commands) -> render.Reply:
     """Why a file was not imported (nothing was stored)."""
     if isinstance(error, UnsupportedFile):
-        text = f"I couldn't import {name}: {error}"
-        return render.reply(text, [render.section(f":warning: {render.escape(text)}"),
-                                   render.context("Nothing was imported. `/invites import` explains how to get the files.")])
+        text = render.escape(f"I couldn't import {name}: {error}")
+        how = f"Nothing was imported. `{render.escape(commands.invites)} import` explains how to get the files."
+        return render.reply(text, [render.section(f":warning: {text}"), render.context(how)])
     if isinstance(error, FileFetchError):
         return render.error(str(error))
-    return reply_for(error)
+    return reply_for(error, commands)
 
 
 # ---- export ----------------------------------------------------------------------------------
@@ -258,7 +260,8 @@ def import_error_reply(name: str, error: Exception) -> render.Reply:
 def export_command(deps: Deps, actor: Actor, whole_team: bool, origin: Origin) -> render.Reply:
     """`/invites export [team]`: ack now, upload the CSV to the member's DM from a worker thread."""
     if whole_team and not is_admin(deps, actor, origin.client):
-        raise Forbidden("Only workspace admins and owners can export the whole team. `/invites export` sends your own invites.")
+        raise Forbidden("Only workspace admins and owners can export the whole team. "
+                        f"`{deps.commands.invites} export` sends your own invites.")
     _EXPORTS.submit(send_export, deps, actor, whole_team, origin.client)
     whose = "the team's" if whole_team else "your"
     return render.simple(f"Sending {whose} CSV in a DM…")
@@ -288,7 +291,7 @@ def send_export(deps: Deps, actor: Actor, whole_team: bool, client: WebClient) -
             initial_comment=_export_comment(count, whole_team),
         )
     except Exception as error:  # noqa: BLE001 - a worker thread: the member must hear about it
-        reply = reply_for(error)
+        reply = reply_for(error, deps.commands)
         try:
             client.chat_postMessage(channel=actor.user_id, **reply)
         except SlackApiError:

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.invites import PaceLevel, Tier, is_low_rate
 from bot.services.home import HomeData, WeekRate
 from bot.slack import render_nudges
+from bot.slack.mrkdwn import escape
 from bot.slack.render import TIER_NAMES, button, context, section
 from bot.slack.render_team import HomeSwitch, TeamAction, TeamBlock, header, percent
 
@@ -59,12 +61,12 @@ def week_text(week: WeekRate, tz: ZoneInfo) -> str:
     return f"{_day(week.start, tz)} {percent(week.counts.rate)} (n={week.counts.decided})"
 
 
-def batch_blocks(data: HomeData, *, now: datetime) -> list[dict[str, Any]]:
+def batch_blocks(data: HomeData, *, now: datetime, commands: Commands = DEFAULT_COMMANDS) -> list[dict[str, Any]]:
     """Today's batch with the digest's own buttons (so the digest listener handles the clicks)."""
     blocks = [{**section(render_nudges.batch_text(data.pile)), "block_id": TeamBlock.HOME_BATCH}]
     for invite in data.batch:
         blocks.extend(render_nudges.row_blocks(invite, now))
-    notes = render_nudges.batch_notes(data.pile, len(data.batch))
+    notes = render_nudges.batch_notes(data.pile, len(data.batch), commands)
     if notes:
         blocks.append(context(notes))
     return blocks
@@ -112,7 +114,8 @@ def settings_blocks(data: HomeData, *, limits: dict[str, int], tz: ZoneInfo, now
     ]
 
 
-def home_view(data: HomeData, *, now: datetime, tz: ZoneInfo, limits: dict[str, int]) -> dict[str, Any]:
+def home_view(data: HomeData, *, now: datetime, tz: ZoneInfo, limits: dict[str, int],
+              commands: Commands = DEFAULT_COMMANDS) -> dict[str, Any]:
     """The Home tab for one member (`limits`: the workspace's safe weekly sends by tier)."""
     blocks: list[dict[str, Any]] = [
         header("Your LinkedIn invites"),
@@ -121,10 +124,12 @@ def home_view(data: HomeData, *, now: datetime, tz: ZoneInfo, limits: dict[str, 
         {**section(rate_text(data)), "block_id": TeamBlock.HOME_RATE},
         context("By week sent: " + " · ".join(week_text(w, tz) for w in data.weeks)),
         {"type": "divider"},
-        *batch_blocks(data, now=now),
+        *batch_blocks(data, now=now, commands=commands),
         {"type": "actions", "block_id": TeamBlock.HOME_LOG, "elements": [
             button("Log invites", TeamAction.OPEN_LOG_MODAL, "log", style="primary"),
         ]},
+        context(f"Or from any channel: `{escape(commands.invited)} &lt;linkedin url&gt;` · "
+                f"everything else: `{escape(commands.invites)} help`"),
         {"type": "divider"},
         *settings_blocks(data, limits=limits, tz=tz, now=now),
     ]

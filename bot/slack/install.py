@@ -61,7 +61,8 @@ def oauth_distribution(settings: Settings, db: Database, clock: Clock) -> Instal
         state_store=states,
         install_path="/slack/install",
         redirect_uri_path="/slack/oauth_redirect",
-        callback_options=CallbackOptions(success=_on_success(db, store, clock), failure=_on_failure),
+        callback_options=CallbackOptions(success=_on_success(db, store, clock, settings.invited_command),
+                                         failure=_on_failure),
     )
     # Tokens are looked up per request; cache_enabled avoids an auth.test call on every one.
     authorize = InstallationStoreAuthorize(
@@ -83,7 +84,7 @@ def _page(title: str, body: str, status: int) -> BoltResponse:
     return BoltResponse(status=status, body=page, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-def _on_success(db: Database, store: SQLAlchemyInstallationStore, clock: Clock):
+def _on_success(db: Database, store: SQLAlchemyInstallationStore, clock: Clock, invited_command: str):
     def success(args: SuccessArgs) -> BoltResponse:
         installation = args.installation
         if installation.is_enterprise_install:
@@ -95,7 +96,8 @@ def _on_success(db: Database, store: SQLAlchemyInstallationStore, clock: Clock):
                          "Enterprise Grid. Install it into each workspace instead.", 400)
         mark_installed(db, team_id=installation.team_id, name=installation.team_name, now=clock.now())
         log.info("installed team=%s", installation.team_id)
-        return _page("Invite Hygiene is installed", "Go back to Slack and type /invited to log your first invite.", 200)
+        return _page("Invite Hygiene is installed",
+                     f"Go back to Slack and type {invited_command} to log your first invite.", 200)
 
     return success
 

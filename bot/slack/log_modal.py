@@ -231,7 +231,7 @@ def register(app: App, deps: Deps) -> None:
         result = invite_service.log_invites(deps.db, actor, request, now=now, source="modal")
         ack()
         confirm(client, actor, LogModalMeta.load(view.get("private_metadata")).channel_id,
-                render.log_reply(result, actor, now=now))
+                render.log_reply(result, actor, now=now, commands=deps.commands))
 
     # An alert the logged invites crossed goes out after the ack (lazy), as for `/invited`.
     app.view(LogModal.VIEW)(ack=submit, lazy=[alerts.after_change(deps)])
@@ -247,7 +247,7 @@ def open_log_modal(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
 def _open(deps: Deps, actor: Actor, origin: Origin) -> str | None:
     """views.open; why it failed, or None."""
     if not origin.trigger_id:
-        return "I couldn't open the Log invites form here. Log directly: `/invited <linkedin url>`."
+        return f"I couldn't open the Log invites form here. Log directly: `{deps.commands.invited} <linkedin url>`."
     today = deps.clock.now().astimezone(actor.tz).date()
     try:
         origin.client.views_open(trigger_id=origin.trigger_id, view=log_view(today=today, channel_id=origin.channel_id))
@@ -255,7 +255,7 @@ def _open(deps: Deps, actor: Actor, origin: Origin) -> str | None:
         code = error.response.get("error") or "no answer"
         return (
             f"I couldn't open the Log invites form (Slack said {code}). Try again, or log directly: "
-            "`/invited <linkedin url>`."
+            f"`{deps.commands.invited} <linkedin url>`."
         )
     return None
 

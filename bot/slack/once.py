@@ -42,10 +42,12 @@ def once_per_event(deps: Deps, func: Callable[..., None]) -> Callable[..., None]
         try:
             func(**call)
         except ServiceError:
+            event_claims.finish(deps.db, team_id=team_id, event_id=event_id)
             raise  # a final answer (the member was told): a redelivery would say the same
         except Exception:
             _release(deps, team_id, event_id)
             raise
+        event_claims.finish(deps.db, team_id=team_id, event_id=event_id)
 
     # Bolt passes a listener the arguments its signature names (read through __wrapped__, so
     # there is none here): the listener's own, plus the two this wrapper needs.

@@ -48,7 +48,7 @@ def register(app: App, deps: Deps) -> None:
                 f"{gone.deliveries} digest records. If you use the app again, it starts from scratch.")
         respond(replace_original=True, **render.simple(text))
 
-    app.action(FORGET_ACTION)(ack=ack_only, lazy=[reporting(confirm)])
+    app.action(FORGET_ACTION)(ack=ack_only, lazy=[reporting(confirm, deps.commands)])
 
     @app.event("user_change")
     def user_change(ack: Ack, event: dict, context: BoltContext) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.commands import INVITES_USAGE
+from bot.domain.commands import Commands
 from bot.domain.counts import stale_label
 from bot.domain.invites import PaceLevel, RateCounts, Risk, Status
 from bot.services.errors import Ambiguous
@@ -13,6 +13,7 @@ from bot.services.invites import InvitePage, InviteView, LogResult, OutcomeResul
 from bot.services.members import Actor
 from bot.services.stats import MemberStats
 from bot.slack.ids import Action, Block
+from bot.slack.mrkdwn import escape, link, mention, truncate
 from bot.slack.payloads import ListPage, PickOutcome
 
 Reply = dict[str, Any]
@@ -22,21 +23,17 @@ MAX_LINES_SHOWN = 20
 TIER_NAMES = {"free": "free", "premium": "Premium", "sales_navigator": "Sales Navigator"}
 
 
-def escape(text: str) -> str:
-    """Escape user text for mrkdwn so it cannot mention, link or format."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+__all__ = ["Commands", "escape", "link", "mention"]
 
 
 def section(text: str) -> dict[str, Any]:
     """A mrkdwn section, cut to Slack's 3,000 characters."""
-    if len(text) > SECTION_LIMIT:
-        text = text[: SECTION_LIMIT - 1] + "…"
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}
 
 
 def context(text: str) -> dict[str, Any]:
     """A small grey line."""
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}]}
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
@@ -70,7 +67,7 @@ def sections(lines: list[str]) -> list[dict[str, Any]]:
 
 def reply(text: str, blocks: list[dict[str, Any]]) -> Reply:
     """An ephemeral reply with a plain-text fallback."""
-    return {"text": text[:3000], "blocks": blocks[:50]}
+    return {"text": truncate(text, 3000), "blocks": blocks[:50]}
 
 
 def local_day(when: datetime, actor: Actor, now: datetime | None = None) -> str:
@@ -88,31 +85,30 @@ def age_days(when: datetime, now: datetime) -> int:
 
 def invite_label(invite: InviteView) -> str:
     """The invite's prospect as a link when it has a URL (text escaped)."""
-    label = escape(invite.label)
-    return f"<{invite.url}|{label}>" if invite.url else label
+    return link(invite.url, invite.label) if invite.url else escape(invite.label)
 
 
 def usage_error(message: str, usage: str) -> Reply:
-    """A specific error plus the usage line."""
-    blocks = [section(f":warning: {escape(message)}"), context(f"Usage: {usage}")]
-    return reply(f"{message} Usage: {usage}", blocks)
+    """A specific error plus the usage line (both plain text, escaped here)."""
+    blocks = [section(f":warning: {escape(message)}"), context(f"Usage: {escape(usage)}")]
+    return reply(escape(f"{message} Usage: {usage}"), blocks)
 
 
 def error(message: str) -> Reply:
-    """A plain error line."""
-    return reply(message, [section(f":warning: {escape(message)}")])
+    """A plain error line (plain text, escaped here)."""
+    return reply(escape(message), [section(f":warning: {escape(message)}")])
 
 
 # ---- /invited ---------------------------------------------------------------------------
 
 
 def _teammate_text(mates: list[Teammate]) -> str:
-    parts = [f"{escape(m.display_name) if m.display_name else f'<@{m.user_id}>'} ({m.status})" for m in mates[:5]]
+    parts = [f"{escape(m.display_name) if m.display_name else mention(m.user_id)} ({m.status})" for m in mates[:5]]
     more = f" and {len(mates) - 5} more" if len(mates) > 5 else ""
     return ", ".join(parts) + more
 
 
-def log_reply(result: LogResult, actor: Actor, *, now: datetime) -> Reply:
+def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Commands) -> Reply:
     """The confirmation of `/invited`, with every warning that applies."""
     lines: list[str] = []
     logged = result.logged
@@ -164,42 +160,58 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime) -> Reply:
     if result.risk is Risk.LIMIT:
         lines.append(
             f":rotating_light: {result.pending} invites pending — past the limit of {result.pending_limit}. "
-            "Withdraw stale ones: `/invites list stale`."
+            f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     elif result.risk is Risk.WARN:
         lines.append(
             f":warning: {result.pending} invites pending (warning level {result.pending_warn_at}). "
-            "Withdraw stale ones: `/invites list stale`."
+            f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     return reply(_plain(lines), sections(lines))
 
 
 def _plain(lines: list[str]) -> str:
-    return "\n".join(lines)[:3000]
+    return truncate("\n".join(lines), 3000)
 
 
 # ---- /invites ----------------------------------------------------------------------------
 
-COMMAND_LIST = [
-    "`/invited <url> [more urls] [name, company] [--sent 3d] [--priority high|normal|low] [--note]` — log invites",
-    "`/invites list [pending|stale|accepted|declined|withdrawn|expired|all]` — your invites, newest first",
-    "`/invites accepted|declined|withdrawn <url|slug|#id|name>` — record an outcome",
-    "`/invites undo` — revert your last change",
-    "`/invites stats [7d|30d|90d|all]` — your acceptance rate and pace",
-    "`/invites tier free|premium|sales_navigator` — your LinkedIn account tier (sets your safe weekly limit)",
-    "`/invites pause` · `resume` · `snooze 3d` — your daily digest",
-    "`/invites import` · `export` — LinkedIn export files in, CSV out",
-    "`/invites help` — this list",
+# (command, what follows it, what it does): the one list help and the summary are made from.
+COMMAND_LIST: list[tuple[str, str, str]] = [
+    ("invited", "<url> [more urls] [name, company] [--sent 3d] [--priority high|normal|low] [--note]", "log invites"),
+    ("invites", "list [pending|stale|accepted|declined|withdrawn|expired|all]", "your invites, newest first"),
+    ("invites", "accepted|declined|withdrawn <url|slug|#id|name>", "record an outcome"),
+    ("invites", "undo", "revert your last change"),
+    ("invites", "stats [7d|30d|90d|all]", "your acceptance rate and pace"),
+    ("invites", "leaderboard [7d|30d|90d|all] · leaderboard hide|show", "the team's acceptance rates"),
+    ("invites", "tier free|premium|sales_navigator", "your LinkedIn account tier (sets your safe weekly limit)"),
+    ("invites", "pause · resume · snooze 3d", "your daily digest"),
+    ("invites", "import · export", "LinkedIn export files in, CSV out"),
+    ("invites", "settings", "workspace settings (admins) or your own"),
+    ("invites", "forget-me", "delete everything stored about you"),
+    ("invites", "help", "this list"),
 ]
 
 
-def help_reply() -> Reply:
+def command_lines(commands: Commands) -> list[str]:
+    """The command list as mrkdwn bullets, named as this installation names the commands."""
+    lines = []
+    for which, args, what in COMMAND_LIST:
+        name = commands.invited if which == "invited" else commands.invites
+        first, *more = args.split(" · ")
+        spans = [f"`{escape(name)} {escape(first)}`", *(f"`{escape(m)}`" for m in more)]
+        lines.append(f"• {' · '.join(spans)} — {escape(what)}")
+    return lines
+
+
+def help_reply(*, commands: Commands) -> Reply:
     """Every command, one line each."""
-    lines = ["*Invite Hygiene* keeps your LinkedIn invitations tidy. Commands:", *(f"• {c}" for c in COMMAND_LIST)]
-    return reply("Invite Hygiene commands: " + INVITES_USAGE, sections(lines))
+    lines = ["*Invite Hygiene* keeps your LinkedIn invitations tidy. Commands:", *command_lines(commands)]
+    return reply(escape(f"Invite Hygiene commands: {commands.invited_usage} {commands.invites_usage}"),
+                 sections(lines))
 
 
-def summary_reply(stats: MemberStats, actor: Actor) -> Reply:
+def summary_reply(stats: MemberStats, actor: Actor, *, commands: Commands) -> Reply:
     """`/invites` alone: where you stand, then the commands."""
     rate = _rate_text(stats.counts)
     lines = [
@@ -208,9 +220,9 @@ def summary_reply(stats: MemberStats, actor: Actor) -> Reply:
         f"({TIER_NAMES[actor.tier]}) · *acceptance (30d):* {rate}",
     ]
     if not actor.nudges_enabled:
-        lines.append(":double_vertical_bar: Your daily digest is paused (`/invites resume`).")
+        lines.append(f":double_vertical_bar: Your daily digest is paused (`{escape(commands.invites)} resume`).")
     text = lines[0].replace("*", "")
-    blocks = sections(lines) + [{"type": "divider"}] + sections([f"• {c}" for c in COMMAND_LIST])
+    blocks = sections(lines) + [{"type": "divider"}] + sections(command_lines(commands))
     return reply(text, blocks)
 
 
@@ -220,14 +232,14 @@ def _rate_text(counts: RateCounts) -> str:
     return f"{counts.rate:.0%} of {counts.decided}"
 
 
-def list_reply(page: InvitePage, actor: Actor, *, now: datetime) -> Reply:
+def list_reply(page: InvitePage, actor: Actor, *, now: datetime, commands: Commands) -> Reply:
     """A page of invites with Previous/Next buttons."""
     title = f"Your {page.status} invites" if page.status != "all" else "All your invites"
     total = stale_label(page.total, page.snoozed) if page.status == "stale" else str(page.total)
     head = (f"*{title}* — {total}" if page.status == "stale" else f"*{title}* ({total})") + (
         f" — page {page.page} of {page.pages}" if page.pages > 1 else "")
     if not page.invites:
-        empty = f"{title}: none." + (" Log one with `/invited <linkedin url>`." if page.status in {"pending", "all"} else "")
+        empty = f"{title}: none." + (f" Log one with `{escape(commands.invited)} &lt;linkedin url&gt;`." if page.status in {"pending", "all"} else "")
         return reply(empty, [section(empty)])
     lines = [head]
     for invite in page.invites:
@@ -251,12 +263,12 @@ def list_reply(page: InvitePage, actor: Actor, *, now: datetime) -> Reply:
     return reply(_plain(lines), blocks)
 
 
-def outcome_reply(result: OutcomeResult, actor: Actor) -> Reply:
+def outcome_reply(result: OutcomeResult, actor: Actor, *, commands: Commands) -> Reply:
     """Confirmation of a recorded outcome, with how to undo it."""
     invite = result.invite
     emoji = {"accepted": ":tada:", "declined": ":x:", "withdrawn": ":leftwards_arrow_with_hook:"}[invite.status]
     text = f"{emoji} Marked `#{invite.id}` {invite_label(invite)} *{invite.status}* (was {result.previous})."
-    blocks = [section(text), context("Made a mistake? `/invites undo` reverts your last change.")]
+    blocks = [section(text), context(f"Made a mistake? `{escape(commands.invites)} undo` reverts your last change.")]
     return reply(text.replace("*", ""), blocks)
 
 
@@ -323,12 +335,13 @@ def import_help_reply() -> Reply:
     return reply(_plain(lines).replace("*", ""), sections(lines))
 
 
-def dm_help_reply() -> Reply:
+def dm_help_reply(*, commands: Commands) -> Reply:
     """What the app answers when someone types to it in its DM."""
     lines = [
         "I don't read messages, but I do read files: send me LinkedIn's `Invitations.csv`, "
         "`Connections.csv` or the whole export `.zip` here and I'll import them.",
-        "Everything else is a command: `/invited <linkedin url>` to log an invite, `/invites help` for the rest.",
+        f"Everything else is a command: `{escape(commands.invited)} &lt;linkedin url&gt;` to log an invite, "
+        f"`{escape(commands.invites)} help` for the rest.",
     ]
     return reply(_plain(lines), sections(lines))
 

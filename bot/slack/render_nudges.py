@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.counts import PileCounts, stale_label
 from bot.domain.invites import Risk
 from bot.domain.nudges import Kind, Message, PendingInvite
 from bot.slack.ids import Action, Block
+from bot.slack.mrkdwn import escape, link
 from bot.slack.payloads import DigestRow
-from bot.slack.render import Reply, button, context, escape, section
+from bot.slack.render import Reply, button, context, section
 
 # Each batch row is a section and an actions block; with the header and footer this keeps a
 # digest within Slack's 50 blocks whatever the size of the pile.
@@ -20,8 +22,7 @@ _ROW_PREFIX = f"{Block.DIGEST_ROW}:"
 
 
 def _link(invite: PendingInvite) -> str:
-    label = escape(invite.label)
-    return f"<{invite.url}|{label}>" if invite.url else label
+    return link(invite.url, invite.label) if invite.url else escape(invite.label)
 
 
 def summary_text(counts: PileCounts) -> str:
@@ -48,19 +49,19 @@ def batch_text(counts: PileCounts) -> str:
     return ":sparkles: Nothing to withdraw: no stale invites."
 
 
-def batch_notes(counts: PileCounts, shown: int) -> str:
+def batch_notes(counts: PileCounts, shown: int, commands: Commands = DEFAULT_COMMANDS) -> str:
     """Under the batch rows: the batch's rows not shown, and the ready invites left for the next days."""
     notes = []
     if counts.batch > shown:
-        notes.append(f"…and {counts.batch - shown} more in today's batch: `/invites list stale`.")
+        notes.append(f"…and {counts.batch - shown} more in today's batch: `{escape(commands.invites)} list stale`.")
     if counts.batch and counts.waiting:
         noun = "invite waits" if counts.waiting == 1 else "invites wait"
         notes.append(f"{counts.waiting} more stale {noun} for the next days.")
     return " ".join(notes)
 
 
-def _batch_head(counts: PileCounts, shown: int) -> str:
-    notes = batch_notes(counts, shown)
+def _batch_head(counts: PileCounts, shown: int, commands: Commands) -> str:
+    notes = batch_notes(counts, shown, commands)
     return f"{batch_text(counts)}\n{notes}" if notes else batch_text(counts)
 
 
@@ -88,7 +89,7 @@ def _keys(keys: tuple[str, ...]) -> str:
     return shown + (f" and {len(keys) - MAX_KEYS_LISTED} more" if len(keys) > MAX_KEYS_LISTED else "")
 
 
-def digest(message: Message, *, now: datetime) -> Reply:
+def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The daily digest DM."""
     counts = message.counts
     blocks: list[dict[str, Any]] = [
@@ -96,7 +97,7 @@ def digest(message: Message, *, now: datetime) -> Reply:
         {**section(summary_text(counts)), "block_id": Block.DIGEST_SUMMARY},
     ]
     if counts.stale:
-        blocks.append({**section(_batch_head(counts, len(message.batch[:MAX_ROWS]))), "block_id": Block.DIGEST_BATCH})
+        blocks.append({**section(_batch_head(counts, len(message.batch[:MAX_ROWS]), commands)), "block_id": Block.DIGEST_BATCH})
         for invite in message.batch[:MAX_ROWS]:
             blocks.extend(row_blocks(invite, now))
     notes = []
@@ -107,28 +108,32 @@ def digest(message: Message, *, now: datetime) -> Reply:
     if notes:
         blocks.append({"type": "divider"})
         blocks.extend(section(n) for n in notes)
-    blocks.append(context("`/invites pause` stops this digest · `/invites snooze 3d` pauses it for a while"))
+    invites = escape(commands.invites)
+    blocks.append(context(f"`{invites} pause` stops this digest · `{invites} snooze 3d` pauses it for a while"))
     text = f"{counts.pending} pending, {stale_label(counts.stale, counts.snoozed_stale)}; withdraw {counts.batch} today."
     return {"text": text, "blocks": blocks[:50]}
 
 
-def alert(message: Message) -> Reply:
+def alert(message: Message, *, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The immediate DM for a pile crossing a level or the weekly pace reaching the limit."""
+    stale = f"`{escape(commands.invites)} list stale`"
     if message.kind is Kind.PENDING_LIMIT:
         text = (f":rotating_light: You have *{message.pending} pending invites* — past the limit. LinkedIn reads a big "
-                "pending pile as a spam signal; withdraw the oldest ones (`/invites list stale`).")
+                f"pending pile as a spam signal; withdraw the oldest ones ({stale}).")
     elif message.kind is Kind.PENDING_WARN:
         text = (f":warning: You have *{message.pending} pending invites* — time to withdraw the stale ones "
-                "before LinkedIn notices (`/invites list stale`).")
+                f"before LinkedIn notices ({stale}).")
     else:
         text = (f":chart_with_upwards_trend: You've sent *{message.sends_last_7_days} invites in the last 7 days*, "
                 f"the safe limit for your account is {message.safe_weekly_limit}. Give it a few days.")
     return {"text": text.replace("*", ""), "blocks": [section(text)]}
 
 
-def render(message: Message, *, now: datetime) -> Reply:
+def render(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The DM for any planned message."""
-    return digest(message, now=now) if message.kind is Kind.DAILY_DIGEST else alert(message)
+    if message.kind is Kind.DAILY_DIGEST:
+        return digest(message, now=now, commands=commands)
+    return alert(message, commands=commands)
 
 
 def mark_row_done(blocks: list[dict[str, Any]], invite_id: int, note: str) -> list[dict[str, Any]]:
@@ -137,11 +142,12 @@ def mark_row_done(blocks: list[dict[str, Any]], invite_id: int, note: str) -> li
     return [context(note) if b.get("block_id") == target else b for b in blocks]
 
 
-def refresh_counts(blocks: list[dict[str, Any]], counts: PileCounts) -> list[dict[str, Any]]:
+def refresh_counts(blocks: list[dict[str, Any]], counts: PileCounts,
+                   commands: Commands = DEFAULT_COMMANDS) -> list[dict[str, Any]]:
     """The digest with fresh counts: the summary, the batch line and the notes under the rows agree."""
     fresh = {
         Block.DIGEST_SUMMARY: section(summary_text(counts)),
-        Block.DIGEST_BATCH: section(_batch_head(counts, remaining_rows(blocks))),
+        Block.DIGEST_BATCH: section(_batch_head(counts, remaining_rows(blocks), commands)),
     }
     return [{**fresh[b["block_id"]], "block_id": b["block_id"]} if b.get("block_id") in fresh else b for b in blocks]
 

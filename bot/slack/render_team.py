@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
+from bot.domain.commands import Commands
 from bot.domain.counts import stale_label
 from bot.domain.invites import Period
 from bot.services.leaderboard import (
@@ -196,10 +197,10 @@ def post_button(board: Leaderboard, *, channel_id: str) -> dict[str, Any]:
     element = button(
         "Post to channel", TeamAction.POST_LEADERBOARD, PostLeaderboard(period=board.period.label).dump(), "primary"
     )
-    where = f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id or "") else "this channel"
+    # A confirm dialog's text is plain_text only (a <#C…> would show literally): the channel is this one.
     element["confirm"] = {
         "title": {"type": "plain_text", "text": "Post the leaderboard?"},
-        "text": {"type": "mrkdwn", "text": f"Everyone in {where} will see it."},
+        "text": {"type": "plain_text", "text": "Everyone in this channel will see it."},
         "confirm": {"type": "plain_text", "text": "Post"},
         "deny": {"type": "plain_text", "text": "Cancel"},
     }
@@ -267,14 +268,15 @@ def cannot_post_reply(code: str, *, channel_id: str | None) -> Reply:
     return reply(text.replace("*", ""), [section(f":warning: {text}")])
 
 
-def visibility_reply(*, shown: bool, min_sample: int) -> Reply:
+def visibility_reply(*, shown: bool, min_sample: int, commands: Commands) -> Reply:
     """The confirmation of `/invites leaderboard hide|show`."""
+    invites = escape(commands.invites)
     if shown:
         text = (f":eyes: You're on the leaderboard again (ranked once you have {min_sample} decided invites "
-                "in the period). `/invites leaderboard hide` leaves it.")
+                f"in the period). `{invites} leaderboard hide` leaves it.")
     else:
         text = (":see_no_evil: You're hidden from the leaderboard. Your invites still count in the team totals, "
-                "never with your name. `/invites leaderboard show` brings you back.")
+                f"never with your name. `{invites} leaderboard show` brings you back.")
     return reply(text, [section(text)])
 
 

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings
 from bot.domain import commands as cmd
 from bot.domain.invites import PERIODS, Tier
 from bot.services import home as home_service
 from bot.services.errors import ServiceError
 from bot.services.leaderboard import team_leaderboard
 from bot.services.members import Actor, update_member
-from bot.services.sweep import DeliveryError
-from bot.services.team_digest import ChannelSender, TeamDigestPlan
 from bot.slack import home, log_modal, render, render_team
 from bot.slack.deps import Deps, Origin
 from bot.slack.errors import ack_only, reporting
@@ -33,7 +28,8 @@ def register(app: App, deps: Deps) -> None:
         actor = _actor(deps, body, client, context)
         channel_id = (body.get("channel") or {}).get("id")
         if not channel_id:
-            raise ServiceError("I can't tell which channel this came from: run `/invites leaderboard` there again.")
+            raise ServiceError("I can't tell which channel this came from: "
+                               f"run `{deps.commands.invites} leaderboard` there again.")
         board = team_leaderboard(deps.db, team_id=actor.team_id, period=period, now=deps.clock.now())
         try:
             client.chat_postMessage(channel=channel_id, unfurl_links=False, **render_team.leaderboard_public(board))
@@ -75,7 +71,7 @@ def register(app: App, deps: Deps) -> None:
 
     # Slack gets its 200 at once (events are redelivered after 3 seconds); the work runs after.
     # One publish per event id: Slack's redeliveries of the open are dropped.
-    app.event("app_home_opened")(ack=ack_only, lazy=[reporting(once_per_event(deps, home_opened))])
+    app.event("app_home_opened")(ack=ack_only, lazy=[reporting(once_per_event(deps, home_opened), deps.commands)])
     for action_id, work in (
         (TeamAction.POST_LEADERBOARD, post_leaderboard),
         (TeamAction.OPEN_LOG_MODAL, log_from_home),
@@ -83,7 +79,7 @@ def register(app: App, deps: Deps) -> None:
         (TeamAction.HOME_DIGEST, set_digest),
         (TeamAction.HOME_LEADERBOARD, set_leaderboard),
     ):
-        app.action(action_id)(ack=ack_only, lazy=[reporting(work)])
+        app.action(action_id)(ack=ack_only, lazy=[reporting(work, deps.commands)])
 
 
 def _actor(deps: Deps, body: dict, client: WebClient, context: BoltContext) -> Actor:
@@ -108,7 +104,7 @@ def publish_home(deps: Deps, actor: Actor, client: WebClient) -> None:
     """Build the member's Home from fresh figures and publish it (on open and after each change)."""
     now = deps.clock.now()
     data = home_service.home_data(deps.db, actor, now=now)
-    view = home.home_view(data, now=now, tz=actor.tz, limits=actor.settings.safe_weekly)
+    view = home.home_view(data, now=now, tz=actor.tz, limits=actor.settings.safe_weekly, commands=deps.commands)
     client.views_publish(user_id=actor.user_id, view=view)
 
 
@@ -117,34 +113,10 @@ def leaderboard_command(deps: Deps, actor: Actor, parsed: cmd.Leaderboard, origi
     if parsed.visibility is not None:
         shown = parsed.visibility == "show"
         update_member(deps.db, actor, show_on_leaderboard=shown)
-        return render_team.visibility_reply(shown=shown, min_sample=actor.settings.leaderboard_min_sample)
+        return render_team.visibility_reply(shown=shown, min_sample=actor.settings.leaderboard_min_sample,
+                                            commands=deps.commands)
     board = team_leaderboard(deps.db, team_id=actor.team_id, period=parsed.period, now=deps.clock.now())
     channel_id = origin.channel_id or ""
     # In a DM the button would only post to the person who already sees it.
     can_post = bool(channel_id) and not channel_id.startswith("D")
     return render_team.leaderboard_reply(board, channel_id=channel_id, can_post=can_post)
-
-
-TokenSource = Callable[[str], str | None]
-
-
-def channel_sender(settings: Settings, tokens: TokenSource) -> ChannelSender:
-    """A ChannelSender posting the rendered weekly digest with the workspace's bot token."""
-    from bot.slack.app import make_client
-
-    clients: dict[str, WebClient] = {}
-
-    def send(plan: TeamDigestPlan) -> tuple[str, str]:
-        token = tokens(plan.team_id)
-        if not token:
-            raise DeliveryError("not_authed")
-        client = clients.get(token) or clients.setdefault(token, make_client(settings, token))
-        try:
-            posted = client.chat_postMessage(channel=plan.channel, unfurl_links=False, **render_team.team_digest(plan))
-        except SlackApiError as error:
-            raise DeliveryError(str(error.response.get("error") or f"http_{error.response.status_code}")) from None
-        except OSError as error:  # timeouts and refused connections, after the client's retries
-            raise DeliveryError(f"connection_error:{type(error).__name__}") from None
-        return str(posted.get("channel") or plan.channel), str(posted["ts"])
-
-    return send

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("event_id", sa.String(length=64), nullable=False),
         sa.Column("claimed_at", sa.DateTime(), nullable=False),
+        sa.Column("done", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.PrimaryKeyConstraint("team_id", "event_id", name=op.f("pk_event_claims")),
     )
     with op.batch_alter_table("event_claims", schema=None) as batch_op:

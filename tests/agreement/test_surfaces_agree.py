@@ -22,8 +22,7 @@ import pytest
 from bot.cli_reports import make_report
 from bot.domain.invites import PERIODS
 from bot.services.sweep import run_cycle
-from bot.slack.delivery import single_workspace_tokens, slack_sender
-from bot.slack.team import channel_sender
+from bot.slack.outbound import channel_sender, single_workspace_tokens, slack_sender
 from tests.support.factories import make_invites, make_member, record_event, set_workspace
 from tests.support.harness import block_text
 
@@ -85,9 +84,12 @@ def expected(world: World, user: str, now: datetime) -> Expected:
                     max(0, len(ready) - budget), sum(1 for r in mine if now - r.sent_at < timedelta(days=7)), risk)
 
 
-def expected_rate(world: World, user: str, now: datetime, days: int) -> tuple[str, int]:
-    """(`42%` or `–`, n) over the invites sent in the last `days` days."""
-    sent = [r for r in world.rows if r.user == user and now - r.sent_at < timedelta(days=days)]
+def expected_rate(world: World, user: str, now: datetime, days: int | None = None,
+                  since: datetime | None = None) -> tuple[str, int]:
+    """(`42%` or `–`, n) over the invites sent in the last `days` days (`now - days < sent_at`), or from `since` on."""
+    mine = [r for r in world.rows if r.user == user]
+    sent = ([r for r in mine if now - r.sent_at < timedelta(days=days)] if since is None
+            else [r for r in mine if r.sent_at >= since])
     past_expiry = timedelta(days=RULES["expire_after_days"])
     accepted = sum(1 for r in sent if r.status == "accepted")
     decided = accepted + sum(1 for r in sent if r.status in ("declined", "withdrawn", "expired"))
@@ -212,7 +214,7 @@ def surfaces(slack, db, user: str, now: datetime) -> dict:
     rate = find(r"Acceptance, last 8 weeks:\* (?:(\d+%) \(n=(\d+)\)|nothing decided yet)", text)
     seen["home"] = {"pending": line["pending"], "stale": line["stale"], "batch": line["batch"],
                     "batch_line": batch_line(text), "waiting": waiting_of(text), "risk": risk_of(text),
-                    "sent_7d": int(m.group(1)), "rate56": (rate.group(1) or "–", int(rate.group(2) or 0)),
+                    "sent_7d": int(m.group(1)), "rate8w": (rate.group(1) or "–", int(rate.group(2) or 0)),
                     "rows": row_ids(view["blocks"])}
 
     text = slack.invites("leaderboard 30d", user=user).text
@@ -237,12 +239,15 @@ def surfaces(slack, db, user: str, now: datetime) -> dict:
 
 def check_member(slack, db, world: World, user: str, now: datetime) -> None:
     want = expected(world, user, now)
-    rate30, rate56 = expected_rate(world, user, now, 30), expected_rate(world, user, now, 56)
+    # Home's trend: 8 calendar weeks, Monday 00:00 in the member's zone, this week included.
+    local = now.astimezone(ZoneInfo(ZONES[user]))
+    monday = (local - timedelta(days=local.weekday(), weeks=7)).replace(hour=0, minute=0, second=0, microsecond=0)
+    rate30, rate8w = expected_rate(world, user, now, 30), expected_rate(world, user, now, since=monday)
     seen = surfaces(slack, db, user, now)
     where = f"{user} at {now:%a %H:%M}"
     for surface, figures in seen.items():
         reference = {"pending": want.pending, "stale": (want.stale, want.snoozed), "sent_7d": want.sent_7d,
-                     "rate30": rate30, "rate56": rate56, "batch": len(want.batch), "batch_line": len(want.batch),
+                     "rate30": rate30, "rate8w": rate8w, "batch": len(want.batch), "batch_line": len(want.batch),
                      "waiting": want.waiting, "risk": want.risk, "rows": list(want.batch)}
         assert figures == {k: reference[k] for k in figures}, f"{surface}, {where}"
     assert "leaderboard" in seen or rate30 == ("–", 0) and not any(

@@ -53,16 +53,16 @@ def invites(db) -> dict[str, Invite]:
 def test_import_prints_the_summary_and_again_changes_nothing(run, db, export_file, capsys):
     assert run("import", str(export_file), "--team", "T1", "--user", "U1") == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:7] == [
+    assert out[:6] == [
         "Imported Basic_LinkedInDataExport_11-20-2026.zip (Invitations.csv, Connections.csv).",
         "• 4 invites added",
-        "• 0 already there",
         "• 2 invites marked accepted",
         "• 2 incoming invitations skipped (only the ones you sent are logged)",
+        "• 2 of 4 connections matched no invite of yours (connected another way, or never logged)",
         "• 1 unmatched: Aiko Tanaka: a member-id or Sales Navigator link can't be matched to a connection, so mark "
         "it yourself with /invites accepted <name>",
-        "• 0 rows rejected",
     ]
+    assert not any(line.startswith("• 0 ") for line in out[2:])
     stored = invites(db)
     # An unknown member's zone is the workspace's (UTC by default).
     assert stored["in:priya-natarajan-4b1a2c"].sent_at.isoformat() == "2026-03-04T09:07:00+00:00"
@@ -131,3 +131,14 @@ def test_the_console_script(tmp_path, export_file):
                               cwd=tmp_path, timeout=60)
     assert exported.returncode == 0
     assert exported.stdout.decode("utf-8").startswith("prospect,url,name,company,status,priority,with_note")
+
+
+def test_the_import_summary_names_the_command_as_configured(db, monkeypatch, tmp_path, export_file, capsys):
+    url = db.engine.url.render_as_string(hide_password=False)
+    settings = Settings(_env_file=None, database_url=url, invites_command="/pile")
+    monkeypatch.chdir(tmp_path)
+    parser = argparse.ArgumentParser(prog="invite-hygiene")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    assert cmd_import(settings, parser.parse_args(["import", str(export_file), "--team", "T1", "--user", "U1"])) == 0
+    out = capsys.readouterr().out
+    assert "mark it yourself with /pile accepted <name>" in out and "/invites" not in out

@@ -271,6 +271,37 @@ def test_web_api_refuses_what_slack_refuses(playground: Playground):
         client.api_call("reactions.add", params={"name": "x"})
 
 
+def test_web_api_refuses_block_kit_slack_refuses_and_says_why(playground: Playground):
+    client = api(playground)
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "Usage: `/invites accepted <url|slug>`"}}
+    with pytest.raises(SlackApiError, match="invalid_blocks") as refused:
+        client.chat_postMessage(channel=TOM, text="usage", blocks=[section])
+    assert any("unescaped '<'" in m for m in refused.value.response["response_metadata"]["messages"])
+    with pytest.raises(SlackApiError, match="invalid_blocks") as refused:
+        client.chat_postMessage(channel=TOM, blocks=[{"type": "divider"}])
+    assert any("text fallback" in m for m in refused.value.response["response_metadata"]["messages"])
+    with pytest.raises(SlackApiError, match="invalid_blocks"):
+        client.chat_postMessage(channel=TOM, text="Smith & Sons")
+    home = {"type": "home", "blocks": [{"type": "header", "text": {"type": "mrkdwn", "text": "Hi"}}]}
+    with pytest.raises(SlackApiError, match="invalid_arguments") as refused:
+        client.views_publish(user_id=TOM, view=home)
+    assert any("must be plain_text" in m for m in refused.value.response["response_metadata"]["messages"])
+    assert any("home view refused" in line["text"] and "must be plain_text" in line["text"]
+               for line in list(playground.state.log))  # the developer sees why, in the activity log
+    fine = {"type": "section", "text": {"type": "mrkdwn", "text": "Usage: `/invites accepted &lt;url|slug&gt;` "
+                                                                  "<https://www.linkedin.com/in/jane|Jane &amp; Co>"}}
+    assert client.chat_postMessage(channel=TOM, text="usage", blocks=[fine])["ok"]
+
+
+def test_response_url_posts_that_break_slack_rules_are_refused(page: Page, playground: Playground):
+    original = playground.state.post(demo.CHANNEL_ID, text="original", ephemeral_for=TOM)
+    token = playground.state.issue_response_url(ResponseTarget(TOM, demo.CHANNEL_ID, original.ts))
+    status, body = http("POST", f"{page.url}/respond/{token}", json.dumps({"text": "Usage: <url|slug>"}).encode(),
+                        {"Content-Type": "application/json"})
+    assert status == 400 and b"invalid_blocks" in body
+    assert "Usage" not in page.state(TOM)["channel"]["html"]
+
+
 def test_seed_fills_three_months_once(page: Page, playground: Playground):
     first = page.post("/play/seed", {})
     assert first["ok"] and first["message"].startswith("Seeded")

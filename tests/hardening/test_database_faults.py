@@ -8,9 +8,11 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
+from bot.db import bounds
 from bot.db.engine import Database, DatabaseUnavailable
 from bot.db.models import Invite
 from bot.slack.app import create_app
@@ -162,3 +164,117 @@ def test_a_modal_submitted_while_the_database_is_locked_stays_open_with_the_mess
         blocker.close()
     assert answer.body["response_action"] == "push"
     assert DB_DOWN in json.dumps(answer.body)
+
+
+# ---- a silent partition (PostgreSQL) and SQLite's unchanged waits ------------------------------
+
+
+def _stalled_db(pg_url: str) -> tuple[Database, TcpProxy]:
+    url = make_url(pg_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432)).start()
+    return Database.from_url(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)), proxy
+
+
+def _fails_within(db: Database, budget: float, limit: float) -> float:
+    started = time.monotonic()
+    with pytest.raises(DBAPIError), bounds.deadline(budget), db.session() as s:
+        s.execute(select(func.count()).select_from(Invite))
+    took = time.monotonic() - started
+    assert took < limit, took
+    return took
+
+
+@pytest.mark.postgres
+def test_a_stalled_link_bounds_connect_checkout_and_statements(pg_url):
+    db, proxy = _stalled_db(pg_url)
+    try:
+        count(db)  # a pooled connection
+        proxy.stall()
+        _fails_within(db, 0.8, 1.5)  # the pooled connection's pre-ping, then no time to reconnect
+        db.engine.dispose()
+        _fails_within(db, 0.8, 1.5)  # a new connection: under libpq's 2 s connect_timeout floor
+        started = time.monotonic()
+        assert db.ping() is False
+        assert time.monotonic() - started < bounds.HEALTH_DB_BUDGET_S + 0.3
+        proxy.resume()
+        assert db.ping() is True and count(db) >= 0
+    finally:
+        proxy.resume()
+        proxy.stop()
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_background_sessions_are_bounded_too(pg_url, monkeypatch):
+    monkeypatch.setattr(bounds, "SESSION_BUDGET_S", 0.7)
+    db, proxy = _stalled_db(pg_url)
+    try:
+        count(db)
+        proxy.stall()
+        started = time.monotonic()
+        with pytest.raises(DBAPIError), db.session() as s:  # no request deadline: the session's own
+            s.execute(select(func.count()).select_from(Invite))
+        assert time.monotonic() - started < 1.5
+    finally:
+        proxy.resume()
+        proxy.stop()
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_the_server_bounds_each_session_and_a_bulk_write_gets_longer_ones(pg_url):
+    db = Database.from_url(pg_url)
+    names = ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "tcp_user_timeout")
+    try:
+        with db.session(write=False) as s:
+            shown = {name: s.execute(text(f"SHOW {name}")).scalar() for name in names}
+        assert shown == {"statement_timeout": "30s", "lock_timeout": "5s",
+                         "idle_in_transaction_session_timeout": "10s", "tcp_user_timeout": "10000"}
+        with db.session(bulk=True) as s:
+            assert s.execute(text("SHOW statement_timeout")).scalar() == "10min"
+            assert s.execute(text("SHOW lock_timeout")).scalar() == "1min"
+        with db.session() as s:  # SET LOCAL: back to the session's own after the bulk write
+            assert s.execute(text("SHOW statement_timeout")).scalar() == "30s"
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_transaction_whose_client_went_quiet_is_rolled_back_by_the_server(pg_url):
+    db = Database.from_url(pg_url)
+    try:
+        with pytest.raises(DBAPIError), db.session() as s:
+            s.execute(text("SET LOCAL idle_in_transaction_session_timeout = '300ms'"))
+            s.execute(text("INSERT INTO workspaces (team_id) VALUES ('TQUIET')"))
+            time.sleep(0.8)  # the client vanished before COMMIT: the server ends the transaction
+            s.execute(text("SELECT 1"))
+        with db.session(write=False) as s:
+            assert s.execute(text("SELECT count(*) FROM workspaces WHERE team_id = 'TQUIET'")).scalar() == 0
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_sqlite_keeps_its_busy_timeout_under_a_request_deadline(db):
+    # The deadline is PostgreSQL's: on SQLite a request still queues its 2 s for the write lock.
+    with db.engine.connect() as conn:  # a plain sqlite3 connection, with its 2 s busy timeout
+        assert type(conn.connection.driver_connection) is sqlite3.Connection
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2000
+    holder, _ = _hold_write_lock(db, 1.0, bulk=False)
+    try:
+        with bounds.deadline(0.3), db.session() as s:  # waits ~1 s, well past the 0.3 s, and goes through
+            s.execute(select(func.count()).select_from(Invite))
+    finally:
+        holder.join()
+    path = make_url(str(db.engine.url)).database
+    blocker = sqlite3.connect(path, timeout=0, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(Exception, match="locked"), bounds.deadline(0.3), db.session() as s:
+            s.execute(select(func.count()).select_from(Invite))
+        assert 1.8 < time.monotonic() - started < 2.6
+        assert db.ping(budget=0.1) is True  # a read in WAL mode is not blocked by a writer
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()

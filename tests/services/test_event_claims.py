@@ -48,6 +48,7 @@ def test_a_released_claim_can_be_claimed_again(db):
     assert claim(db)
     event_claims.release(db, team_id="T1", event_id="Ev1")
     assert claim(db, now=NOW + timedelta(minutes=1))
+    event_claims.finish(db, team_id="T1", event_id="Ev1")
     assert not claim(db, now=NOW + timedelta(minutes=5))
 
 
@@ -76,3 +77,15 @@ def test_purging_a_workspace_deletes_its_claims(db):
     purge_workspace(db, "T1")
     with db.session(write=False) as s:
         assert s.execute(select(EventClaim.team_id, EventClaim.event_id)).all() == [("T2", "Ev2")]
+
+
+def test_a_claim_whose_handler_died_is_taken_over_by_a_later_redelivery(db):
+    assert claim(db)
+    assert not claim(db, now=NOW + timedelta(seconds=5))  # the handler may still be running
+    assert claim(db, now=NOW + event_claims.TAKEOVER + timedelta(seconds=1))  # Slack's 1-minute retry
+
+
+def test_a_finished_claim_is_never_taken_over(db):
+    assert claim(db)
+    event_claims.finish(db, team_id="T1", event_id="Ev1")
+    assert not claim(db, now=NOW + timedelta(minutes=6))

@@ -333,10 +333,33 @@ def test_summary_in_words():
         "• 2 already there",
         "• 1 invite marked accepted",
         "• 1 incoming invitation skipped (only the ones you sent are logged)",
-        "• 0 unmatched",
         "• 1 row rejected:",
         "    line 4 of Invitations.csv: Direction is empty",
     ]
+
+
+def test_summary_leaves_out_what_did_not_happen():
+    lines = summary_lines(ImportSummary(files=["Connections.csv"], accepted=2, connections=4,
+                                        connections_without_invite=2))
+    assert lines == [
+        "Imported Connections.csv.",
+        "• 0 invites added",
+        "• 2 invites marked accepted",
+        "• 2 of 4 connections matched no invite of yours (connected another way, or never logged)",
+    ]
+    assert not any(line.startswith("• 0 ") and "skipped" in line for line in lines)
+
+
+def test_connections_that_matched_no_invite_are_counted(db, dana):
+    import_upload(db, dana, "Invitations.csv", fixture("Invitations.csv"), now=NOW)
+    summary = import_upload(db, dana, "Connections.csv", fixture("Connections.csv"), now=NOW)
+    keys = {i for i in invites_by_key(db)}
+    plan = importing.plan_import(parse_upload("Connections.csv", fixture("Connections.csv")), tz=dana.tz, now=NOW,
+                       cooldown_days=21)
+    expected = sum(1 for conn_keys in plan.connection_keys if not set(conn_keys) & keys)
+    assert summary.connections_without_invite == expected > 0
+    alone = import_upload(db, make_member(db, "U9", now=NOW), "Connections.csv", fixture("Connections.csv"), now=NOW)
+    assert alone.connections_without_invite == alone.connections == len(plan.connection_keys)
 
 
 # --------------------------------------------------------------------------------------------

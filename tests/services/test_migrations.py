@@ -96,3 +96,37 @@ def test_0007_folds_the_names_already_stored_postgres(pg_url):
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS mig_fold CASCADE"))
         engine.dispose()
+
+
+def test_0008_keeps_invites_and_their_history_and_never_reuses_a_number(tmp_path):
+    """SQLite's invites table is rebuilt with AUTOINCREMENT: rows, ids, audit rows and indexes survive."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0007")
+    engine = Database.from_url(url).engine
+    at = "'2026-11-01 00:00:00'"
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO workspaces (team_id, created_at) VALUES ('T1', {at})"))
+        conn.execute(text(f"INSERT INTO members (team_id, user_id, created_at) VALUES ('T1', 'U1', {at})"))
+        for n in (1, 2, 5):
+            conn.execute(text(
+                "INSERT INTO invites (id, team_id, member_id, prospect_key, sent_at, status_changed_at, created_at) "
+                f"VALUES ({n}, 'T1', 1, 'in:p-{n}', {at}, {at}, {at})"))
+            conn.execute(text(
+                "INSERT INTO invite_events (team_id, invite_id, member_id, change_id, to_status, at, actor, via) "
+                f"VALUES ('T1', {n}, 1, 'c{n}', 'pending', {at}, 'U1', 'command')"))
+    engine.dispose()
+    upgrade(url)
+    _check(url)
+    engine = Database.from_url(url).engine
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT id FROM invites ORDER BY id")).scalars().all() == [1, 2, 5]
+        assert conn.execute(text("SELECT count(*) FROM invite_events")).scalar() == 3
+        conn.execute(text("DELETE FROM invites WHERE id = 5"))
+        conn.execute(text(
+            "INSERT INTO invites (team_id, member_id, prospect_key, sent_at, status_changed_at, created_at) "
+            f"VALUES ('T1', 1, 'in:new', {at}, {at}, {at})"))
+        assert conn.execute(text("SELECT max(id) FROM invites")).scalar() == 6
+        indexes = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                        "AND tbl_name = 'invites' AND sql IS NOT NULL")).scalars())
+    engine.dispose()
+    assert "uq_invites_one_pending_per_member_prospect" in indexes and "ix_invites_team_sent" in indexes

@@ -11,8 +11,9 @@ from sqlalchemy import event, func, select
 
 from bot.clock import FixedClock
 from bot.db.models import Delivery, Invite, InviteEvent, Member
-from bot.services.sweep import DeliveryError, claim, plan, run_cycle
-from bot.slack.delivery import marker, single_workspace_tokens, slack_sender
+from bot.services.ledger import Claim, DeliveryError, claim
+from bot.services.sweep import plan, run_cycle
+from bot.slack.outbound import marker, single_workspace_tokens, slack_sender
 from tests.support.factories import make_invites, make_member, record_event, set_workspace
 
 WED_9 = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
@@ -161,7 +162,7 @@ def test_alert_goes_out_once_and_rearms(db, settings, fake_slack):
     make_invites(db, actor, [{"key": f"in:p{i}", "days_ago": 1} for i in range(3)], now=WED_9)
     sent = []
 
-    def send(message):
+    def send(message, held):
         sent.append(message.kind)
         return "D1", "1.0"
 
@@ -200,7 +201,7 @@ def test_sender_maps_slack_errors(db, settings, fake_slack):
     make_invites(db, actor, [{"key": "in:p", "days_ago": 20}], now=WED_9)
     (message,) = [m for p in plan(db, now=WED_9) for m in p.messages]
     with pytest.raises(DeliveryError) as info:
-        send(message)
+        send(message, Claim(1, "token"))
     assert info.value.code == "channel_not_found"
 
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db.models import Delivery, Member
-from bot.services.sweep import DeliveryError
+from bot.services.ledger import DeliveryError
 from bot.services.team_digest import deliver_team_digests, plan_team_digests, run_team_digests
+from bot.slack.outbound import channel_sender
 from bot.slack.render_team import risk_text, team_digest
-from bot.slack.team import channel_sender
 from tests.support.factories import make_invites, make_member, set_workspace
 from tests.support.signing import BOT_TOKEN
 
@@ -35,7 +35,7 @@ class Recorder:
         self.errors = list(errors)
         self.lock = threading.Lock()
 
-    def __call__(self, plan):
+    def __call__(self, plan, held=None):
         with self.lock:
             if self.errors:
                 raise DeliveryError(self.errors.pop(0))

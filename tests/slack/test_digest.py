@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.db.models import Invite, InviteEvent
 from bot.services.sweep import run_cycle
-from bot.slack.delivery import single_workspace_tokens, slack_sender
+from bot.slack.outbound import single_workspace_tokens, slack_sender
 from tests.support.factories import make_invites, make_member
 
 WED_9 = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)

@@ -54,7 +54,7 @@ def test_the_limit_is_its_own_crossing_and_the_sweep_does_not_repeat_either(low_
     dms = fake_slack.wait_for("chat.postMessage", 2)
     assert "past the limit" in dms[1].params["text"]
     sent = []
-    run_cycle(db, now=NOW, send=lambda m: sent.append(m) or ("DU1", "1.1"))
+    run_cycle(db, now=NOW, send=lambda m, _claim: sent.append(m) or ("DU1", "1.1"))
     assert [str(m.kind) for m in sent] == ["daily_digest"]  # the digest, never the alerts again
     with db.session(write=False) as s:
         kinds = sorted(s.scalars(select(Delivery.kind).where(Delivery.state == "sent")))
@@ -108,7 +108,7 @@ def test_an_alert_slack_refused_is_sent_by_the_next_cycle(low_levels, fake_slack
     fake_slack.wait_for("chat.postMessage", 1)
     time.sleep(0.3)
     sent = []
-    run_cycle(db, now=NOW, send=lambda m: sent.append(m) or ("DU1", "1.1"))
+    run_cycle(db, now=NOW, send=lambda m, _claim: sent.append(m) or ("DU1", "1.1"))
     assert "pending_warn" in [str(m.kind) for m in sent]
 
 

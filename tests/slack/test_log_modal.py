@@ -96,7 +96,7 @@ def test_a_modal_that_cannot_open_says_how_to_log_instead(slack, fake_slack):
     fake_slack.queue("views.open", {"ok": False, "error": "expired_trigger_id"})
     answer = slack.invited("")
     assert "couldn't open the Log invites form" in answer.text and "expired_trigger_id" in answer.text
-    assert "/invited <linkedin url>" in answer.text
+    assert "/invited <linkedin url>" in answer.visible
 
 
 def test_the_global_shortcut_opens_the_modal(slack, fake_slack):

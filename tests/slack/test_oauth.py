@@ -105,3 +105,15 @@ def test_install_page_redirects_to_slack_with_our_scopes(oauth):
     query = parse_qs(urlsplit(url).query)
     assert set(query["scope"][0].split(",")) == {
         "commands", "chat:write", "im:write", "im:history", "files:read", "files:write", "users:read"}
+
+
+def test_the_install_page_names_the_log_command_as_configured(db, fake_slack):
+    settings = Settings(_env_file=None, slack_signing_secret=SIGNING_SECRET, slack_client_id="111.222",
+                        slack_client_secret="oauth-client-secret-abc", slack_api_url=fake_slack.base_url,
+                        invited_command="/sent")
+    clock = FixedClock(NOW)
+    install = install_for(settings, db, clock)
+    web = WebApp(create_app(settings, db, clock=clock, install=install), db)
+    done = do_install(web, fake_slack)
+    assert done.status == 200 and "type /sent to log your first invite" in done.body
+    assert "/invited" not in done.body

@@ -10,7 +10,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.playground import slack_rules
+
 Handler = Any  # a dict to answer with, or a callable(params) -> dict | (status, headers, dict)
+
+# Every Block Kit rule broken in this process since the last `take_violations()`, by any fake or
+# harness: tests/conftest.py fails the test that caused one (Slack itself would have refused it).
+VIOLATIONS: list[str] = []
+_VIOLATIONS_LOCK = threading.Lock()
+
+
+def record_violations(where: str, problems: list[str]) -> None:
+    """Remember payload rules broken by what the app sent (or acked)."""
+    if problems:
+        with _VIOLATIONS_LOCK:
+            VIOLATIONS.extend(f"{where}: {p}" for p in problems)
+
+
+def take_violations() -> list[str]:
+    """The violations recorded so far, forgotten once taken."""
+    with _VIOLATIONS_LOCK:
+        found = list(VIOLATIONS)
+        VIOLATIONS.clear()
+    return found
 
 
 @dataclass
@@ -32,6 +54,8 @@ class FakeSlack:
     file_bytes: dict[str, bytes] = field(default_factory=dict)  # served at the file's download URL
     uploads: dict[str, bytes] = field(default_factory=dict)  # bytes POSTed to upload URLs, by file id
     token_teams: dict[str, str] = field(default_factory=dict)  # auth.test's team by bot token (else T1)
+    violations: list[str] = field(default_factory=list)  # Block Kit rules the app's payloads broke here
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversations.history, by channel
 
     def start(self) -> FakeSlack:
         """Serve on a free loopback port in a daemon thread."""
@@ -42,7 +66,10 @@ class FakeSlack:
                 fake._handle(self)
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                fake._handle_download(self)
+                if self.path.startswith("/api/"):  # Web API methods called with GET (conversations.history)
+                    fake._handle(self)
+                else:
+                    fake._handle_download(self)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -92,6 +119,17 @@ class FakeSlack:
         self.file_bytes[file_id] = data
         return info
 
+    def post(self, params: dict[str, Any]) -> dict[str, Any]:
+        """What chat.postMessage does: the message lands in the channel's history (with its metadata)."""
+        channel = str(params.get("channel"))
+        message: dict[str, Any] = {"type": "message", "ts": f"{time.time():.6f}", "text": params.get("text")}
+        metadata = params.get("metadata")
+        if metadata:
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        with self._lock:
+            self.posted.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"]}
+
     def of(self, method: str) -> list[Call]:
         """Recorded calls of one method."""
         with self._lock:
@@ -112,8 +150,35 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self.responses.clear()
+            self.posted.clear()
+
+    def record(self, where: str, problems: list[str]) -> None:
+        """Keep violations here and in the process-wide list the test teardown checks."""
+        with self._lock:
+            self.violations.extend(f"{where}: {p}" for p in problems)
+        record_violations(where, problems)
+
+    def last_view(self, callback_id: str) -> dict[str, Any] | None:
+        """The newest view with this callback_id the app opened, pushed or updated."""
+        with self._lock:
+            calls = list(self.calls)
+        for call in reversed(calls):
+            if call.method in {"views.open", "views.push", "views.update"}:
+                view = call.params.get("view")
+                view = json.loads(view) if isinstance(view, str) else view
+                if isinstance(view, dict) and view.get("callback_id") == callback_id:
+                    return view
+        return None
 
     # ---- internals ------------------------------------------------------------------------
+
+    @staticmethod
+    def _refusal(method: str, problems: list[str]) -> Any:
+        """What Slack answers a payload it refuses."""
+        if method == "response_url":
+            return (400, {}, b"invalid_blocks")
+        error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+        return {"ok": False, "error": error, "errors": problems, "response_metadata": {"messages": problems}}
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
@@ -126,8 +191,11 @@ class FakeSlack:
             params = json.loads(raw or "{}")
         else:
             params = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(raw, keep_blank_values=True).items()}
-        path = request.path
+        path, _, query = request.path.partition("?")
+        if query:
+            params.update({k: v[0] if len(v) == 1 else v for k, v in parse_qs(query, keep_blank_values=True).items()})
         method = "response_url" if path.startswith("/respond/") else path.rsplit("/", 1)[-1]
+        problems = slack_rules.check_call(method, params)
         with self._lock:
             self.calls.append(Call(method, params, dict(request.headers.items()), path))
             queued = self.responses.get(method)
@@ -136,6 +204,9 @@ class FakeSlack:
             token = request.headers.get("Authorization", "").removeprefix("Bearer ")
             answer = {"ok": True, "team_id": self.token_teams.get(token, "T1"), "user_id": "UBOT", "bot_id": "BBOT",
                       "team": "Acme"}
+        if problems:
+            self.record(method, problems)
+            answer = self._refusal(method, problems)
         if answer is None:
             answer = self._default(method, params)
         elif callable(answer):
@@ -200,8 +271,15 @@ class FakeSlack:
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}}
-        if method in {"chat.postMessage", "chat.update"}:
+        if method == "chat.postMessage":
+            return self.post(params)
+        if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+        if method == "conversations.history":
+            messages = list(reversed(self.posted.get(params.get("channel", ""), [])))
+            if params.get("include_all_metadata") not in {"true", "1", True}:
+                messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+            return {"ok": True, "messages": messages[: int(params.get("limit") or 100)], "has_more": False}
         if method == "files.info":
             info = self.files.get(params.get("file", ""))
             return {"ok": True, "file": info} if info else {"ok": False, "error": "file_not_found"}

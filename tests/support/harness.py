@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltResponse
 
+from bot.playground import slack_rules
 from bot.slack.request import SlackRequest
 from tests.support.fake_slack import FakeSlack
 from tests.support.signing import block_action_body, command_body, event_body, sign, view_submission_body
@@ -29,9 +32,28 @@ class Answer:
         return "\n".join(p for p in parts if p)
 
     @property
+    def visible(self) -> str:
+        """`text` as Slack shows it: links as their labels, mentions as @names, entities decoded."""
+        return visible(self.text)
+
+    @property
     def buttons(self) -> list[dict[str, Any]]:
         """Every button element in the reply."""
         return [e for b in self.body.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
+
+
+_ANGLE = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def visible(mrkdwn: str) -> str:
+    """What Slack shows for mrkdwn: `<url|label>` as label, `<@U1>` as @U1, `&lt;` as `<`."""
+    def shown(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if label:
+            return label
+        return "@" + target[1:] if target.startswith(("@", "!")) else target
+    text = _ANGLE.sub(shown, mrkdwn)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def block_text(block: dict[str, Any]) -> str:
@@ -54,9 +76,33 @@ class SlackHarness:
     fake: FakeSlack
 
     def dispatch(self, body: str, headers: dict[str, str] | None = None, *, content_type: str) -> BoltResponse:
-        """Send a raw, signed body through Bolt's full middleware chain."""
+        """Send a raw, signed body through Bolt's full middleware chain; the ack is held to Slack's rules."""
         all_headers = {"Content-Type": content_type, **sign(body), **(headers or {})}
-        return self.app.dispatch(SlackRequest(body=body, headers=all_headers))
+        response = self.app.dispatch(SlackRequest(body=body, headers=all_headers))
+        self._check_ack(body, content_type, response)
+        return response
+
+    def _check_ack(self, body: str, content_type: str, response: BoltResponse) -> None:
+        """Record (in the fake, so the test fails) what Slack would refuse in a command or submission ack."""
+        if "x-www-form-urlencoded" not in content_type or response.status != 200 or not response.body:
+            return
+        try:
+            ack = json.loads(response.body)
+        except ValueError:
+            self.fake.record("ack", [f"ack body is not JSON: {response.body[:80]!r}"])
+            return
+        form = parse_qs(body)
+        if "command" in form:
+            self.fake.record(f"ack of {form['command'][0]}", slack_rules.check_command_ack(ack))
+            return
+        payload = json.loads(form.get("payload", ["{}"])[0])
+        if payload.get("type") == "view_submission":
+            submitted = payload.get("view") or {}
+            # Errors must name input blocks of the view the app opened (tests' hand-made state may be partial).
+            view = self.fake.last_view(submitted.get("callback_id", "")) or (
+                submitted if submitted.get("blocks") else None)
+            self.fake.record(f"view_submission ack ({submitted.get('callback_id')})",
+                             slack_rules.check_view_submission_ack(ack, view))
 
     def command(self, command: str, text: str = "", *, user: str = "U1", team: str = "T1", channel: str = "C1") -> Answer:
         """A slash command; returns the ack (the app answers commands in the ack)."""

@@ -44,7 +44,25 @@ def test_links_keep_their_label_and_only_safe_schemes():
     assert ">" + "<b>Jane</b> Doe</a>" in html
     assert 'rel="noopener noreferrer"' in html
     assert "href" not in mrkdwn("<javascript:alert(1)|click>")
-    assert mrkdwn("<javascript:alert(1)|click>") == "click"
+    assert mrkdwn("<javascript:alert(1)|click>") == '<a class="bk-link bk-link-dead" title="javascript:alert(1)">click</a>'
+
+
+def test_a_stray_angle_bracket_becomes_a_link_as_in_slack_even_in_code():
+    # What Slack does to an unescaped usage line: a link to "url" labelled "slug|#id|name".
+    html = mrkdwn("`/invites accepted <url|slug|#id|name>`")
+    assert html == ('<code class="bk-code">/invites accepted '
+                    '<a class="bk-link bk-link-dead" title="url">slug|#id|name</a></code>')
+    assert mrkdwn("Ann <b> & Co") == 'Ann <a class="bk-link bk-link-dead" title="b">b</a> &amp; Co'
+    html = mrkdwn("`/x <https://a.io|a>` *<https://b.io|b>*")
+    assert '<code class="bk-code">/x <a class="bk-link" href="https://a.io"' in html
+    assert '<b><a class="bk-link" href="https://b.io"' in html
+
+
+def test_escaped_text_shows_literally_with_entities_decoded():
+    assert mrkdwn("`/invites accepted &lt;url|slug&gt;`") == '<code class="bk-code">/invites accepted &lt;url|slug&gt;</code>'
+    assert mrkdwn("Ann &lt;b&gt; &amp; Co") == "Ann &lt;b&gt; &amp; Co"
+    assert mrkdwn("<@U0ANA|ana> and <@U9>", users=CTX.users) == (
+        '<span class="bk-mention">@Ana Ortiz</span> and <span class="bk-mention">@U9</span>')
 
 
 def test_text_is_escaped_before_anything_else():

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.domain.commands import Commands
 from bot.domain.invites import PERIODS, RateCounts
 from bot.services.leaderboard import (
     Insights,
@@ -120,7 +121,8 @@ def test_the_post_button_carries_only_the_period():
     assert post["action_id"] == TeamAction.POST_LEADERBOARD == "post_leaderboard"
     assert json.loads(post["value"]) == {"period": "30d"}
     assert load(PostLeaderboard, post["value"]).period == "30d"
-    assert "<#C123>" in post["confirm"]["text"]["text"]
+    # A confirm dialog's text is plain_text only: a <#C123> would show literally.
+    assert post["confirm"]["text"] == {"type": "plain_text", "text": "Everyone in this channel will see it."}
 
 
 def test_no_button_when_posting_is_not_allowed_nor_in_the_posted_version():
@@ -246,8 +248,10 @@ def test_a_channel_id_that_is_not_one_is_never_echoed_as_a_link():
 
 
 def test_visibility_confirmations():
-    assert "hidden from the leaderboard" in visibility_reply(shown=False, min_sample=10)["text"]
-    assert "ranked once you have 7 decided invites" in visibility_reply(shown=True, min_sample=7)["text"]
+    hidden = visibility_reply(shown=False, min_sample=10, commands=Commands())["text"]
+    assert "hidden from the leaderboard" in hidden and "`/invites leaderboard show`" in hidden
+    shown = visibility_reply(shown=True, min_sample=7, commands=Commands(invites="/pile"))["text"]
+    assert "ranked once you have 7 decided invites" in shown and "`/pile leaderboard hide`" in shown
 
 
 def digest_plan(*, at_warn: int = 0, at_limit: int = 0, big: bool = False):

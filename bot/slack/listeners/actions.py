@@ -25,15 +25,15 @@ def register(app: App, deps: Deps) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
         ref = InviteRef(invite_id=value.invite_id)
         result = invite_service.record_outcome(deps.db, actor, ref, Status(value.outcome), now=deps.clock.now(), via="button")
-        respond(replace_original=True, **render.outcome_reply(result, actor))
+        respond(replace_original=True, **render.outcome_reply(result, actor, commands=deps.commands))
 
     def list_page(body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
         value = load(ListPage, action.get("value"))
         actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
         now = deps.clock.now()
         page = invite_service.list_invites(deps.db, actor, status=value.status, page=value.page, now=now)
-        respond(replace_original=True, **render.list_reply(page, actor, now=now))
+        respond(replace_original=True, **render.list_reply(page, actor, now=now, commands=deps.commands))
 
     # Ack at once; the work (and its Web API calls) runs after Slack has its 200.
-    app.action(re.compile(rf"^{Action.PICK_OUTCOME}(:\d+)?$"))(ack=ack_only, lazy=[reporting(pick_outcome)])
-    app.action(re.compile(rf"^{Action.LIST_PAGE}(:\w+)?$"))(ack=ack_only, lazy=[reporting(list_page)])
+    app.action(re.compile(rf"^{Action.PICK_OUTCOME}(:\d+)?$"))(ack=ack_only, lazy=[reporting(pick_outcome, deps.commands)])
+    app.action(re.compile(rf"^{Action.LIST_PAGE}(:\w+)?$"))(ack=ack_only, lazy=[reporting(list_page, deps.commands)])

@@ -29,11 +29,11 @@ def register(app: App, deps: Deps) -> None:
             return
         request = parse_invited(text, today=now.astimezone(actor.tz).date())
         result = invite_service.log_invites(deps.db, actor, request, now=now)
-        ack(response_type="ephemeral", **render.log_reply(result, actor, now=now))
+        ack(response_type="ephemeral", **render.log_reply(result, actor, now=now, commands=deps.commands))
 
     def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
-        parsed = parse_invites(command.get("text") or "")
+        parsed = parse_invites(command.get("text") or "", commands=deps.commands)
         ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id)))
 
     # The reply is the ack; an alert the command crossed goes out right after it (lazy).
@@ -45,18 +45,19 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
     """One `/invites` subcommand: call its service, render its reply."""
     now = deps.clock.now()
     db = deps.db
+    commands = deps.commands
     match parsed:
         case cmd.Summary():
             stats = stats_service.member_stats(db, actor, period=cmd.PERIODS["30d"], now=now)
-            return render.summary_reply(stats, actor)
+            return render.summary_reply(stats, actor, commands=commands)
         case cmd.Help():
-            return render.help_reply()
+            return render.help_reply(commands=commands)
         case cmd.ListInvites(status=status, page=page):
             found = invite_service.list_invites(db, actor, status=status, page=page, now=now)
-            return render.list_reply(found, actor, now=now)
+            return render.list_reply(found, actor, now=now, commands=commands)
         case cmd.RecordOutcome(outcome=outcome, ref=ref):
             result = invite_service.record_outcome(db, actor, ref, outcome, now=now)
-            return render.outcome_reply(result, actor)
+            return render.outcome_reply(result, actor, commands=commands)
         case cmd.Undo():
             return render.undo_reply(invite_service.undo_last(db, actor, now=now), actor)
         case cmd.Stats(period=period):
@@ -71,7 +72,8 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
             )
         case cmd.Pause():
             update_member(db, actor, nudges_enabled=False)
-            return render.simple(f"Paused: no daily digest until you `/invites resume`. {_RISK_STILL_SENT}")
+            return render.simple(
+                f"Paused: no daily digest until you `{render.escape(commands.invites)} resume`. {_RISK_STILL_SENT}")
         case cmd.Resume():
             update_member(db, actor, nudges_enabled=True, snoozed_until=None)
             return render.simple("Resumed: your daily digest is back on.")

@@ -16,6 +16,7 @@ from bot.slack import render_nudges, team
 from bot.slack.deps import Deps
 from bot.slack.errors import ack_only, reporting
 from bot.slack.ids import Action
+from bot.slack.mrkdwn import escape
 from bot.slack.payloads import DigestRow, load
 
 _OUTCOMES = {Action.DIGEST_WITHDRAWN: Status.WITHDRAWN, Action.DIGEST_ACCEPTED: Status.ACCEPTED}
@@ -32,12 +33,12 @@ def register(app: App, deps: Deps) -> None:
         now = deps.clock.now()
         if action["action_id"] == Action.DIGEST_SNOOZE:
             invite = invite_service.snooze_invite(deps.db, actor, row.invite_id, now=now)
-            note = f":zzz: {invite.label} snoozed for {invite_service.SNOOZE_DAYS} days"
+            note = f":zzz: {escape(invite.label)} snoozed for {invite_service.SNOOZE_DAYS} days"
         else:
             result = invite_service.record_outcome(
                 deps.db, actor, InviteRef(invite_id=row.invite_id), _OUTCOMES[action["action_id"]], now=now, via="button"
             )
-            note = f":white_check_mark: {result.invite.label} marked {result.invite.status}"
+            note = f":white_check_mark: {escape(result.invite.label)} marked {result.invite.status}"
         message, container = body.get("message") or {}, body.get("container") or {}
         if container.get("type") == "view":  # clicked in App Home: show it again with fresh figures
             team.publish_home(deps, actor, client)
@@ -45,7 +46,7 @@ def register(app: App, deps: Deps) -> None:
         if not message.get("blocks") or container.get("type") != "message":
             return
         blocks = render_nudges.mark_row_done(message["blocks"], row.invite_id, note)
-        blocks = render_nudges.refresh_counts(blocks, pile_for(deps.db, actor, now=now))
+        blocks = render_nudges.refresh_counts(blocks, pile_for(deps.db, actor, now=now), deps.commands)
         try:
             client.chat_update(channel=container["channel_id"], ts=container["message_ts"], blocks=blocks,
                                text=message.get("text") or "Your LinkedIn invites today")
@@ -54,5 +55,5 @@ def register(app: App, deps: Deps) -> None:
             respond(response_type="ephemeral", replace_original=False,
                     text=f"{note} — saved. I couldn't refresh the digest ({error.response.get('error')}).")
 
-    app.action(pattern)(ack=ack_only, lazy=[reporting(digest_click)])
+    app.action(pattern)(ack=ack_only, lazy=[reporting(digest_click, deps.commands)])
 
