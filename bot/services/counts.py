@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
@@ -21,6 +22,10 @@ from bot.db.models import Invite, InviteEvent, Member
 from bot.domain.counts import PRIORITY_ORDER, SENT_WINDOW, PileCounts, Thresholds, local_midnight, zone
 from bot.domain.invites import Period, Priority, RateCounts, Status
 from bot.domain.nudges import PendingInvite
+
+if TYPE_CHECKING:
+    from bot.db.models import Workspace
+    from bot.services.members import Actor, WorkspaceSettings
 
 ThresholdsByTeam = Thresholds | Mapping[str, Thresholds]
 
@@ -125,7 +130,7 @@ class MemberScope:
     pending_limit: int
 
     @classmethod
-    def of(cls, *, member_id: int, team_id: str, tz: ZoneInfo, settings) -> MemberScope:
+    def of(cls, *, member_id: int, team_id: str, tz: ZoneInfo, settings: Workspace | WorkspaceSettings) -> MemberScope:
         """From a workspace row or a WorkspaceSettings snapshot (the same attribute names)."""
         return cls(
             member_id=member_id, team_id=team_id, tz=tz,
@@ -136,7 +141,7 @@ class MemberScope:
         )
 
     @classmethod
-    def of_actor(cls, actor) -> MemberScope:
+    def of_actor(cls, actor: Actor) -> MemberScope:
         """The acting member's scope."""
         return cls.of(member_id=actor.member_id, team_id=actor.team_id, tz=actor.tz, settings=actor.settings)
 
@@ -193,7 +198,7 @@ def withdrawn_today(session: Session, scopes: Sequence[MemberScope], *, now: dat
     return {int(member_id): int(n) for member_id, n in rows}
 
 
-def team_piles(session: Session, ws, *, now: datetime) -> dict[int, PileCounts]:
+def team_piles(session: Session, ws: Workspace, *, now: datetime) -> dict[int, PileCounts]:
     """Every active member's PileCounts in a workspace (a Workspace row), by member id."""
     members = session.execute(
         select(Member.id, Member.tz).where(Member.team_id == ws.team_id, Member.deactivated.is_(False))
@@ -203,7 +208,7 @@ def team_piles(session: Session, ws, *, now: datetime) -> dict[int, PileCounts]:
     return pile_counts(session, scopes, now=now)
 
 
-def pile_for(db: Database, actor, *, now: datetime) -> PileCounts:
+def pile_for(db: Database, actor: Actor, *, now: datetime) -> PileCounts:
     """The acting member's PileCounts at `now`."""
     scope = MemberScope.of_actor(actor)
     with db.session(write=False) as session:
