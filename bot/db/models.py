@@ -24,6 +24,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bot.domain.prospect import fold
+from bot.domain.settings import RULES, SETTINGS, setting
+from bot.domain.tiers import TIERS as TIER_TABLE
+from bot.domain.tiers import tier_info
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +38,7 @@ NAMING = {
 
 STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 PRIORITIES = ("high", "normal", "low")
-TIERS = ("free", "premium", "sales_navigator")
+TIERS = tuple(t.id for t in TIER_TABLE)
 SOURCES = ("command", "modal", "import")
 VIAS = ("command", "button", "import", "sweep", "modal", "undo")
 
@@ -63,6 +66,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+def _setting_column(name: str) -> Mapped[int]:
+    """A workspace setting's column, its default from the settings declaration."""
+    default = setting(name).default
+    return mapped_column(Integer, default=default, server_default=text(str(default)))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -72,44 +81,35 @@ class Workspace(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
-    withdraw_after_days: Mapped[int] = mapped_column(Integer, default=14, server_default=text("14"))
-    expire_after_days: Mapped[int] = mapped_column(Integer, default=180, server_default=text("180"))
-    resend_cooldown_days: Mapped[int] = mapped_column(Integer, default=21, server_default=text("21"))
-    pending_warn_at: Mapped[int] = mapped_column(Integer, default=200, server_default=text("200"))
-    pending_limit: Mapped[int] = mapped_column(Integer, default=300, server_default=text("300"))
-    max_withdrawals_per_day: Mapped[int] = mapped_column(Integer, default=20, server_default=text("20"))
-    safe_weekly_free: Mapped[int] = mapped_column(Integer, default=80, server_default=text("80"))
-    safe_weekly_premium: Mapped[int] = mapped_column(Integer, default=120, server_default=text("120"))
-    safe_weekly_sales_navigator: Mapped[int] = mapped_column(
-        Integer, default=150, server_default=text("150")
-    )
-    nudge_hour: Mapped[int] = mapped_column(Integer, default=9, server_default=text("9"))
+    withdraw_after_days: Mapped[int] = _setting_column("withdraw_after_days")
+    expire_after_days: Mapped[int] = _setting_column("expire_after_days")
+    resend_cooldown_days: Mapped[int] = _setting_column("resend_cooldown_days")
+    pending_warn_at: Mapped[int] = _setting_column("pending_warn_at")
+    pending_limit: Mapped[int] = _setting_column("pending_limit")
+    max_withdrawals_per_day: Mapped[int] = _setting_column("max_withdrawals_per_day")
+    # One per row of the tier table (bot/domain/tiers.py); a new tier needs its column and a migration.
+    safe_weekly_free: Mapped[int] = _setting_column("safe_weekly_free")
+    safe_weekly_premium: Mapped[int] = _setting_column("safe_weekly_premium")
+    safe_weekly_sales_navigator: Mapped[int] = _setting_column("safe_weekly_sales_navigator")
+    nudge_hour: Mapped[int] = _setting_column("nudge_hour")
     # ISO weekday numbers (1 = Monday … 7 = Sunday) as a compact string, e.g. "12345".
     working_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
     digest_channel: Mapped[str | None] = mapped_column(String(32))
-    leaderboard_min_sample: Mapped[int] = mapped_column(Integer, default=10, server_default=text("10"))
+    leaderboard_min_sample: Mapped[int] = _setting_column("leaderboard_min_sample")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # Set when the app is uninstalled or its tokens revoked: nudges stop, data stays until purged.
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    # The ranges and the rules between settings, from their one declaration (bot/domain/settings.py).
     __table_args__ = (
-        CheckConstraint("withdraw_after_days BETWEEN 1 AND 365", name="withdraw_after_days"),
-        CheckConstraint("expire_after_days BETWEEN 1 AND 3650", name="expire_after_days"),
-        CheckConstraint("resend_cooldown_days BETWEEN 0 AND 365", name="resend_cooldown_days"),
-        CheckConstraint("pending_warn_at >= 1 AND pending_limit >= pending_warn_at", name="pending_levels"),
-        CheckConstraint("max_withdrawals_per_day BETWEEN 1 AND 500", name="max_withdrawals_per_day"),
-        CheckConstraint("nudge_hour BETWEEN 0 AND 23", name="nudge_hour"),
-        CheckConstraint("leaderboard_min_sample >= 1", name="leaderboard_min_sample"),
+        *(CheckConstraint(s.check_sql, name=s.name) for s in SETTINGS),
+        *(CheckConstraint(r.check_sql, name=r.name) for r in RULES),
     )
 
     def safe_weekly_limit(self, tier: str) -> int:
         """The safe number of sends in a rolling 7 days for an account tier."""
-        return {
-            "free": self.safe_weekly_free,
-            "premium": self.safe_weekly_premium,
-            "sales_navigator": self.safe_weekly_sales_navigator,
-        }[tier]
+        return int(getattr(self, tier_info(tier).setting))
 
 
 class Member(Base):

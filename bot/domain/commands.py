@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.invites import OUTCOMES, PERIODS, Period, Priority, Status, Tier
 from bot.domain.prospect import NotAProfileUrl, Prospect, looks_like_url, prospect_from_url
+from bot.domain.tiers import parse_tier, typed_choices, typed_list
 
 MAX_URLS_PER_COMMAND = 100
 MAX_BACKDATE_DAYS = 3650
@@ -21,7 +22,7 @@ _INVITED_USAGE = (
 )
 _INVITES_USAGE = (
     "`{invites} [list [status] | accepted|declined|withdrawn <url|slug|#id|name> | undo | stats [period] | "
-    "leaderboard [period] | tier free|premium|sales_navigator | pause | resume | snooze 3d | import | "
+    "leaderboard [period] | tier " + typed_choices() + " | pause | resume | snooze 3d | import | "
     "export | settings | forget-me | help]`"
 )
 
@@ -339,19 +340,6 @@ _OUTCOME_WORDS = {
     "withdrawn": Status.WITHDRAWN,
     "withdraw": Status.WITHDRAWN,
 }
-_TIER_WORDS = {
-    "free": Tier.FREE,
-    "basic": Tier.FREE,
-    "premium": Tier.PREMIUM,
-    "sales_navigator": Tier.SALES_NAVIGATOR,
-    "sales-navigator": Tier.SALES_NAVIGATOR,
-    "salesnavigator": Tier.SALES_NAVIGATOR,
-    "sales navigator": Tier.SALES_NAVIGATOR,
-    "navigator": Tier.SALES_NAVIGATOR,
-    "sn": Tier.SALES_NAVIGATOR,
-}
-
-
 def _period(args: list[str], default: str = "30d") -> Period:
     if not args:
         return PERIODS[default]
@@ -406,10 +394,10 @@ def parse_invites(text: str, *, commands: Commands = DEFAULT_COMMANDS) -> Invite
             return Leaderboard(visibility=args[0].lower())
         return Leaderboard(_period(args))
     if verb == "tier":
-        tier = _TIER_WORDS.get(rest.lower().replace("  ", " "))
+        tier = parse_tier(rest)
         if tier is None:
             shown = f"`{_short(rest)}` is not an account tier" if rest else "Which tier?"
-            raise UsageError(f"{shown}: use free, premium or sales_navigator.", usage=INVITES_USAGE)
+            raise UsageError(f"{shown}: use {typed_list()}.", usage=INVITES_USAGE)
         return SetTier(tier)
     if verb == "pause":
         _no_args(verb, args)

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from bot.domain.tiers import Tier
+
+__all__ = ["Tier"]  # the tier ids live with the tier table; re-exported for the many callers
+
 
 class Status(StrEnum):
     PENDING = "pending"
@@ -20,12 +24,6 @@ class Priority(StrEnum):
     HIGH = "high"
     NORMAL = "normal"
     LOW = "low"
-
-
-class Tier(StrEnum):
-    FREE = "free"
-    PREMIUM = "premium"
-    SALES_NAVIGATOR = "sales_navigator"
 
 
 OUTCOMES = (Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN)

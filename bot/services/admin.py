@@ -7,42 +7,51 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy import delete, func, select, update
 
 from bot.db.engine import Database
 from bot.db.models import Delivery, EventClaim, FileImport, Invite, InviteEvent, Member, Workspace
+from bot.domain.settings import BY_NAME, SETTINGS, rule_problems
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import ensure_workspace
 
 WEEKDAYS = "1234567"
 
 
-class WorkspaceSettingsInput(BaseModel):
-    """Every workspace setting of PRODUCT.md, with the ranges the database also enforces."""
+# The words for the settings picked from a list (the numbers have theirs in bot/domain/settings.py).
+PICK = {
+    "working_days": "Pick at least one day.",
+    "digest_channel": "Pick a channel, or leave it empty.",
+    "timezone": "Pick a time zone from the list.",
+}
+_RULE_BROKEN = "setting_rule"
+_OUT_OF_RANGE = {"greater_than_equal", "less_than_equal", "int_parsing_size"}
+
+
+class _ChosenSettings(BaseModel):
+    """The settings picked from lists, and the rules between the numbers (added from SETTINGS below)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    withdraw_after_days: int = Field(ge=1, le=365)
-    expire_after_days: int = Field(ge=1, le=3650)
-    resend_cooldown_days: int = Field(ge=0, le=365)
-    pending_warn_at: int = Field(ge=1, le=100_000)
-    pending_limit: int = Field(ge=1, le=100_000)
-    max_withdrawals_per_day: int = Field(ge=1, le=500)
-    safe_weekly_free: int = Field(ge=1, le=1000)
-    safe_weekly_premium: int = Field(ge=1, le=1000)
-    safe_weekly_sales_navigator: int = Field(ge=1, le=1000)
-    nudge_hour: int = Field(ge=0, le=23)
-    working_days: str = Field(min_length=1, max_length=7)
+    working_days: str
     digest_channel: str | None = None
-    leaderboard_min_sample: int = Field(ge=1, le=10_000)
     timezone: str
 
     @field_validator("working_days")
     @classmethod
     def _days(cls, value: str) -> str:
         if not value or any(d not in WEEKDAYS for d in value):
-            raise ValueError("pick at least one day")
+            raise ValueError(PICK["working_days"])
         return "".join(sorted(set(value)))
 
     @field_validator("digest_channel")
@@ -51,7 +60,7 @@ class WorkspaceSettingsInput(BaseModel):
         if value in (None, ""):
             return None
         if not re.fullmatch(r"[CG][A-Z0-9]{2,30}", value):
-            raise ValueError("pick a channel")
+            raise ValueError(PICK["digest_channel"])
         return value
 
     @field_validator("timezone")
@@ -60,18 +69,25 @@ class WorkspaceSettingsInput(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("pick a time zone from the list") from None
+            raise ValueError(PICK["timezone"]) from None
         if value not in available_timezones() and value != "UTC":
-            raise ValueError("pick a time zone from the list")
+            raise ValueError(PICK["timezone"])
         return value
 
     @model_validator(mode="after")
-    def _levels(self) -> WorkspaceSettingsInput:
-        if self.pending_limit < self.pending_warn_at:
-            raise ValueError("pending_limit: the limit must be at least the warning level")
-        if self.expire_after_days <= self.withdraw_after_days:
-            raise ValueError("expire_after_days: expiry must come after the withdraw threshold")
+    def _rules(self) -> _ChosenSettings:
+        for field, message in rule_problems(self.model_dump()).items():
+            raise PydanticCustomError(_RULE_BROKEN, message, {"field": field})
         return self
+
+
+# Every workspace setting of PRODUCT.md: the numbers' bounds from their declaration, as the CHECKs.
+WorkspaceSettingsInput = create_model(
+    "WorkspaceSettingsInput",
+    __base__=_ChosenSettings,
+    __doc__="Every workspace setting, validated; the numbers in the ranges the database also enforces.",
+    **{s.name: (int, Field(ge=s.min, le=s.max)) for s in SETTINGS},  # type: ignore[call-overload]
+)
 
 
 class SettingsInvalid(ServiceError):
@@ -82,18 +98,31 @@ class SettingsInvalid(ServiceError):
         self.errors = errors
 
 
-def validate_workspace_settings(values: dict[str, object]) -> WorkspaceSettingsInput:
+def _words(item: ErrorDetails) -> tuple[str, str]:
+    """(field, message in words) for one of pydantic's errors; its own text is never shown."""
+    if item["type"] == _RULE_BROKEN:
+        return str((item.get("ctx") or {})["field"]), item["msg"]
+    field = str(item["loc"][0]) if item["loc"] else ""
+    declared = BY_NAME.get(field)
+    if declared is not None:
+        if item["type"] in _OUT_OF_RANGE and not declared.choose:
+            return field, declared.out_of_range
+        return field, declared.not_a_number
+    if field in PICK:
+        return field, PICK[field]
+    # A field the form does not have: a stale or forged view. Shown on the first input.
+    return SETTINGS[0].name, "This form is out of date: close it and run `/invites settings` again."
+
+
+def validate_workspace_settings(values: dict[str, object]) -> BaseModel:
     """Validate raw values; SettingsInvalid names each bad field with a message a person can act on."""
     try:
         return WorkspaceSettingsInput.model_validate(values)
     except ValidationError as error:
         errors: dict[str, str] = {}
         for item in error.errors():
-            field = str(item["loc"][0]) if item["loc"] else ""
-            message = str(item["msg"]).removeprefix("Value error, ")
-            if not field and ":" in message:
-                field, message = (part.strip() for part in message.split(":", 1))
-            errors.setdefault(field or "withdraw_after_days", message)
+            field, message = _words(item)
+            errors.setdefault(field, message)
         raise SettingsInvalid(errors) from None
 
 
@@ -106,7 +135,7 @@ def workspace_settings(db: Database, team_id: str, *, now: datetime) -> dict[str
         return {name: getattr(ws, name) for name in WorkspaceSettingsInput.model_fields}
 
 
-def save_workspace_settings(db: Database, *, team_id: str, values: WorkspaceSettingsInput, is_admin: bool) -> None:
+def save_workspace_settings(db: Database, *, team_id: str, values: BaseModel, is_admin: bool) -> None:
     """Store validated settings; refused unless the caller was checked to be an admin on the server."""
     if not is_admin:
         raise Forbidden("Only workspace admins and owners can change the workspace settings.")

@@ -14,6 +14,7 @@ from bot.db.engine import Database, dialect_insert
 from bot.db.models import Member, Workspace
 from bot.domain.counts import zone
 from bot.domain.invites import Tier
+from bot.domain.tiers import TIERS
 
 # Slack time zones change rarely (travel, moves); refresh the cached one about weekly.
 PROFILE_MAX_AGE = timedelta(days=7)
@@ -61,11 +62,7 @@ class WorkspaceSettings:
             pending_warn_at=ws.pending_warn_at,
             pending_limit=ws.pending_limit,
             max_withdrawals_per_day=ws.max_withdrawals_per_day,
-            safe_weekly={
-                Tier.FREE: ws.safe_weekly_free,
-                Tier.PREMIUM: ws.safe_weekly_premium,
-                Tier.SALES_NAVIGATOR: ws.safe_weekly_sales_navigator,
-            },
+            safe_weekly={t.tier: getattr(ws, t.setting) for t in TIERS},
             nudge_hour=ws.nudge_hour,
             working_days=ws.working_days,
             digest_channel=ws.digest_channel,

@@ -75,7 +75,7 @@ def batch_blocks(data: HomeData, *, now: datetime, commands: Commands = DEFAULT_
 def _option(tier: Tier, limits: dict[str, int]) -> dict[str, Any]:
     name = TIER_NAMES[tier]
     return {
-        "text": {"type": "plain_text", "text": f"{name[0].upper()}{name[1:]} — safe {limits[tier]} a week"},
+        "text": {"type": "plain_text", "text": f"{name} — safe {limits[tier]} a week"},
         "value": str(tier),
     }
 

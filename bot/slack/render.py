@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.commands import Commands
 from bot.domain.counts import stale_label
 from bot.domain.invites import PaceLevel, RateCounts, Risk, Status
+from bot.domain.tiers import TIERS, typed_choices
 from bot.services.errors import Ambiguous
 from bot.services.invites import InvitePage, InviteView, LogResult, OutcomeResult, Teammate, UndoResult
 from bot.services.members import Actor
@@ -20,7 +21,7 @@ Reply = dict[str, Any]
 
 SECTION_LIMIT = 3000
 MAX_LINES_SHOWN = 20
-TIER_NAMES = {"free": "free", "premium": "Premium", "sales_navigator": "Sales Navigator"}
+TIER_NAMES = {t.id: t.name for t in TIERS}  # from the one tier table, written the same everywhere
 
 
 __all__ = ["Commands", "escape", "link", "mention"]
@@ -184,7 +185,7 @@ COMMAND_LIST: list[tuple[str, str, str]] = [
     ("invites", "undo", "revert your last change"),
     ("invites", "stats [7d|30d|90d|all]", "your acceptance rate and pace"),
     ("invites", "leaderboard [7d|30d|90d|all] · leaderboard hide|show", "the team's acceptance rates"),
-    ("invites", "tier free|premium|sales_navigator", "your LinkedIn account tier (sets your safe weekly limit)"),
+    ("invites", f"tier {typed_choices()}", "your LinkedIn account tier (sets your safe weekly limit)"),
     ("invites", "pause · resume · snooze 3d", "your daily digest"),
     ("invites", "import · export", "LinkedIn export files in, CSV out"),
     ("invites", "settings", "workspace settings (admins) or your own"),

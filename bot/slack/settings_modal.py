@@ -9,7 +9,8 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.invites import Tier
+from bot.domain.settings import SETTINGS, Setting
+from bot.domain.tiers import TIERS
 from bot.services import admin
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import Actor, update_member
@@ -22,18 +23,6 @@ WORKSPACE_VIEW = "workspace_settings"
 MEMBER_VIEW = "member_settings"
 VALUE = "value"
 
-NUMBERS: list[tuple[str, str, int, int]] = [
-    ("withdraw_after_days", "Stale after (days pending)", 1, 365),
-    ("expire_after_days", "Expire after (days pending)", 1, 3650),
-    ("resend_cooldown_days", "Re-invite cooldown after a withdrawal (days)", 0, 365),
-    ("pending_warn_at", "Warn when pending reaches", 1, 100_000),
-    ("pending_limit", "Pending limit", 1, 100_000),
-    ("max_withdrawals_per_day", "Withdrawals suggested per day (max)", 1, 500),
-    ("safe_weekly_free", "Safe invites per week: free accounts", 1, 1000),
-    ("safe_weekly_premium", "Safe invites per week: Premium", 1, 1000),
-    ("safe_weekly_sales_navigator", "Safe invites per week: Sales Navigator", 1, 1000),
-    ("leaderboard_min_sample", "Decided invites needed to be ranked", 1, 10_000),
-]
 DAYS = [("1", "Mon"), ("2", "Tue"), ("3", "Wed"), ("4", "Thu"), ("5", "Fri"), ("6", "Sat"), ("7", "Sun")]
 ZONES = [
     "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
@@ -66,22 +55,30 @@ def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False) -> dict[str, Any]:
-    return {"type": "input", "block_id": block_id, "optional": optional,
-            "label": {"type": "plain_text", "text": label[:2000]}, "element": {**element, "action_id": VALUE}}
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None) -> dict[str, Any]:
+    block = {"type": "input", "block_id": block_id, "optional": optional,
+             "label": {"type": "plain_text", "text": label[:2000]}, "element": {**element, "action_id": VALUE}}
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint[:2000]}
+    return block
+
+
+def _setting_input(setting: Setting, current: object) -> dict[str, Any]:
+    """A declared setting's input: its label, hint and range from the declaration."""
+    if setting.choose:  # a short range (the hour) reads better as a list
+        options = [_option(setting.shown_as.format(v), str(v)) for v in range(setting.min, setting.max + 1)]
+        chosen = next((o for o in options if o["value"] == str(current)), options[0])
+        element: dict[str, Any] = {"type": "static_select", "options": options, "initial_option": chosen}
+    else:
+        element = {"type": "number_input", "is_decimal_allowed": False, "initial_value": str(current),
+                   "min_value": str(setting.min), "max_value": str(setting.max)}
+    return _input(setting.name, setting.label, element, hint=setting.modal_hint)
 
 
 def workspace_view(current: dict[str, Any]) -> dict[str, Any]:
     """The admin modal, every setting filled in with its current value."""
-    blocks = [
-        _input(name, label, {"type": "number_input", "is_decimal_allowed": False,
-                             "initial_value": str(current[name]), "min_value": str(low), "max_value": str(high)})
-        for name, label, low, high in NUMBERS
-    ]
-    hours = [_option(f"{h:02d}:00", str(h)) for h in range(24)]
-    blocks.append(_input("nudge_hour", "Daily digest at (member's local time)",
-                         {"type": "static_select", "options": hours,
-                          "initial_option": hours[int(current["nudge_hour"])]}))
+    blocks = [_setting_input(s, current[s.name]) for s in SETTINGS]
     days = [_option(label, value) for value, label in DAYS]
     blocks.append(_input("working_days", "Digest on these days",
                          {"type": "checkboxes", "options": days,
@@ -101,12 +98,12 @@ def workspace_view(current: dict[str, Any]) -> dict[str, Any]:
 
 def member_view(actor: Actor) -> dict[str, Any]:
     """A member's own settings: tier, digest on/off, shown on the leaderboard."""
-    tiers = [_option(render.TIER_NAMES[t], str(t)) for t in Tier]
+    tiers = [_option(t.name, t.id) for t in TIERS]
     yes_no = {"on": _option("On", "on"), "off": _option("Off", "off")}
     shown = {"show": _option("Shown", "show"), "hide": _option("Hidden", "hide")}
     blocks = [
         _input("account_tier", "Your LinkedIn account",
-               {"type": "static_select", "options": tiers, "initial_option": tiers[list(Tier).index(actor.tier)]}),
+               {"type": "static_select", "options": tiers, "initial_option": tiers[[t.tier for t in TIERS].index(actor.tier)]}),
         _input("nudges", "Daily digest", {"type": "radio_buttons", "options": list(yes_no.values()),
                                           "initial_option": yes_no["on" if actor.nudges_enabled else "off"]}),
         _input("leaderboard", "On the team leaderboard", {
@@ -184,7 +181,7 @@ def register(app: App, deps: Deps) -> None:
     def save_member(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
         raw = _values(view)
         errors = {}
-        if raw.get("account_tier") not in {str(t) for t in Tier}:
+        if raw.get("account_tier") not in {t.id for t in TIERS}:
             errors["account_tier"] = "Pick your account type."
         if raw.get("nudges") not in {"on", "off"}:
             errors["nudges"] = "Pick on or off."

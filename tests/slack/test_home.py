@@ -147,7 +147,7 @@ def test_ten_invites_show_the_right_figures_and_batch(slack, db, fake_slack):
     # Pending 6; stale: ann (30d), bob (18d, low), dee (snoozed, so not in the batch); cy is high
     # priority (20 < 28).
     assert "*6 pending* · *3 stale (1 snoozed)* · today's batch: *2*" in text
-    assert "*Sent in the last 7 days:* 2 of a safe 80 (free account)" in text
+    assert "*Sent in the last 7 days:* 2 of a safe 80 (Free account)" in text
     # Low priority first, then oldest: bob before Ann.
     assert text.index("bob · sent 18 days ago · low priority") < text.index("|Ann Lee> · sent 30 days ago")
     # Decided over 8 weeks: gus, hal, ida, jo + the stale ann, bob and dee (a snooze does not change the

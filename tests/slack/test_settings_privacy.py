@@ -78,9 +78,9 @@ def test_admin_saves_valid_settings(slack, db):
     ("overrides", "field", "message"),
     [
         ({"pending_limit": 100}, "pending_limit", "at least the warning level"),
-        ({"withdraw_after_days": 0}, "withdraw_after_days", "greater than or equal to 1"),
+        ({"withdraw_after_days": 0}, "withdraw_after_days", "between 1 and 365 days"),
         ({"timezone": "Mars/Olympus"}, "timezone", "time zone"),
-        ({"nudge_hour": 24}, "nudge_hour", "less than or equal to 23"),
+        ({"nudge_hour": 24}, "nudge_hour", "Pick an hour from the list."),
     ],
 )
 def test_invalid_settings_are_shown_on_their_field_and_nothing_changes(slack, db, overrides, field, message):

@@ -173,7 +173,7 @@ def test_an_empty_home_is_valid_and_says_so():
     assert home_problems(v) == []
     text = home_as_text(v)
     assert "*0 pending* · *0 stale* · today's batch: *0*" in text
-    assert "*Sent in the last 7 days:* 0 of a safe 80 (free account)" in text
+    assert "*Sent in the last 7 days:* 0 of a safe 80 (Free account)" in text
     assert "nothing decided yet" in text and "`········`" in text
     assert "Nothing to withdraw: no stale invites." in text
     assert [e["action_id"] for e in actions(v)] == [
