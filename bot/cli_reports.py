@@ -16,6 +16,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Member, Workspace
+from bot.domain.counts import stale_label
 from bot.domain.invites import PERIODS, Period, RateCounts, Tier
 from bot.services.leaderboard import Insights, Leaderboard, member_insights, team_leaderboard
 from bot.services.members import Actor, WorkspaceSettings, identify
@@ -83,7 +84,7 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
             return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
         if fmt == "csv":
             return to_csv(rows, ["user", "name", "rank", "rate", "wilson_lower", "n", "accepted", "pending", "stale",
-                                 "hidden"])
+                                 "snoozed_stale", "hidden"])
         return leaderboard_table(board, rows)
     if user_id is None:
         raise ReportError("report stats needs --user U (the member's Slack user id)")
@@ -132,10 +133,11 @@ def stats_json(stats: MemberStats, insights: Insights, *, user_id: str) -> dict[
         "median_days_to_accept": stats.median_days_to_accept,
         "with_note": {k: v for k, v in _counts(stats.with_note).items() if k in ("decided", "accepted", "rate")},
         "without_note": {k: v for k, v in _counts(stats.without_note).items() if k in ("decided", "accepted", "rate")},
-        "sends_last_7_days": stats.sends_last_7_days,
+        "sends_last_7_days": stats.pile.sent_7d,
         "safe_weekly_limit": stats.safe_weekly_limit,
-        "pending_total": stats.pending_total,
-        "stale_total": stats.stale_total,
+        "pending_total": stats.pile.pending,
+        "stale_total": stats.pile.stale,
+        "snoozed_stale": stats.pile.snoozed_stale,
         "best_weekday": WEEKDAY_KEYS[insights.best_weekday] if insights.best_weekday else None,
         "weekdays": {WEEKDAY_KEYS[w.weekday]: {"decided": w.n, "accepted": w.counts.accepted, "rate": w.rate}
                      for w in insights.weekdays},
@@ -190,12 +192,13 @@ def leaderboard_table(board: Leaderboard, rows: list[dict[str, Any]]) -> str:
     for r in rows:
         note = "hidden" if r["hidden"] else ("" if r["rank"] is not None else f"n < {board.min_sample}")
         table.append([_cell_text(r["rank"]), r["name"], r["user"], _rate(r["rate"]), f"{r['wilson_lower']:.3f}",
-                      str(r["n"]), str(r["accepted"]), str(r["pending"]), str(r["stale"]), note])
+                      str(r["n"]), str(r["accepted"]), str(r["pending"]), stale_label(r["stale"], r["snoozed_stale"]),
+                      note])
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in table]
     t = board.totals
     period = "all time" if board.period.days is None else f"the last {board.period.days} days"
     lines.append("")
     lines.append(f"Team, invites sent in {period}: {t.sent} sent · {t.accepted} accepted · "
-                 f"{_rate(t.rate)} of {t.decided} decided · {t.pending} pending · {t.stale} stale")
+                 f"{_rate(t.rate)} of {t.decided} decided · {t.pending} pending · {stale_label(t.stale, t.snoozed_stale)}")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.domain.invites import Priority, Risk, risk_level, stale_after
+from bot.domain.counts import PRIORITY_ORDER, PileCounts, zone
+from bot.domain.invites import Priority, Risk, risk_level
 
 
 class Kind(StrEnum):
@@ -18,8 +19,6 @@ class Kind(StrEnum):
     TEAM_DIGEST = "team_digest"
 
 
-# Suggested withdrawal order: lowest priority first, then oldest.
-_PRIORITY_ORDER = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2}
 _RISK_RANK = {Risk.OK: 0, Risk.WARN: 1, Risk.LIMIT: 2}
 # Without an earlier digest to measure "since", look back this far for expiries and re-invites.
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)
@@ -56,8 +55,6 @@ class MemberState:
     @property
     def zone(self) -> ZoneInfo:
         """The member's Slack zone, else the workspace's."""
-        from bot.services.members import zone
-
         return zone(self.tz_name or self.rules.timezone)
 
 
@@ -81,12 +78,11 @@ class PendingInvite:
 class MemberFacts:
     """What the database knows about one member, gathered set-based for the whole sweep."""
 
-    # Expiring invites for everyone; stale ones only for members whose digest is due (the rest
-    # would not be read, and fetching them every cycle is most of a sweep's cost).
-    pending: list[PendingInvite] = field(default_factory=list)
-    pending_count: int = 0
-    sends_last_7_days: int = 0
-    withdrawals: list[datetime] = field(default_factory=list)  # recent withdrawal instants
+    counts: PileCounts = field(default_factory=PileCounts)  # bot.services.counts: every surface's figures
+    # Expiring invites for everyone; stale ones (snoozed included) only for members whose digest
+    # is due (the rest would not be read, and fetching them every cycle is most of a sweep's cost).
+    expiring: list[PendingInvite] = field(default_factory=list)
+    stale: list[PendingInvite] = field(default_factory=list)
     expired_recently: list[tuple[str, datetime]] = field(default_factory=list)  # (key, when)
     reinvite_candidates: list[tuple[str, datetime]] = field(default_factory=list)  # (key, withdrawn at)
     last_digest_at: datetime | None = None
@@ -111,6 +107,7 @@ class Message:
     sends_last_7_days: int = 0
     safe_weekly_limit: int = 0
     budget: int = 0
+    counts: PileCounts = field(default_factory=PileCounts)
 
     def as_json(self) -> dict:
         """The dry-run line: prospect keys as PRODUCT.md writes them."""
@@ -162,16 +159,16 @@ def digest_due(now: datetime, zone: ZoneInfo, *, nudge_hour: int, working_days: 
     return str(local.isoweekday()) in working_days and local.hour >= nudge_hour
 
 
-def withdrawals_today(withdrawals: list[datetime], now: datetime, zone: ZoneInfo) -> int:
-    """Withdrawals recorded on the member's local today."""
-    today = local_date(now, zone)
-    return sum(1 for w in withdrawals if local_date(w, zone) == today)
-
-
-def suggested_batch(stale: list[PendingInvite], budget: int) -> list[PendingInvite]:
-    """Today's withdrawals: low, then normal, then high priority; oldest first within each."""
-    ordered = sorted(stale, key=lambda i: (_PRIORITY_ORDER[i.priority], i.sent_at, i.invite_id))
+def suggested_batch(ready: list[PendingInvite], budget: int) -> list[PendingInvite]:
+    """Today's withdrawals (bot.domain.counts): low, then normal, then high priority; oldest first within each."""
+    ordered = sorted(ready, key=lambda i: (PRIORITY_ORDER[i.priority], i.sent_at, i.invite_id))
     return ordered[: max(0, budget)]
+
+
+def todays_batch(stale: list[PendingInvite], counts: PileCounts, now: datetime) -> list[PendingInvite]:
+    """The invites of today's batch: the stale ones not snoozed, as many as `counts.batch`."""
+    ready = [i for i in stale if i.snoozed_until is None or i.snoozed_until <= now]
+    return suggested_batch(ready, counts.batch)
 
 
 def wants_digest(member: MemberState, done: set[tuple[str, date]], now: datetime) -> bool:
@@ -188,42 +185,28 @@ def wants_digest(member: MemberState, done: set[tuple[str, date]], now: datetime
 
 def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> MemberPlan:
     """Every message one member is due, and the expiries and alert state the cycle applies."""
-    rules, zone = member.rules, member.zone
-    today = local_date(now, zone)
-    expire_cut = now - timedelta(days=rules.expire_after_days)
-    expiring = [i for i in facts.pending if i.sent_at <= expire_cut]
-    expiring_ids = {i.invite_id for i in expiring}
-    stale = sorted(
-        (
-            i for i in facts.pending
-            if i.invite_id not in expiring_ids
-            and now - i.sent_at >= stale_after(withdraw_after_days=rules.withdraw_after_days, priority=i.priority)
-            and (i.snoozed_until is None or i.snoozed_until <= now)
-        ),
-        key=lambda i: (i.sent_at, i.invite_id),
-    )
-    pending_after = facts.pending_count - len(expiring)
-    risk = risk_level(pending=pending_after, pending_warn_at=rules.pending_warn_at, pending_limit=rules.pending_limit)
+    rules, counts = member.rules, facts.counts
+    today = local_date(now, member.zone)
+    # The counts already leave out the invites past expiry (bot.domain.counts): this cycle expires them.
     base = {"team_id": member.team_id, "user_id": member.user_id, "member_id": member.member_id,
-            "local_date": today, "pending": pending_after, "risk": risk}
+            "local_date": today, "pending": counts.pending, "risk": counts.risk}
     messages: list[Message] = []
 
     since = facts.last_digest_at or now - FIRST_DIGEST_LOOKBACK
     if wants_digest(member, facts.done, now):
-        budget = rules.max_withdrawals_per_day - withdrawals_today(facts.withdrawals, now, zone)
-        expired = [key for key, when in facts.expired_recently if when > since] + [i.key for i in expiring]
+        expired = [key for key, when in facts.expired_recently if when > since] + [i.key for i in facts.expiring]
         cooldown = timedelta(days=rules.resend_cooldown_days)
         reinvite = [key for key, at in facts.reinvite_candidates if since < at + cooldown <= now]
-        if stale or expired or reinvite or risk is not Risk.OK:
+        if counts.stale or expired or reinvite or counts.risk is not Risk.OK:
             messages.append(Message(
-                kind=Kind.DAILY_DIGEST, stale=tuple(stale), batch=tuple(suggested_batch(stale, budget)),
+                kind=Kind.DAILY_DIGEST, stale=tuple(facts.stale), batch=tuple(todays_batch(facts.stale, counts, now)),
                 expired=tuple(dict.fromkeys(expired)), reinvite=tuple(dict.fromkeys(reinvite)),
-                budget=max(0, budget), **base,
+                budget=counts.budget, counts=counts, **base,
             ))
 
-    alerts, state = plan_alerts(member, pending=pending_after, sends_last_7_days=facts.sends_last_7_days,
+    alerts, state = plan_alerts(member, pending=counts.pending, sends_last_7_days=counts.sent_7d,
                                 today=today, done=facts.done)
-    return MemberPlan(member=member, messages=messages + alerts, expire=expiring, state=state)
+    return MemberPlan(member=member, messages=messages + alerts, expire=facts.expiring, state=state)
 
 
 def plan_alerts(member: MemberState, *, pending: int, sends_last_7_days: int, today: date,

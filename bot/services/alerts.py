@@ -8,15 +8,14 @@ delivery ledger keeps each alert to once per local day, with the sweep too.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from bot.db.engine import Database
-from bot.db.models import Delivery, Invite, Member, Workspace
-from bot.domain.invites import Status
+from bot.db.models import Delivery, Member, Workspace
 from bot.domain.nudges import Kind, Message, StateChange, local_date, plan_alerts
-from bot.services import ledger
+from bot.services import counts, ledger
 from bot.services.ledger import Sender
 from bot.services.sweep import _rules, _state
 
@@ -36,9 +35,9 @@ def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> 
         if member is None or workspace is None or member.deactivated or workspace.uninstalled_at is not None:
             return []
         state = _state(member, _rules(workspace), workspace)
-        mine = (Invite.team_id == team_id, Invite.member_id == state.member_id)
-        pending = session.scalar(select(func.count()).where(*mine, Invite.status == Status.PENDING)) or 0
-        sends = session.scalar(select(func.count()).where(*mine, Invite.sent_at > now - timedelta(days=7))) or 0
+        scope = counts.MemberScope.of(member_id=state.member_id, team_id=team_id, tz=state.zone, settings=workspace)
+        pile = counts.pile_counts(session, [scope], now=now)[state.member_id]
+        pending, sends = pile.pending, pile.sent_7d
         today = local_date(now, state.zone)
         done = {
             (row.kind, row.local_date)

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,23 +26,11 @@ from bot.domain.invites import (
     risk_level,
 )
 from bot.domain.prospect import fold, name_key
+from bot.services import counts
 from bot.services.errors import AlreadyDone, Ambiguous, Candidate, NotFound, NothingToUndo
 from bot.services.members import Actor
 
 MAX_CANDIDATES = 10
-
-
-def stale_condition(*, withdraw_after_days: int, now: datetime):
-    """SQL: a pending invite past its threshold (high priority waits twice as long)."""
-    normal_cut = now - timedelta(days=withdraw_after_days)
-    high_cut = now - timedelta(days=2 * withdraw_after_days)
-    return and_(
-        Invite.status == Status.PENDING,
-        or_(
-            and_(Invite.priority != Priority.HIGH, Invite.sent_at <= normal_cut),
-            and_(Invite.priority == Priority.HIGH, Invite.sent_at <= high_cut),
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -107,14 +95,9 @@ class LogResult:
 
 
 def _counts(session: Session, actor: Actor, now: datetime) -> tuple[int, int]:
-    week_ago = now - timedelta(days=7)
-    row = session.execute(
-        select(
-            func.count().filter(Invite.sent_at > week_ago),
-            func.count().filter(Invite.status == Status.PENDING),
-        ).where(Invite.member_id == actor.member_id)
-    ).one()
-    return int(row[0]), int(row[1])
+    """7-day sends and pending, as every surface counts them."""
+    pile = counts.pile_counts(session, [counts.MemberScope.of_actor(actor)], now=now)[actor.member_id]
+    return pile.sent_7d, pile.pending
 
 
 def log_invites(db: Database, actor: Actor, request: LogRequest, *, now: datetime, source: str = "command") -> LogResult:
@@ -388,17 +371,25 @@ class InvitePage:
     pages: int
     total: int
     invites: list[InviteView]
+    snoozed: int = 0  # of the total, snoozed (a `stale` list says "7 stale (1 snoozed)")
 
 
 def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: datetime) -> InvitePage:
-    """A page of the actor's invites, newest first, filtered by status (or `stale`/`all`)."""
+    """A page of the actor's invites, newest first, filtered by status (or `stale`/`all`), counted as everywhere."""
     conditions = [own_invites(actor)]
-    if status == "stale":
-        conditions.append(stale_condition(withdraw_after_days=actor.settings.withdraw_after_days, now=now))
+    thresholds = counts.MemberScope.of_actor(actor).thresholds
+    by_status = {"stale": counts.stale_condition, "pending": counts.pending_condition,
+                 "expired": counts.expired_condition}
+    if status in by_status:
+        conditions.append(by_status[status](thresholds, now=now))
     elif status != "all":
         conditions.append(Invite.status == status)
     with db.session(write=False) as session:
-        total = session.scalar(select(func.count()).select_from(Invite).where(*conditions)) or 0
+        total, snoozed = session.execute(
+            select(func.count(), func.count().filter(counts.snoozed_condition(now=now))).select_from(Invite)
+            .where(*conditions)
+        ).one()
+        total, snoozed = int(total or 0), int(snoozed or 0) if status == "stale" else 0
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 1), pages)
         rows = session.scalars(
@@ -408,7 +399,7 @@ def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: dat
             .offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         ).all()
-        return InvitePage(status, page, pages, total, [InviteView.of(r) for r in rows])
+        return InvitePage(status, page, pages, total, [InviteView.of(r) for r in rows], snoozed)
 
 
 SNOOZE_DAYS = 7
@@ -430,22 +421,3 @@ def snooze_invite(db: Database, actor: Actor, invite_id: int, *, now: datetime, 
         invite.snoozed_until = until
         return view
 
-
-@dataclass(frozen=True)
-class PileCounts:
-    pending: int
-    stale: int
-
-
-def pile_counts(db: Database, actor: Actor, *, now: datetime) -> PileCounts:
-    """The member's pending count and stale count (snoozed invites left out of stale)."""
-    stale = and_(
-        stale_condition(withdraw_after_days=actor.settings.withdraw_after_days, now=now),
-        or_(Invite.snoozed_until.is_(None), Invite.snoozed_until <= now),
-    )
-    with db.session(write=False) as session:
-        row = session.execute(
-            select(func.count().filter(Invite.status == Status.PENDING), func.count().filter(stale))
-            .where(own_invites(actor), Invite.status == Status.PENDING)
-        ).one()
-    return PileCounts(int(row[0]), int(row[1]))

@@ -8,19 +8,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, and_, case, cast, func, or_, select
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Invite, Member, Workspace
-from bot.domain.invites import Period, Priority, RateCounts, Status, wilson_lower_bound
+from bot.domain.counts import PileCounts, Thresholds
+from bot.domain.invites import Period, RateCounts, wilson_lower_bound
+from bot.services import counts
 from bot.services.invites import own_invites
 from bot.services.members import Actor
-from bot.services.stats import counts_of, rate_columns
 
 # The model's own default, used when a workspace has no row yet (it then has no invites either).
 DEFAULT_MIN_SAMPLE = 10
-DEFAULT_WITHDRAW_AFTER_DAYS = 14
 
 # A best sending weekday is named only when at least two weekdays have this many decided invites.
 WEEKDAY_MIN_DECIDED = 10
@@ -45,6 +45,7 @@ class LeaderboardRow:
     pending: int
     stale: int
     hidden: bool
+    snoozed_stale: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The row as a JSON-ready dict (`user` is the Slack user id)."""
@@ -58,6 +59,7 @@ class LeaderboardRow:
             "accepted": self.accepted,
             "pending": self.pending,
             "stale": self.stale,
+            "snoozed_stale": self.snoozed_stale,
             "hidden": self.hidden,
         }
 
@@ -69,8 +71,9 @@ class TeamTotals:
     sent: int = 0
     accepted: int = 0
     decided: int = 0
-    pending: int = 0
+    pending: int = 0  # the piles now of every active member (bot.services.counts), not only this period's
     stale: int = 0
+    snoozed_stale: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -100,72 +103,55 @@ class _MemberCounts:
     name: str
     hidden: bool
     counts: RateCounts
+    pile: PileCounts
 
 
 def team_leaderboard(db: Database, *, team_id: str, period: Period, now: datetime) -> Leaderboard:
-    """The workspace's leaderboard over invites sent in the period (two queries, any team size)."""
+    """The workspace's leaderboard over invites sent in the period (a fixed number of queries, any team size)."""
     with db.session(write=False) as session:
-        settings = session.execute(
-            select(Workspace.withdraw_after_days, Workspace.leaderboard_min_sample).where(
-                Workspace.team_id == team_id
-            )
-        ).one_or_none()
-        if settings is None:
-            return _board(period, [], min_sample=DEFAULT_MIN_SAMPLE)
-        withdraw_after_days, min_sample = int(settings[0]), int(settings[1])
-        members = _member_counts(
-            session, team_id=team_id, start=period.start(now), withdraw_after_days=withdraw_after_days, now=now
-        )
-    return _board(period, members, min_sample=min_sample)
+        ws = session.get(Workspace, team_id)
+        if ws is None:
+            return _board(period, [], [], min_sample=DEFAULT_MIN_SAMPLE)
+        piles = counts.team_piles(session, ws, now=now)
+        thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
+        rows = _member_counts(session, team_id=team_id, period=period, thresholds=thresholds, now=now, piles=piles)
+    return _board(period, rows, list(piles.values()), min_sample=int(ws.leaderboard_min_sample))
 
 
 def _member_counts(
-    session: Session, *, team_id: str, start: datetime | None, withdraw_after_days: int, now: datetime
+    session: Session, *, team_id: str, period: Period, thresholds: Thresholds, now: datetime,
+    piles: dict[int, PileCounts],
 ) -> list[_MemberCounts]:
-    """Per active member with invites sent since `start`: the RateCounts, in one GROUP BY."""
-    conditions = [Invite.team_id == team_id]
-    if start is not None:
-        conditions.append(Invite.sent_at >= start)
+    """Per active member with invites sent in the period: the RateCounts, in one GROUP BY, and the pile."""
+    conditions = [Invite.team_id == team_id, *counts.in_period(period, now=now)]
     # One row per member (an index-only scan of ix_invites_team_sent, plain COUNT … FILTER
     # aggregates), joined to the members afterwards: the join touches one row per member.
     # SQLite would walk ix_invites_member_status_sent to get the GROUP BY order for free, reading
     # every invite of the workspace; `member_id + 0` is not an indexed column, so it takes the
     # covering ix_invites_team_sent range instead.
     member_key = Invite.member_id + 0 if session.get_bind().dialect.name == "sqlite" else Invite.member_id
-    pending = Invite.status == Status.PENDING
-    stale = and_(pending, or_(
-        and_(Invite.priority != Priority.HIGH, Invite.sent_at <= now - timedelta(days=withdraw_after_days)),
-        and_(Invite.priority == Priority.HIGH, Invite.sent_at <= now - timedelta(days=2 * withdraw_after_days)),
-    ))
-    counts = (
-        select(
-            member_key.label("member_id"),
-            func.count().label("sent"),
-            *(func.count().filter(Invite.status == status).label(status) for status in _FINAL),
-            func.count().filter(stale).label("stale"),
-            func.count().filter(pending).label("pending"),
-        )
+    per_member = (
+        select(member_key.label("member_id"),
+               *(column.label(name) for column, name in zip(counts.rate_columns(thresholds, now=now), _RATE_FIELDS,
+                                                            strict=True)))
         .where(*conditions)
         .group_by(member_key)
         .subquery()
     )
     rows = session.execute(
-        select(Member.user_id, Member.display_name, Member.show_on_leaderboard, counts.c.sent,
-               *(counts.c[status] for status in _FINAL), counts.c.stale, counts.c.pending)
-        .join(counts, counts.c.member_id == Member.id)
+        select(Member.id, Member.user_id, Member.display_name, Member.show_on_leaderboard,
+               *(per_member.c[name] for name in _RATE_FIELDS))
+        .join(per_member, per_member.c.member_id == Member.id)
         .where(Member.team_id == team_id, Member.deactivated.is_(False))
     ).all()
     return [
-        _MemberCounts(
-            user_id=user_id, name=name or user_id, hidden=not shown,
-            counts=RateCounts(sent=sent, accepted=accepted, declined=declined, withdrawn=withdrawn, expired=expired,
-                              pending_stale=stale_n, pending_fresh=pending_n - stale_n),
-        )
-        for user_id, name, shown, sent, accepted, declined, withdrawn, expired, stale_n, pending_n in rows
+        _MemberCounts(user_id=user_id, name=name or user_id, hidden=not shown, counts=counts.counts_of(rest),
+                      pile=piles.get(member_id, PileCounts()))
+        for member_id, user_id, name, shown, *rest in rows
     ]
 
 
-_FINAL = (Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN, Status.EXPIRED)
+_RATE_FIELDS = ("sent", "accepted", "declined", "withdrawn", "expired", "pending_stale", "pending_fresh")
 
 
 def _row(member: _MemberCounts) -> LeaderboardRow:
@@ -179,9 +165,10 @@ def _row(member: _MemberCounts) -> LeaderboardRow:
         wilson_lower=round(wilson_lower_bound(c.accepted, c.decided), WILSON_DIGITS),
         n=c.decided,
         accepted=c.accepted,
-        pending=c.pending_stale + c.pending_fresh,
-        stale=c.pending_stale,
+        pending=member.pile.pending,
+        stale=member.pile.stale,
         hidden=member.hidden,
+        snoozed_stale=member.pile.snoozed_stale,
     )
 
 
@@ -197,18 +184,19 @@ def rank_rows(rows: list[LeaderboardRow]) -> tuple[LeaderboardRow, ...]:
     return tuple(ranked)
 
 
-def _totals(members: list[_MemberCounts]) -> TeamTotals:
-    """Sums over every member given (hidden ones included)."""
+def _totals(members: list[_MemberCounts], piles: list[PileCounts]) -> TeamTotals:
+    """Sums over every member given (hidden ones included); the piles of every active member."""
     return TeamTotals(
         sent=sum(m.counts.sent for m in members),
         accepted=sum(m.counts.accepted for m in members),
         decided=sum(m.counts.decided for m in members),
-        pending=sum(m.counts.pending_stale + m.counts.pending_fresh for m in members),
-        stale=sum(m.counts.pending_stale for m in members),
+        pending=sum(p.pending for p in piles),
+        stale=sum(p.stale for p in piles),
+        snoozed_stale=sum(p.snoozed_stale for p in piles),
     )
 
 
-def _board(period: Period, members: list[_MemberCounts], *, min_sample: int) -> Leaderboard:
+def _board(period: Period, members: list[_MemberCounts], piles: list[PileCounts], *, min_sample: int) -> Leaderboard:
     """Split the rows into ranked, not-enough-data and hidden, and add the totals."""
     rows = [_row(m) for m in members]
     shown = [r for r in rows if not r.hidden]
@@ -218,7 +206,7 @@ def _board(period: Period, members: list[_MemberCounts], *, min_sample: int) -> 
         rows_ranked=rank_rows([r for r in shown if r.n >= min_sample]),
         rows_unranked=tuple(unranked),
         rows_hidden=tuple(sorted((r for r in rows if r.hidden), key=lambda r: r.user_id)),
-        totals=_totals(members),
+        totals=_totals(members, piles),
         min_sample=min_sample,
     )
 
@@ -310,18 +298,16 @@ def local_weekday(session: Session, column, *, zone: str, start: datetime | None
 
 def member_insights(db: Database, actor: Actor, *, period: Period, now: datetime) -> Insights:
     """The actor's acceptance by sending weekday, in their own time zone, over the period (one query)."""
-    conditions = [own_invites(actor)]
+    conditions = [own_invites(actor), *counts.in_period(period, now=now)]
     start = period.start(now)
-    if start is not None:
-        conditions.append(Invite.sent_at >= start)
     with db.session(write=False) as session:
         dow = local_weekday(session, Invite.sent_at, zone=actor.tz.key, start=start, now=now)
         rows = session.execute(
-            select(dow, *rate_columns(withdraw_after_days=actor.settings.withdraw_after_days, now=now))
+            select(dow, *counts.rate_columns(counts.MemberScope.of_actor(actor).thresholds, now=now))
             .where(*conditions)
             .group_by(dow)
         ).all()
-    by_iso = {7 if int(row[0]) == 0 else int(row[0]): counts_of(row[1:]) for row in rows}
+    by_iso = {7 if int(row[0]) == 0 else int(row[0]): counts.counts_of(row[1:]) for row in rows}
     weekdays = tuple(WeekdayRate(day, by_iso.get(day, RateCounts())) for day in range(1, 8))
     return Insights(period=period, weekdays=weekdays, best_weekday=best_weekday(weekdays))
 

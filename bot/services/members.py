@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database, dialect_insert
 from bot.db.models import Member, Workspace
+from bot.domain.counts import zone
 from bot.domain.invites import Tier
 from bot.domain.tiers import TIERS
 
@@ -94,14 +95,6 @@ class Actor:
     def safe_weekly_limit(self) -> int:
         """The safe sends per rolling 7 days for the member's tier."""
         return self.settings.safe_weekly[self.tier]
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """A ZoneInfo for an IANA name, UTC when unknown or broken."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def ensure_workspace(session: Session, *, team_id: str, now: datetime) -> None:

@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Invite
+from bot.domain.counts import PileCounts
 from bot.domain.invites import Period, RateCounts, Status, is_low_rate
-from bot.services.invites import own_invites, stale_condition
+from bot.services import counts
+from bot.services.invites import own_invites
 from bot.services.members import Actor
-
-
-def _sum(condition) -> object:
-    return func.coalesce(func.sum(cast(case((condition, 1), else_=0), Integer)), 0)
-
-
-def rate_columns(*, withdraw_after_days: int, now: datetime) -> list:
-    """The SELECT list behind RateCounts: sent, outcomes, stale and fresh pending."""
-    stale = stale_condition(withdraw_after_days=withdraw_after_days, now=now)
-    return [
-        func.count(),
-        _sum(Invite.status == Status.ACCEPTED),
-        _sum(Invite.status == Status.DECLINED),
-        _sum(Invite.status == Status.WITHDRAWN),
-        _sum(Invite.status == Status.EXPIRED),
-        _sum(stale),
-        _sum((Invite.status == Status.PENDING) & ~stale),
-    ]
-
-
-def counts_of(row) -> RateCounts:
-    """A RateCounts from the columns of `rate_columns` (in order)."""
-    return RateCounts(*(int(v or 0) for v in row[:7]))
 
 
 def days_between(session: Session, start, end):
@@ -52,52 +31,43 @@ class MemberStats:
     with_note: RateCounts
     without_note: RateCounts
     median_days_to_accept: float | None
-    sends_last_7_days: int
     safe_weekly_limit: int
-    pending_total: int
-    stale_total: int
+    pile: PileCounts  # the member's pile now, as every surface counts it
 
     @property
     def low_rate(self) -> bool:
         """True when the rate is below the healthy 30%."""
         return is_low_rate(self.counts.rate)
 
+    @property
+    def sends_last_7_days(self) -> int:
+        """Invites sent in the last 7x24 hours."""
+        return self.pile.sent_7d
+
 
 def member_stats(db: Database, actor: Actor, *, period: Period, now: datetime) -> MemberStats:
     """The actor's stats over invites sent in the period, plus their current pile and pace."""
-    start = period.start(now)
-    wad = actor.settings.withdraw_after_days
-    in_period = [own_invites(actor)]
-    if start is not None:
-        in_period.append(Invite.sent_at >= start)
+    scope = counts.MemberScope.of_actor(actor)
+    in_period = [own_invites(actor), *counts.in_period(period, now=now)]
     with db.session(write=False) as session:
         by_note = session.execute(
-            select(Invite.with_note, *rate_columns(withdraw_after_days=wad, now=now))
+            select(Invite.with_note, *counts.rate_columns(scope.thresholds, now=now))
             .where(*in_period)
             .group_by(Invite.with_note)
         ).all()
-        split = {bool(row[0]): counts_of(row[1:]) for row in by_note}
+        split = {bool(row[0]): counts.counts_of(row[1:]) for row in by_note}
         with_note, without_note = split.get(True, RateCounts()), split.get(False, RateCounts())
         total = RateCounts(*(a + b for a, b in zip(_fields(with_note), _fields(without_note), strict=True)))
         median = _median_days_to_accept(session, in_period, total.accepted)
-        week_ago = now - timedelta(days=7)
-        pile = session.execute(
-            select(
-                func.count().filter(Invite.sent_at > week_ago),
-                _sum(Invite.status == Status.PENDING),
-                _sum(stale_condition(withdraw_after_days=wad, now=now)),
-            ).where(Invite.member_id == actor.member_id)
-        ).one()
+        pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
     return MemberStats(
         period=period,
         counts=total,
         with_note=with_note,
         without_note=without_note,
         median_days_to_accept=median,
-        sends_last_7_days=int(pile[0]),
         safe_weekly_limit=actor.safe_weekly_limit,
-        pending_total=int(pile[1]),
-        stale_total=int(pile[2]),
+        pile=pile,
     )
 
 

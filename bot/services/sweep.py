@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.db.engine import Database
 from bot.db.models import Delivery, Invite, InviteEvent, Member, Workspace
+from bot.domain.counts import Thresholds
 from bot.domain.invites import Priority, Risk, Status
 from bot.domain.nudges import (
     FIRST_DIGEST_LOOKBACK,
@@ -23,12 +24,11 @@ from bot.domain.nudges import (
     MemberPlan,
     MemberState,
     Message,
-    PendingInvite,
     Rules,
     plan_member,
     wants_digest,
 )
-from bot.services import ledger, team_digest
+from bot.services import counts, ledger, team_digest
 from bot.services.ledger import Sender
 
 log = logging.getLogger("bot.sweep")
@@ -46,12 +46,6 @@ def _by_setting(workspaces: Iterable[Workspace], attribute: str) -> dict[int, li
     return groups
 
 
-def _teams_with_cut(groups: dict[int, list[str]], column, now: datetime, factor: int = 1):
-    """OR over setting groups: team in group AND column <= now - value days (x factor)."""
-    return or_(*(and_(Invite.team_id.in_(teams), column <= now - timedelta(days=days * factor))
-                 for days, teams in groups.items()))
-
-
 def gather(session: Session, *, now: datetime, team_id: str | None = None) -> list[tuple[MemberState, MemberFacts]]:
     """Everything the planner needs for every active member, in a fixed number of queries."""
     ws_query = select(Workspace).where(Workspace.uninstalled_at.is_(None))
@@ -67,30 +61,14 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     ).all()
     facts: dict[int, MemberFacts] = {m.id: MemberFacts() for m in members}
     in_teams = Invite.team_id.in_(teams)
-    week_ago = now - timedelta(days=7)
+    states = {m.id: _state(m, rules[m.team_id], workspaces[m.team_id]) for m in members}
+    thresholds = {t: Thresholds(ws.withdraw_after_days, ws.expire_after_days) for t, ws in workspaces.items()}
 
-    # 1. Pending count per member, and 7-day sends per member (each an index-only scan).
-    for member_id, pending in session.execute(
-        select(Invite.member_id, func.count()).where(in_teams, Invite.status == Status.PENDING)
-        .group_by(Invite.member_id)
-    ):
-        if member_id in facts:
-            facts[member_id].pending_count = pending
-    for member_id, sends in session.execute(
-        select(Invite.member_id, func.count()).where(in_teams, Invite.sent_at > week_ago).group_by(Invite.member_id)
-    ):
-        if member_id in facts:
-            facts[member_id].sends_last_7_days = sends
-
-    # 3. Withdrawals in the last two days (for today's remaining budget in any zone).
-    for member_id, at in session.execute(
-        select(InviteEvent.member_id, InviteEvent.at).where(
-            InviteEvent.team_id.in_(teams), InviteEvent.to_status == Status.WITHDRAWN,
-            InviteEvent.undone.is_(False), InviteEvent.at > now - timedelta(days=2),
-        )
-    ):
-        if member_id in facts:
-            facts[member_id].withdrawals.append(at)
+    # 1. Every member's counts (pending, stale, 7-day sends, today's withdrawals), as every surface has them.
+    scopes = [counts.MemberScope.of(member_id=m.id, team_id=m.team_id, tz=states[m.id].zone,
+                                    settings=workspaces[m.team_id]) for m in members]
+    for member_id, pile in counts.pile_counts(session, scopes, now=now).items():
+        facts[member_id].counts = pile
 
     # 4. Invites the sweep expired recently (the digest lists those since the last digest).
     lookback = now - FIRST_DIGEST_LOOKBACK - timedelta(days=1)
@@ -139,22 +117,15 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
             facts[member_id].last_digest_at = last
 
     # 7. Pending invites to expire (everyone), and stale ones for the members whose digest is due.
-    states = {m.id: _state(m, rules[m.team_id], workspaces[m.team_id]) for m in members}
     due = [member_id for member_id, state in states.items() if wants_digest(state, facts[member_id].done, now)]
     pending_columns = (Invite.member_id, Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at,
                        Invite.snoozed_until, Invite.name, Invite.url)
-    expire_cut = _teams_with_cut(_by_setting(workspaces.values(), "expire_after_days"), Invite.sent_at, now)
-    stale_cut = _teams_with_cut(_by_setting(workspaces.values(), "withdraw_after_days"), Invite.sent_at, now)
-    # Two queries rather than one OR, so each uses its index; stale rows that also expire come twice.
-    seen: set[int] = set()
-    for condition in (and_(in_teams, expire_cut), and_(Invite.member_id.in_(due), stale_cut)):
-        for row in session.execute(select(*pending_columns).where(Invite.status == Status.PENDING, condition)):
-            if row.member_id in facts and row.id not in seen:
-                seen.add(row.id)
-                facts[row.member_id].pending.append(
-                    PendingInvite(row.id, row.prospect_key, Priority(row.priority), row.sent_at, row.snoozed_until,
-                                  row.name, row.url)
-                )
+    # Two queries, so each uses its index; the two sets are apart (past expiry is not stale).
+    for condition, into in ((and_(in_teams, counts.past_expiry_condition(thresholds, now=now)), "expiring"),
+                            (and_(Invite.member_id.in_(due), counts.stale_condition(thresholds, now=now)), "stale")):
+        for row in session.execute(select(*pending_columns).where(condition).order_by(*counts.batch_order())):
+            if row.member_id in facts:
+                getattr(facts[row.member_id], into).append(counts.pending_invite(row))
 
     return [(states[m.id], facts[m.id]) for m in members]
 

@@ -8,18 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Delivery, Invite, Member, Workspace
-from bot.domain.invites import PERIODS, RateCounts, Status
+from bot.domain.counts import Thresholds
+from bot.domain.invites import PERIODS, RateCounts, Risk
 from bot.domain.nudges import Kind
-from bot.services import ledger
-from bot.services.invites import stale_condition
+from bot.services import counts, ledger
 from bot.services.leaderboard import Leaderboard, LeaderboardRow, team_leaderboard
 from bot.services.members import zone
-from bot.services.stats import counts_of, rate_columns
 
 log = logging.getLogger("bot.team_digest")
 
@@ -37,6 +36,7 @@ class TeamPile:
     members: int = 0  # active members with at least one pending invite
     pending: int = 0
     stale: int = 0
+    snoozed_stale: int = 0
     at_warn: int = 0  # pending_warn_at <= pending < pending_limit
     at_limit: int = 0  # pending >= pending_limit
 
@@ -124,7 +124,7 @@ def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None
         due = {t: (ws, day) for t, (ws, day) in due.items() if (t, ws.digest_channel, day) not in final}
         piles = {t: _pile(session, ws, now=now) for t, (ws, _) in due.items()}
         last_weeks = {
-            t: _counts_a_week_ago(session, team_id=t, withdraw_after_days=ws.withdraw_after_days, now=now)
+            t: _counts_a_week_ago(session, ws=ws, now=now)
             for t, (ws, _) in due.items()
         }
     return [
@@ -137,8 +137,7 @@ def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None
     ]
 
 
-def _counts_a_week_ago(session: Session, *, team_id: str, withdraw_after_days: int, now: datetime
-                       ) -> dict[str, RateCounts]:
+def _counts_a_week_ago(session: Session, *, ws: Workspace, now: datetime) -> dict[str, RateCounts]:
     """Per member, the counts over the 30 days that ended a week ago, as counted then (one GROUP BY).
 
     The window is bounded on both sides: the board simply run "as of" a week ago would also take in
@@ -146,39 +145,26 @@ def _counts_a_week_ago(session: Session, *, team_id: str, withdraw_after_days: i
     are today's (statuses are not replayed from history), so a decline logged late counts where it belongs.
     """
     as_of = now - WEEK
+    thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
     rows = session.execute(
-        select(Member.user_id, *rate_columns(withdraw_after_days=withdraw_after_days, now=as_of))
+        select(Member.user_id, *counts.rate_columns(thresholds, now=as_of))
         .select_from(Invite)
         .join(Member, Member.id == Invite.member_id)
-        .where(Invite.team_id == team_id, Member.team_id == team_id, Invite.sent_at >= PERIOD.start(as_of),
+        .where(Invite.team_id == ws.team_id, Member.team_id == ws.team_id, *counts.in_period(PERIOD, now=as_of),
                Invite.sent_at <= as_of)
         .group_by(Member.user_id)
     ).all()
-    return {row[0]: counts_of(row[1:]) for row in rows}
+    return {row[0]: counts.counts_of(row[1:]) for row in rows}
 
 
 def _pile(session: Session, ws: Workspace, *, now: datetime) -> TeamPile:
-    """Per active member pending and stale counts, summed and bucketed by risk level (one query)."""
-    stale = stale_condition(withdraw_after_days=ws.withdraw_after_days, now=now)
-    per_member = (
-        select(func.count().label("pending"), func.count().filter(stale).label("stale"))
-        .select_from(Invite)
-        .join(Member, Member.id == Invite.member_id)
-        .where(Invite.team_id == ws.team_id, Member.deactivated.is_(False), Invite.status == Status.PENDING)
-        .group_by(Invite.member_id)
-        .subquery()
+    """Every active member's counts (bot.services.counts), summed and bucketed by risk level."""
+    piles = list(counts.team_piles(session, ws, now=now).values())
+    return TeamPile(
+        members=sum(1 for p in piles if p.pending), pending=sum(p.pending for p in piles),
+        stale=sum(p.stale for p in piles), snoozed_stale=sum(p.snoozed_stale for p in piles),
+        at_warn=sum(1 for p in piles if p.risk is Risk.WARN), at_limit=sum(1 for p in piles if p.risk is Risk.LIMIT),
     )
-    row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(per_member.c.pending), 0),
-            func.coalesce(func.sum(per_member.c.stale), 0),
-            func.count().filter(and_(per_member.c.pending >= ws.pending_warn_at,
-                                     per_member.c.pending < ws.pending_limit)),
-            func.count().filter(per_member.c.pending >= ws.pending_limit),
-        )
-    ).one()
-    return TeamPile(*(int(v or 0) for v in row))
 
 
 def deliver_team_digests(

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.invites import PaceLevel, Tier, is_low_rate
-from bot.domain.words import count
 from bot.services.home import HomeData, WeekRate
 from bot.slack import render_nudges
 from bot.slack.mrkdwn import escape
@@ -36,8 +35,7 @@ def _day(when: datetime, tz: ZoneInfo) -> str:
 
 def summary_text(data: HomeData) -> str:
     """Pending, stale, today's batch and the risk line (as the digest says them), then the weekly pace."""
-    text = render_nudges.summary_text(pending=data.pending, stale=data.stale, batch=data.batch_total,
-                                      risk=data.risk)
+    text = render_nudges.summary_text(data.pile)
     pace = (f"*Sent in the last 7 days:* {data.sends_last_7_days} of a safe {data.safe_weekly_limit} "
             f"({TIER_NAMES[data.tier]} account)")
     if data.pace is PaceLevel.AT_LIMIT:
@@ -65,30 +63,12 @@ def week_text(week: WeekRate, tz: ZoneInfo) -> str:
 
 def batch_blocks(data: HomeData, *, now: datetime, commands: Commands = DEFAULT_COMMANDS) -> list[dict[str, Any]]:
     """Today's batch with the digest's own buttons (so the digest listener handles the clicks)."""
-    if not data.batch_total:
-        if data.ready:
-            text = (f"You've used today's {count(data.max_withdrawals_per_day, 'withdrawal')}: the "
-                    f"{count(data.ready, 'stale invite')} left can wait until tomorrow.")
-        elif data.stale:
-            text = "Nothing to withdraw today: your stale invites are snoozed."
-        else:
-            text = ":sparkles: Nothing to withdraw: no stale invites."
-        return [{**section(text), "block_id": TeamBlock.HOME_BATCH}]
-    blocks = [{**section(
-        f"*Withdraw {render_nudges.these(data.batch_total)} on LinkedIn today* (My Network → Manage → Sent), "
-        "then tap what happened:"
-    ), "block_id": TeamBlock.HOME_BATCH}]
+    blocks = [{**section(render_nudges.batch_text(data.pile)), "block_id": TeamBlock.HOME_BATCH}]
     for invite in data.batch:
         blocks.extend(render_nudges.row_blocks(invite, now))
-    notes = []
-    if data.batch_total > len(data.batch):
-        notes.append(f"…and {data.batch_total - len(data.batch)} more in today's batch: "
-                     f"`{escape(commands.invites)} list stale`.")
-    if data.ready > data.batch_total:
-        waiting = data.ready - data.batch_total
-        notes.append(render_nudges.waiting_text(waiting))
+    notes = render_nudges.batch_notes(data.pile, len(data.batch), commands)
     if notes:
-        blocks.append(context(" ".join(notes)))
+        blocks.append(context(notes))
     return blocks
 
 

@@ -16,4 +16,5 @@ class Block(StrEnum):
     CANDIDATES = "candidates"
     LIST_NAV = "list_nav"
     DIGEST_SUMMARY = "digest_summary"
+    DIGEST_BATCH = "digest_batch"
     DIGEST_ROW = "digest_row"

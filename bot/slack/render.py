@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.commands import Commands
+from bot.domain.counts import stale_label
 from bot.domain.invites import PaceLevel, RateCounts, Risk, Status
 from bot.domain.tiers import TIERS, typed_choices
 from bot.domain.words import count
@@ -220,7 +221,7 @@ def summary_reply(stats: MemberStats, actor: Actor, *, commands: Commands) -> Re
     """`/invites` alone: where you stand, then the commands."""
     rate = _rate_text(stats.counts)
     lines = [
-        f"*Pending:* {stats.pending_total} · *stale:* {stats.stale_total} · "
+        f"*Pending:* {stats.pile.pending} · *{stale_label(stats.pile.stale, stats.pile.snoozed_stale)}* · "
         f"*sent in the last 7 days:* {stats.sends_last_7_days}/{stats.safe_weekly_limit} "
         f"({TIER_NAMES[actor.tier]}) · *acceptance (30d):* {rate}",
     ]
@@ -240,7 +241,9 @@ def _rate_text(counts: RateCounts) -> str:
 def list_reply(page: InvitePage, actor: Actor, *, now: datetime, commands: Commands) -> Reply:
     """A page of invites with Previous/Next buttons."""
     title = f"Your {page.status} invites" if page.status != "all" else "All your invites"
-    head = f"*{title}* ({page.total})" + (f" — page {page.page} of {page.pages}" if page.pages > 1 else "")
+    total = stale_label(page.total, page.snoozed) if page.status == "stale" else str(page.total)
+    head = (f"*{title}* — {total}" if page.status == "stale" else f"*{title}* ({total})") + (
+        f" — page {page.page} of {page.pages}" if page.pages > 1 else "")
     if not page.invites:
         empty = f"{title}: none." + (f" Log one with `{escape(commands.invited)} &lt;linkedin url&gt;`." if page.status in {"pending", "all"} else "")
         return reply(empty, [section(empty)])
@@ -310,7 +313,7 @@ def stats_reply(stats: MemberStats, actor: Actor, *, insights: list[str] | None 
         lines.append(f"Acceptance rate: *{c.rate:.0%}* (n = {c.decided}){flag}")
     lines.append(
         f"Accepted {c.accepted} · declined {c.declined} · withdrawn {c.withdrawn} · expired {c.expired} · "
-        f"pending {c.pending_fresh + c.pending_stale} ({c.pending_stale} stale)"
+        f"pending {c.pending_fresh + c.pending_stale} ({c.pending_stale} past the withdraw threshold)"
     )
     if stats.median_days_to_accept is not None:
         lines.append(f"Median time to acceptance: {stats.median_days_to_accept:.1f} days")
@@ -321,7 +324,8 @@ def stats_reply(stats: MemberStats, actor: Actor, *, insights: list[str] | None 
     lines.extend(insights or [])
     lines.append(
         f"Sent in the last 7 days: {stats.sends_last_7_days} of a safe {stats.safe_weekly_limit} "
-        f"({TIER_NAMES[actor.tier]} account) · pending now: {stats.pending_total} ({stats.stale_total} stale)"
+        f"({TIER_NAMES[actor.tier]} account) · pending now: {stats.pile.pending} · "
+        f"{stale_label(stats.pile.stale, stats.pile.snoozed_stale)}"
     )
     return reply(_plain(lines).replace("*", ""), sections(lines))
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
+from bot.domain.counts import PileCounts, stale_label
 from bot.domain.invites import Risk
 from bot.domain.nudges import Kind, Message, PendingInvite
 from bot.domain.words import count, plural
@@ -25,6 +26,17 @@ def _link(invite: PendingInvite) -> str:
     return link(invite.url, invite.label) if invite.url else escape(invite.label)
 
 
+def summary_text(counts: PileCounts) -> str:
+    """The counts line at the top of a digest and of Home (also refreshed after each click)."""
+    risk = counts.risk
+    text = f"*{counts.pending} pending* · *{stale_label(counts.stale, counts.snoozed_stale)}* · today's batch: *{counts.batch}*"
+    if Risk(risk) is Risk.LIMIT:
+        text += "\n:rotating_light: Your pending pile is past the limit: LinkedIn may restrict your invitations."
+    elif Risk(risk) is Risk.WARN:
+        text += "\n:warning: Your pending pile is getting risky: withdraw the stale ones."
+    return text
+
+
 def these(n: int) -> str:
     """`these 3`, or `this one`: what today's batch is called."""
     return "this one" if n == 1 else f"these {n}"
@@ -35,14 +47,32 @@ def waiting_text(n: int) -> str:
     return f"{n} more {plural(n, 'stale invite')} {'waits' if n == 1 else 'wait'} for the next days."
 
 
-def summary_text(*, pending: int, stale: int, batch: int, risk: Risk | str) -> str:
-    """The counts line at the top of a digest (also refreshed after each click)."""
-    text = f"*{pending} pending* · *{stale} stale* · today's batch: *{batch}*"
-    if Risk(risk) is Risk.LIMIT:
-        text += "\n:rotating_light: Your pending pile is past the limit: LinkedIn may restrict your invitations."
-    elif Risk(risk) is Risk.WARN:
-        text += "\n:warning: Your pending pile is getting risky: withdraw the stale ones."
-    return text
+def batch_text(counts: PileCounts) -> str:
+    """The line above today's batch (digest and Home): how many to withdraw, or why none."""
+    if counts.batch:
+        return (f"*Withdraw {these(counts.batch)} on LinkedIn today* (My Network → Manage → Sent), "
+                "then tap what happened:")
+    if counts.ready:
+        return (f"You've used today's {count(counts.max_withdrawals_per_day, 'withdrawal')}: the "
+                f"{count(counts.ready, 'stale invite')} left can wait until tomorrow.")
+    if counts.stale:
+        return "Nothing to withdraw today: your stale invites are snoozed."
+    return ":sparkles: Nothing to withdraw: no stale invites."
+
+
+def batch_notes(counts: PileCounts, shown: int, commands: Commands = DEFAULT_COMMANDS) -> str:
+    """Under the batch rows: the batch's rows not shown, and the ready invites left for the next days."""
+    notes = []
+    if counts.batch > shown:
+        notes.append(f"…and {counts.batch - shown} more in today's batch: `{escape(commands.invites)} list stale`.")
+    if counts.batch and counts.waiting:
+        notes.append(waiting_text(counts.waiting))
+    return " ".join(notes)
+
+
+def _batch_head(counts: PileCounts, shown: int, commands: Commands) -> str:
+    notes = batch_notes(counts, shown, commands)
+    return f"{batch_text(counts)}\n{notes}" if notes else batch_text(counts)
 
 
 def row_blocks(invite: PendingInvite, now: datetime) -> list[dict[str, Any]]:
@@ -71,27 +101,16 @@ def _keys(keys: tuple[str, ...]) -> str:
 
 def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The daily digest DM."""
+    counts = message.counts
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Your LinkedIn invites today", "emoji": True}},
-        {**section(summary_text(pending=message.pending, stale=len(message.stale), batch=len(message.batch),
-                                risk=message.risk)), "block_id": Block.DIGEST_SUMMARY},
+        {**section(summary_text(counts)), "block_id": Block.DIGEST_SUMMARY},
     ]
-    if message.batch:
-        blocks.append(section(
-            f"*Withdraw {these(len(message.batch))} on LinkedIn today* (My Network → Manage → Sent), "
-            "then tap what happened:"
-        ))
+    if counts.stale:
+        blocks.append({**section(_batch_head(counts, len(message.batch[:MAX_ROWS]), commands)), "block_id": Block.DIGEST_BATCH})
         for invite in message.batch[:MAX_ROWS]:
             blocks.extend(row_blocks(invite, now))
-        if len(message.batch) > MAX_ROWS:
-            blocks.append(context(f"…and {len(message.batch) - MAX_ROWS} more in today's batch: "
-                                  f"`{escape(commands.invites)} list stale`."))
-    elif message.stale:
-        blocks.append(section("You've used today's withdrawal budget — the rest can wait until tomorrow."))
-    beyond = len(message.stale) - len(message.batch)
     notes = []
-    if beyond > 0:
-        notes.append(waiting_text(beyond))
     if message.expired:
         notes.append(f":hourglass: Expired (LinkedIn drops invites after about 6 months): {_keys(message.expired)}")
     if message.reinvite:
@@ -101,7 +120,7 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
         blocks.extend(section(n) for n in notes)
     invites = escape(commands.invites)
     blocks.append(context(f"`{invites} pause` stops this digest · `{invites} snooze 3d` pauses it for a while"))
-    text = f"{message.pending} pending, {len(message.stale)} stale; withdraw {len(message.batch)} today."
+    text = f"{counts.pending} pending, {stale_label(counts.stale, counts.snoozed_stale)}; withdraw {counts.batch} today."
     return {"text": text, "blocks": blocks[:50]}
 
 
@@ -135,10 +154,14 @@ def mark_row_done(blocks: list[dict[str, Any]], invite_id: int, note: str) -> li
     return [context(note) if b.get("block_id") == target else b for b in blocks]
 
 
-def refresh_summary(blocks: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
-    """The digest with fresh counts."""
-    return [{**section(text), "block_id": Block.DIGEST_SUMMARY} if b.get("block_id") == Block.DIGEST_SUMMARY else b
-            for b in blocks]
+def refresh_counts(blocks: list[dict[str, Any]], counts: PileCounts,
+                   commands: Commands = DEFAULT_COMMANDS) -> list[dict[str, Any]]:
+    """The digest with fresh counts: the summary, the batch line and the notes under the rows agree."""
+    fresh = {
+        Block.DIGEST_SUMMARY: section(summary_text(counts)),
+        Block.DIGEST_BATCH: section(_batch_head(counts, remaining_rows(blocks), commands)),
+    }
+    return [{**fresh[b["block_id"]], "block_id": b["block_id"]} if b.get("block_id") in fresh else b for b in blocks]
 
 
 def remaining_rows(blocks: list[dict[str, Any]]) -> int:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
+from bot.domain.counts import stale_label
 from bot.domain.invites import Period
 from bot.domain.words import count
 from bot.services.leaderboard import (
@@ -90,7 +91,8 @@ def member_name(row: LeaderboardRow) -> str:
 
 def _figures(row: LeaderboardRow) -> str:
     return (
-        f"{percent(row.rate)} (n={row.n}) · {row.accepted} accepted · {row.pending} pending · {row.stale} stale"
+        f"{percent(row.rate)} (n={row.n}) · {row.accepted} accepted · {row.pending} pending · "
+        f"{stale_label(row.stale, row.snoozed_stale)}"
     )
 
 
@@ -165,7 +167,8 @@ def totals_text(board: Leaderboard) -> str:
     t = board.totals
     rate = f"{percent(t.rate)} of {t.decided} decided" if t.decided else "nothing decided yet"
     return (
-        f"*Team:* {t.sent} sent · {t.accepted} accepted · {rate} · {t.pending} pending · {t.stale} stale"
+        f"*Team:* {t.sent} sent · {t.accepted} accepted · {rate} · {t.pending} pending · "
+        f"{stale_label(t.stale, t.snoozed_stale)}"
     )
 
 
@@ -360,7 +363,7 @@ def team_digest(plan: TeamDigestPlan) -> Reply:
     rate = f"{percent(t.rate)} of {t.decided} decided" if t.decided else "nothing decided yet"
     lines = [
         f"*Last 30 days:* {count(t.sent, 'invite')} sent · {t.accepted} accepted · *acceptance:* {rate}",
-        f"*Pending now:* {p.pending} ({p.stale} stale) across {_members(p.members)}",
+        f"*Pending now:* {p.pending} · {stale_label(p.stale, p.snoozed_stale)} across {_members(p.members)}",
         risk_text(plan),
     ]
     blocks = [
@@ -371,5 +374,5 @@ def team_digest(plan: TeamDigestPlan) -> Reply:
     ]
     at_risk = p.at_warn + p.at_limit
     text = (f"Weekly invite digest: {count(t.sent, 'invite')} sent in 30 days, {t.accepted} accepted, "
-            f"{p.pending} pending ({p.stale} stale); {_members(at_risk)} in the risk zone.")
+            f"{p.pending} pending, {stale_label(p.stale, p.snoozed_stale)}; {_members(at_risk)} in the risk zone.")
     return reply(text, blocks)

@@ -26,6 +26,7 @@ from tests.services.test_leaderboard import (
     in_period,
     invites_of,
     other_team,
+    pending,
     random_dataset,
     reference_best,
     reference_board,
@@ -97,7 +98,7 @@ def test_leaderboard_csv_has_a_header_nulls_as_empty_and_no_formulas(db, capsys)
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["user", "name", "rank", "rate", "wilson_lower", "n", "accepted", "pending", "stale",
-                             "hidden"]
+                             "snoozed_stale", "hidden"]
     assert [(r["user"], r["rank"]) for r in rows] == [("UA", "1"), ("UB", "2"), ("UC", ""), ("UH", "")]
     assert rows[1]["name"] == "'=HYPERLINK(\"x\")" and rows[3]["hidden"] == "True"
 
@@ -183,9 +184,10 @@ def reference_stats(invites: list[StatsInvite], period: Period, *, wad: int) -> 
         "without_note": short(tally([i for i in period_invites if not i.with_note], wad=wad)),
         "sends_last_7_days": sum(i.sent_at > NOW - timedelta(days=7) for i in mine),
         "safe_weekly_limit": 120,
-        "pending_total": sum(i.status == "pending" for i in mine),
-        "stale_total": sum(i.status == "pending" and is_stale(sent_at=i.sent_at, priority=i.priority,
-                                                               withdraw_after_days=wad, now=NOW) for i in mine),
+        "pending_total": sum(pending(i) for i in mine),
+        "stale_total": sum(pending(i) and is_stale(sent_at=i.sent_at, priority=i.priority, withdraw_after_days=wad,
+                                                   now=NOW) for i in mine),
+        "snoozed_stale": 0,
         "best_weekday": keys[best] if best else None,
         "weekdays": {keys[d]: {"decided": c.decided, "accepted": c.accepted, "rate": c.rate}
                      for d, c in weekdays.items()},

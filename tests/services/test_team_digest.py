@@ -105,7 +105,7 @@ def seed_piles(db) -> None:
         make_invites(db, actor, [
             *({"key": f"in:{user}-{n}", "days_ago": 20 if n % 2 else 2} for n in range(pending)),
             {"key": f"in:{user}-acc", "days_ago": 3, "status": "accepted"},
-            {"key": f"in:{user}-dec", "days_ago": 30, "status": "declined"},
+            {"key": f"in:{user}-dec", "days_ago": 29, "status": "declined"},
         ], now=NY_MONDAY_9)
 
 
@@ -133,7 +133,7 @@ def test_the_message_fits_slack_and_names_nobody_at_risk(db):
     # Sent in 30 days: every invite of the five active members (19 pending, 5 accepted, 5 declined).
     assert summary.splitlines()[:2] == [
         "*Last 30 days:* 29 invites sent · 5 accepted · *acceptance:* 28% of 18 decided",
-        "*Pending now:* 19 (8 stale) across 5 members",
+        "*Pending now:* 19 · 8 stale across 5 members",
     ]
     assert "UANN" not in summary and "Ann" not in summary and "HID" not in summary
     dumped = json.dumps(message, ensure_ascii=False)

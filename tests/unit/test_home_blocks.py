@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.counts import PileCounts
 from bot.domain.invites import Priority, RateCounts, Tier
 from bot.domain.nudges import PendingInvite
 from bot.services.home import TREND_WEEKS, HomeData, WeekRate
@@ -141,11 +142,17 @@ def invite(n: int, *, name: str | None = None, url: str | None = None, priority:
     return PendingInvite(n, f"in:p{n}", Priority(priority), NOW - timedelta(days=20 + n), None, name, url)
 
 
+def pile(*, pending: int = 0, stale: int = 0, snoozed: int = 0, sent: int = 0, withdrawn: int = 0,
+         per_day: int = 20) -> PileCounts:
+    """The member's counts (the workspace's default levels: warn at 200, limit at 300)."""
+    return PileCounts(pending=pending, stale=stale, snoozed_stale=snoozed, sent_7d=sent, withdrawn_today=withdrawn,
+                      max_withdrawals_per_day=per_day, pending_warn_at=200, pending_limit=300)
+
+
 def data(**changes: Any) -> HomeData:
     base = HomeData(
         user_id="U1", tier=Tier.FREE, nudges_enabled=True, snoozed_until=None, show_on_leaderboard=True,
-        pending=0, stale=0, sends_last_7_days=0, safe_weekly_limit=80, pending_warn_at=200, pending_limit=300,
-        weeks=weeks(), batch=(), batch_total=0, ready=0, budget_left=20, max_withdrawals_per_day=20, nudge_hour=9,
+        pile=pile(), safe_weekly_limit=80, weeks=weeks(), batch=(), nudge_hour=9,
     )
     return replace(base, **changes)
 
@@ -177,7 +184,7 @@ def test_an_empty_home_is_valid_and_says_so():
 
 def test_batch_rows_carry_the_digests_own_buttons_and_values():
     batch = (invite(1, name="Ann", url="https://www.linkedin.com/in/ann"), invite(2, priority="low"))
-    v = view(data(pending=5, stale=2, ready=2, batch=batch, batch_total=2))
+    v = view(data(pile=pile(pending=5, stale=2), batch=batch))
     rows = [b for b in v["blocks"] if str(b.get("block_id", "")).startswith("digest_row:")]
     assert [b["block_id"] for b in rows] == ["digest_row:1", "digest_row:2"]
     assert [e["action_id"] for e in rows[0]["elements"]] == [
@@ -192,8 +199,7 @@ def test_batch_rows_carry_the_digests_own_buttons_and_values():
 
 def test_what_does_not_fit_is_counted():
     batch = tuple(invite(n) for n in range(1, 21))
-    v = view(data(pending=5000, stale=3000, ready=2990, batch=batch, batch_total=500, budget_left=500,
-                  max_withdrawals_per_day=500))
+    v = view(data(pile=pile(pending=5000, stale=3000, snoozed=10, per_day=500), batch=batch))
     assert home_problems(v) == []
     text = home_as_text(v)
     assert "…and 480 more in today's batch: `/invites list stale`." in text
@@ -201,12 +207,14 @@ def test_what_does_not_fit_is_counted():
     assert ":rotating_light:" in text  # 5,000 pending is past the limit
 
 
-@pytest.mark.parametrize(("ready", "stale", "expected"), [
-    (7, 9, "You've used today's 20 withdrawals: the 7 stale invites left can wait until tomorrow."),
-    (0, 3, "Nothing to withdraw today: your stale invites are snoozed."),
+@pytest.mark.parametrize(("snoozed", "stale", "expected"), [
+    (2, 9, "You've used today's 20 withdrawals: the 7 stale invites left can wait until tomorrow."),
+    (3, 3, "Nothing to withdraw today: your stale invites are snoozed."),
 ])
-def test_no_batch_says_why(ready, stale, expected):
-    assert expected in home_as_text(view(data(ready=ready, stale=stale, budget_left=0)))
+def test_no_batch_says_why(snoozed, stale, expected):
+    text = home_as_text(view(data(pile=pile(pending=stale, stale=stale, snoozed=snoozed, withdrawn=20))))
+    assert expected in text
+    assert f"*{stale} stale ({snoozed} snoozed)* · today's batch: *0*" in text
 
 
 def test_the_trend_is_a_sparkline_and_per_week_figures():
@@ -228,8 +236,8 @@ def test_a_low_rate_is_flagged():
 
 
 def test_pace_near_and_at_the_limit():
-    assert "Near the safe weekly limit" in home_as_text(view(data(sends_last_7_days=64)))
-    assert "At or past the safe weekly limit" in home_as_text(view(data(sends_last_7_days=80)))
+    assert "Near the safe weekly limit" in home_as_text(view(data(pile=pile(sent=64))))
+    assert "At or past the safe weekly limit" in home_as_text(view(data(pile=pile(sent=80))))
 
 
 def test_settings_show_the_current_state_and_offer_the_opposite():
@@ -261,7 +269,7 @@ def test_a_snooze_shows_its_end_and_offers_resume():
 @pytest.mark.parametrize("name", ["<@U999>", "&" * 200, "x" * 200, "<!channel> a|b>"])
 def test_hostile_or_long_names_stay_within_limits_and_never_mention(name):
     batch = tuple(invite(n, name=name, url="https://www.linkedin.com/in/" + "y" * 450) for n in range(1, 21))
-    v = view(data(pending=40, stale=40, ready=40, batch=batch, batch_total=40))
+    v = view(data(pile=pile(pending=40, stale=40, per_day=40), batch=batch))
     assert home_problems(v) == []
     dumped = json.dumps(v)
     assert "<@" not in dumped and "<!" not in dumped

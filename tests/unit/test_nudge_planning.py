@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
 
-from bot.domain.invites import Priority, Risk
+from bot.domain.counts import PileCounts
+from bot.domain.invites import Priority, Risk, is_stale
 from bot.domain.nudges import (
     Kind,
     MemberFacts,
@@ -31,6 +32,22 @@ def member(tz="UTC", **kw) -> MemberState:
 
 def inv(i, days_ago, now, priority=Priority.NORMAL, **kw) -> PendingInvite:
     return PendingInvite(i, f"in:p{i}", priority, now - timedelta(days=days_ago), **kw)
+
+
+def facts_of(now, *, pending=(), pending_count=None, withdrawals=(), sends_last_7_days=0, rules=RULES, **rest):
+    """MemberFacts as the sweep gathers them: the rows to expire and the stale ones apart, and the counts."""
+    expiring = [i for i in pending if now - i.sent_at >= timedelta(days=rules.expire_after_days)]
+    stale = [i for i in pending if i not in expiring and is_stale(
+        sent_at=i.sent_at, priority=i.priority, withdraw_after_days=rules.withdraw_after_days, now=now)]
+    snoozed = [i for i in stale if i.snoozed_until is not None and i.snoozed_until > now]
+    counts = PileCounts(
+        pending=(len(pending) if pending_count is None else pending_count) - len(expiring), stale=len(stale),
+        snoozed_stale=len(snoozed), sent_7d=sends_last_7_days,
+        withdrawn_today=sum(1 for w in withdrawals if w.date() == now.date()),
+        max_withdrawals_per_day=rules.max_withdrawals_per_day, pending_warn_at=rules.pending_warn_at,
+        pending_limit=rules.pending_limit,
+    )
+    return MemberFacts(counts=counts, expiring=expiring, stale=stale, **rest)
 
 
 def digests(plan):
@@ -62,12 +79,12 @@ def test_daylight_saving_change_keeps_local_nine():
 
 def test_weekend_has_no_digest():
     saturday = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-    facts = MemberFacts(pending=[inv(1, 20, saturday)], pending_count=1)
+    facts = facts_of(saturday, pending=[inv(1, 20, saturday)], pending_count=1)
     assert digests(plan_member(member(), facts, saturday)) == []
 
 
 def test_nothing_to_say_sends_nothing():
-    facts = MemberFacts(pending=[], pending_count=5)
+    facts = facts_of(WED_0900_UTC, pending=[], pending_count=5)
     assert plan_member(member(), facts, WED_0900_UTC).messages == []
 
 
@@ -75,7 +92,7 @@ def test_stale_batch_order_low_then_normal_then_high_oldest_first():
     now = WED_0900_UTC
     pending = [inv(1, 15, now), inv(2, 30, now, Priority.HIGH), inv(3, 16, now, Priority.LOW),
                inv(4, 20, now), inv(5, 20, now, Priority.HIGH)]  # 5 is high and only 20 days: not stale
-    (digest,) = digests(plan_member(member(), MemberFacts(pending=pending, pending_count=5), now))
+    (digest,) = digests(plan_member(member(), facts_of(now, pending=pending, pending_count=5), now))
     assert [i.key for i in digest.batch] == ["in:p3", "in:p4", "in:p1", "in:p2"]
     assert {i.key for i in digest.stale} == {"in:p1", "in:p2", "in:p3", "in:p4"}
 
@@ -85,7 +102,7 @@ def test_budget_partly_used_today_in_local_time():
     pending = [inv(i, 15 + i, now) for i in range(30)]
     # 15 withdrawals today, 3 yesterday: 5 left.
     withdrawals = [now - timedelta(hours=1)] * 15 + [now - timedelta(days=1)] * 3
-    facts = MemberFacts(pending=pending, pending_count=30, withdrawals=withdrawals)
+    facts = facts_of(now, pending=pending, pending_count=30, withdrawals=withdrawals)
     (digest,) = digests(plan_member(member(), facts, now))
     assert len(digest.batch) == 5 and len(digest.stale) == 30
     assert [i.invite_id for i in digest.batch] == [29, 28, 27, 26, 25]
@@ -93,7 +110,7 @@ def test_budget_partly_used_today_in_local_time():
 
 def test_app_down_at_nine_back_at_eleven_sends_once_that_day():
     eleven = WED_0900_UTC + timedelta(hours=2)
-    facts = MemberFacts(pending=[inv(1, 20, eleven)], pending_count=1)
+    facts = facts_of(eleven, pending=[inv(1, 20, eleven)], pending_count=1)
     assert len(digests(plan_member(member(), facts, eleven))) == 1
     facts.done.add((Kind.DAILY_DIGEST, date(2026, 11, 18)))
     assert digests(plan_member(member(), facts, eleven + timedelta(hours=3))) == []
@@ -104,7 +121,7 @@ def test_app_down_at_nine_back_at_eleven_sends_once_that_day():
 def test_expiry_day_lists_and_removes_from_pending():
     now = WED_0900_UTC
     pending = [inv(1, 180, now), inv(2, 179, now)]
-    plan = plan_member(member(), MemberFacts(pending=pending, pending_count=2), now)
+    plan = plan_member(member(), facts_of(now, pending=pending, pending_count=2), now)
     (digest,) = digests(plan)
     assert digest.expired == ("in:p1",) and [i.key for i in plan.expire] == ["in:p1"]
     assert [i.key for i in digest.stale] == ["in:p2"] and digest.pending == 1
@@ -113,7 +130,7 @@ def test_expiry_day_lists_and_removes_from_pending():
 def test_expired_since_last_digest_and_reinvite_after_cooldown():
     now = WED_0900_UTC
     last = now - timedelta(days=1)
-    facts = MemberFacts(
+    facts = facts_of(now,
         pending_count=0, last_digest_at=last,
         expired_recently=[("in:old", now - timedelta(hours=5)), ("in:older", last - timedelta(hours=1))],
         reinvite_candidates=[("in:vip", now - timedelta(days=21, hours=2)), ("in:vip2", now - timedelta(days=23))],
@@ -125,7 +142,7 @@ def test_expired_since_last_digest_and_reinvite_after_cooldown():
 
 def test_pause_and_snooze_stop_the_digest_not_the_alerts():
     now = WED_0900_UTC
-    facts = MemberFacts(pending=[inv(1, 20, now)], pending_count=250)
+    facts = facts_of(now, pending=[inv(1, 20, now)], pending_count=250)
     paused = plan_member(member(nudges_enabled=False), facts, now)
     assert [m.kind for m in paused.messages] == [Kind.PENDING_WARN]
     snoozed = plan_member(member(snoozed_until=now + timedelta(days=1)), facts, now)
@@ -133,11 +150,12 @@ def test_pause_and_snooze_stop_the_digest_not_the_alerts():
     assert digests(plan_member(member(snoozed_until=now - timedelta(hours=1)), facts, now))
 
 
-def test_snoozed_invite_is_not_stale():
+def test_a_snoozed_invite_is_stale_but_not_in_the_batch():
     now = WED_0900_UTC
     pending = [inv(1, 20, now, snoozed_until=now + timedelta(days=3)), inv(2, 20, now)]
-    (digest,) = digests(plan_member(member(), MemberFacts(pending=pending, pending_count=2), now))
-    assert [i.key for i in digest.stale] == ["in:p2"]
+    (digest,) = digests(plan_member(member(), facts_of(now, pending=pending, pending_count=2), now))
+    assert [i.key for i in digest.stale] == ["in:p1", "in:p2"] and [i.key for i in digest.batch] == ["in:p2"]
+    assert (digest.counts.stale, digest.counts.snoozed_stale, digest.counts.batch) == (2, 1, 1)
 
 
 def alerts(plan):
@@ -146,32 +164,32 @@ def alerts(plan):
 
 def test_crossing_alerts_once_per_crossing_and_rearm():
     now = WED_0900_UTC
-    p = plan_member(member(), MemberFacts(pending_count=200), now)
+    p = plan_member(member(), facts_of(now, pending_count=200), now)
     assert alerts(p) == [Kind.PENDING_WARN] and p.state.alerted_level is Risk.WARN
-    p = plan_member(member(alerted_level=Risk.WARN), MemberFacts(pending_count=250), now)
+    p = plan_member(member(alerted_level=Risk.WARN), facts_of(now, pending_count=250), now)
     assert alerts(p) == [] and p.state is None
-    p = plan_member(member(alerted_level=Risk.WARN), MemberFacts(pending_count=300), now)
+    p = plan_member(member(alerted_level=Risk.WARN), facts_of(now, pending_count=300), now)
     assert alerts(p) == [Kind.PENDING_LIMIT]
-    p = plan_member(member(alerted_level=Risk.LIMIT), MemberFacts(pending_count=150), now)
+    p = plan_member(member(alerted_level=Risk.LIMIT), facts_of(now, pending_count=150), now)
     assert alerts(p) == [] and p.state.alerted_level is Risk.OK  # re-armed
-    p = plan_member(member(alerted_level=Risk.OK), MemberFacts(pending_count=301), now)
+    p = plan_member(member(alerted_level=Risk.OK), facts_of(now, pending_count=301), now)
     assert alerts(p) == [Kind.PENDING_LIMIT]
     # A digest carries the risk line even with nothing stale.
-    assert digests(plan_member(member(alerted_level=Risk.WARN), MemberFacts(pending_count=250), now))
+    assert digests(plan_member(member(alerted_level=Risk.WARN), facts_of(now, pending_count=250), now))
 
 
 def test_weekly_pace_alert_at_the_tier_limit_once():
     now = WED_0900_UTC
-    p = plan_member(member(), MemberFacts(sends_last_7_days=80), now)
+    p = plan_member(member(), facts_of(now, sends_last_7_days=80), now)
     assert alerts(p) == [Kind.WEEKLY_PACE] and p.state.pace_alerted
-    assert alerts(plan_member(member(pace_alerted=True), MemberFacts(sends_last_7_days=90), now)) == []
-    p = plan_member(member(pace_alerted=True), MemberFacts(sends_last_7_days=40), now)
+    assert alerts(plan_member(member(pace_alerted=True), facts_of(now, sends_last_7_days=90), now)) == []
+    p = plan_member(member(pace_alerted=True), facts_of(now, sends_last_7_days=40), now)
     assert p.state.pace_alerted is False
 
 
 def test_dry_run_json_shape():
     now = WED_0900_UTC
-    (digest,) = digests(plan_member(member(), MemberFacts(pending=[inv(1, 20, now)], pending_count=1), now))
+    (digest,) = digests(plan_member(member(), facts_of(now, pending=[inv(1, 20, now)], pending_count=1), now))
     assert digest.as_json() == {
         "team": "T1", "user": "U1", "kind": "daily_digest", "local_date": "2026-11-18", "pending": 1,
         "risk": "ok", "stale": ["in:p1"], "batch": ["in:p1"], "expired": [], "reinvite": [],

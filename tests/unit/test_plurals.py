@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.domain.commands import Commands
+from bot.domain.counts import PileCounts
 from bot.domain.invites import PERIODS, Risk
 from bot.domain.nudges import Kind, Message
 from bot.domain.words import count, plural
@@ -12,7 +13,7 @@ from bot.services.admin import Forgotten
 from bot.services.leaderboard import Leaderboard, TeamTotals
 from bot.slack import render_nudges
 from bot.slack.render_team import leaderboard_public, method_text, visibility_reply
-from tests.unit.test_home_blocks import NOW, data, home_as_text, invite, view
+from tests.unit.test_home_blocks import NOW, data, home_as_text, invite, pile, view
 from tests.unit.test_render_team import row, texts
 
 
@@ -24,10 +25,10 @@ def test_count_and_plural():
 
 
 def test_home_batch_of_one_and_one_left_over():
-    text = home_as_text(view(data(pending=5, stale=2, ready=2, batch=(invite(1),), batch_total=1)))
+    text = home_as_text(view(data(pile=pile(pending=5, stale=2, per_day=1), batch=(invite(1),))))
     assert "*Withdraw this one on LinkedIn today*" in text
     assert "1 more stale invite waits for the next days." in text
-    text = home_as_text(view(data(ready=1, stale=1, budget_left=0, max_withdrawals_per_day=1)))
+    text = home_as_text(view(data(pile=pile(pending=1, stale=1, withdrawn=1, per_day=1))))
     assert "You've used today's 1 withdrawal: the 1 stale invite left can wait until tomorrow." in text
 
 
@@ -39,7 +40,8 @@ def message(**fields) -> Message:
 
 def test_digest_and_alerts_of_one():
     stale = (invite(1), invite(2))
-    out = texts(render_nudges.digest(message(pending=2, stale=stale, batch=stale[:1]), now=NOW))
+    counts = PileCounts(pending=2, stale=2, max_withdrawals_per_day=1, pending_warn_at=200, pending_limit=300)
+    out = texts(render_nudges.digest(message(pending=2, stale=stale, batch=stale[:1], counts=counts), now=NOW))
     assert "*Withdraw this one on LinkedIn today*" in out
     assert "1 more stale invite waits for the next days." in out
     fresh = invite(3)

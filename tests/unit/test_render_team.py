@@ -257,7 +257,8 @@ def test_visibility_confirmations():
 def digest_plan(*, at_warn: int = 0, at_limit: int = 0, big: bool = False):
     b = big_board(1000) if big else sample()
     return TeamDigestPlan(team_id="T1", channel="C0DIGEST", local_date=date(2026, 11, 16), board=b,
-                          pile=TeamPile(members=12, pending=900, stale=310, at_warn=at_warn, at_limit=at_limit),
+                          pile=TeamPile(members=12, pending=900, stale=310, snoozed_stale=4, at_warn=at_warn,
+                                        at_limit=at_limit),
                           pending_warn_at=200, pending_limit=300)
 
 
@@ -268,7 +269,7 @@ def test_the_weekly_digest_counts_the_risk_zone_without_names():
     )
     reply = team_digest(digest_plan(at_warn=2))
     summary = reply["blocks"][1]["text"]["text"]
-    assert "*Pending now:* 900 (310 stale) across 12 members" in summary
+    assert "*Pending now:* 900 · 310 stale (4 snoozed) across 12 members" in summary
     assert "Dana" not in summary and "Secret Sam" not in json.dumps(reply)
     assert of_type(reply, "header")[0]["text"]["text"] == "Weekly invite digest — Nov 16"
     assert not of_type(reply, "actions")

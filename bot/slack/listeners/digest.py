@@ -9,9 +9,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.commands import InviteRef
-from bot.domain.invites import Risk, Status, risk_level
+from bot.domain.invites import Status
 from bot.services import invites as invite_service
-from bot.services.members import Actor
+from bot.services.counts import pile_for
 from bot.slack import render_nudges, team
 from bot.slack.deps import Deps
 from bot.slack.errors import ack_only, reporting
@@ -45,13 +45,8 @@ def register(app: App, deps: Deps) -> None:
             return
         if not message.get("blocks") or container.get("type") != "message":
             return
-        counts = invite_service.pile_counts(deps.db, actor, now=now)
         blocks = render_nudges.mark_row_done(message["blocks"], row.invite_id, note)
-        summary = render_nudges.summary_text(
-            pending=counts.pending, stale=counts.stale, batch=render_nudges.remaining_rows(blocks),
-            risk=_risk(actor, counts.pending),
-        )
-        blocks = render_nudges.refresh_summary(blocks, summary)
+        blocks = render_nudges.refresh_counts(blocks, pile_for(deps.db, actor, now=now), deps.commands)
         try:
             client.chat_update(channel=container["channel_id"], ts=container["message_ts"], blocks=blocks,
                                text=message.get("text") or "Your LinkedIn invites today")
@@ -62,7 +57,3 @@ def register(app: App, deps: Deps) -> None:
 
     app.action(pattern)(ack=ack_only, lazy=[reporting(digest_click, deps.commands)])
 
-
-def _risk(actor: Actor, pending: int) -> Risk:
-    s = actor.settings
-    return risk_level(pending=pending, pending_warn_at=s.pending_warn_at, pending_limit=s.pending_limit)

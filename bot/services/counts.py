@@ -1,0 +1,235 @@
+"""The counts of `bot.domain.counts` as SQL: conditions, aggregates and today's batch, set-based.
+
+Every surface (`/invites`, `list stale`, `stats`, App Home, the digest and its updates, the
+leaderboard, the weekly team digest, `report`) reads its figures through this module, per member
+or grouped per member (one query for a whole team or a whole sweep, never one per member).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.db.engine import Database
+from bot.db.models import Invite, InviteEvent, Member
+from bot.domain.counts import PRIORITY_ORDER, SENT_WINDOW, PileCounts, Thresholds, local_midnight, zone
+from bot.domain.invites import Period, Priority, RateCounts, Status
+from bot.domain.nudges import PendingInvite
+
+if TYPE_CHECKING:
+    from bot.db.models import Workspace
+    from bot.services.members import Actor, WorkspaceSettings
+
+ThresholdsByTeam = Thresholds | Mapping[str, Thresholds]
+
+
+def _per_team(thresholds: ThresholdsByTeam, make: Callable[[Thresholds], ColumnElement]) -> ColumnElement:
+    """One condition per distinct setting, each limited to its teams (one workspace: no team clause)."""
+    if isinstance(thresholds, Thresholds):
+        return make(thresholds)
+    groups: dict[Thresholds, list[str]] = defaultdict(list)
+    for team_id, value in thresholds.items():
+        groups[value].append(team_id)
+    if len(groups) == 1:
+        return make(next(iter(groups)))
+    return or_(*(and_(Invite.team_id.in_(teams), make(value)) for value, teams in groups.items()))
+
+
+def pending_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
+    """SQL: pending and not past expire_after_days."""
+    return _per_team(thresholds, lambda t: and_(Invite.status == Status.PENDING, Invite.sent_at > t.expire_cut(now)))
+
+
+def past_expiry_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
+    """SQL: still pending but past expire_after_days: expired already (the sweep writes it at its next cycle)."""
+    return _per_team(thresholds, lambda t: and_(Invite.status == Status.PENDING, Invite.sent_at <= t.expire_cut(now)))
+
+
+def expired_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
+    """SQL: expired, or past expiry."""
+    return or_(Invite.status == Status.EXPIRED, past_expiry_condition(thresholds, now=now))
+
+
+def stale_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
+    """SQL: pending past its threshold (high priority waits twice as long), snoozed ones included."""
+    return _per_team(thresholds, lambda t: and_(
+        Invite.status == Status.PENDING,
+        Invite.sent_at > t.expire_cut(now),
+        or_(
+            and_(Invite.priority != Priority.HIGH, Invite.sent_at <= t.stale_cut(now, Priority.NORMAL)),
+            and_(Invite.priority == Priority.HIGH, Invite.sent_at <= t.stale_cut(now, Priority.HIGH)),
+        ),
+    ))
+
+
+def snoozed_condition(*, now: datetime) -> ColumnElement:
+    """SQL: the invite is snoozed at `now`."""
+    return and_(Invite.snoozed_until.is_not(None), Invite.snoozed_until > now)
+
+
+def ready_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
+    """SQL: stale and not snoozed (what today's batch is taken from)."""
+    return and_(stale_condition(thresholds, now=now),
+                or_(Invite.snoozed_until.is_(None), Invite.snoozed_until <= now))
+
+
+def sent_since(start: datetime) -> ColumnElement:
+    """SQL: sent after `start` (a period is `now - days < sent_at`)."""
+    return Invite.sent_at > start
+
+
+def in_period(period: Period, *, now: datetime) -> list[ColumnElement]:
+    """The conditions of a period (none for all time)."""
+    start = period.start(now)
+    return [] if start is None else [sent_since(start)]
+
+
+def batch_order() -> tuple:
+    """ORDER BY of today's batch: lowest priority first, then oldest, then id."""
+    rank = case(*((Invite.priority == p, n) for p, n in PRIORITY_ORDER.items() if p is not Priority.HIGH),
+                else_=PRIORITY_ORDER[Priority.HIGH])
+    return rank, Invite.sent_at, Invite.id
+
+
+def rate_columns(thresholds: ThresholdsByTeam, *, now: datetime) -> list:
+    """The SELECT list behind RateCounts (in its field order); an invite past expiry counts as expired."""
+    stale = stale_condition(thresholds, now=now)
+    return [
+        func.count(),
+        func.count().filter(Invite.status == Status.ACCEPTED),
+        func.count().filter(Invite.status == Status.DECLINED),
+        func.count().filter(Invite.status == Status.WITHDRAWN),
+        func.count().filter(expired_condition(thresholds, now=now)),
+        func.count().filter(stale),
+        func.count().filter(and_(pending_condition(thresholds, now=now), ~stale)),
+    ]
+
+
+def counts_of(row) -> RateCounts:
+    """A RateCounts from the columns of `rate_columns` (in order)."""
+    return RateCounts(*(int(v or 0) for v in row[:7]))
+
+
+@dataclass(frozen=True)
+class MemberScope:
+    """One member and the settings their counts read."""
+
+    member_id: int
+    team_id: str
+    tz: ZoneInfo
+    thresholds: Thresholds
+    max_withdrawals_per_day: int
+    pending_warn_at: int
+    pending_limit: int
+
+    @classmethod
+    def of(cls, *, member_id: int, team_id: str, tz: ZoneInfo, settings: Workspace | WorkspaceSettings) -> MemberScope:
+        """From a workspace row or a WorkspaceSettings snapshot (the same attribute names)."""
+        return cls(
+            member_id=member_id, team_id=team_id, tz=tz,
+            thresholds=Thresholds(withdraw_after_days=settings.withdraw_after_days,
+                                  expire_after_days=settings.expire_after_days),
+            max_withdrawals_per_day=settings.max_withdrawals_per_day,
+            pending_warn_at=settings.pending_warn_at, pending_limit=settings.pending_limit,
+        )
+
+    @classmethod
+    def of_actor(cls, actor: Actor) -> MemberScope:
+        """The acting member's scope."""
+        return cls.of(member_id=actor.member_id, team_id=actor.team_id, tz=actor.tz, settings=actor.settings)
+
+
+def _members(scopes: Sequence[MemberScope], member_column, team_column) -> ColumnElement:
+    # One member: by member id alone, so SQLite keeps to ix_invites_member_status_sent.
+    if len(scopes) == 1:
+        return member_column == scopes[0].member_id
+    return team_column.in_(sorted({s.team_id for s in scopes}))
+
+
+def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetime) -> dict[int, PileCounts]:
+    """Each member's PileCounts at `now`, in two grouped queries whatever the number of members."""
+    if not scopes:
+        return {}
+    by_id = {s.member_id: s for s in scopes}
+    thresholds = {s.team_id: s.thresholds for s in scopes}
+    stale = stale_condition(thresholds, now=now)
+    recent = sent_since(now - SENT_WINDOW)
+    piles = {
+        int(row[0]): row[1:]
+        for row in session.execute(
+            select(Invite.member_id, func.count().filter(pending_condition(thresholds, now=now)),
+                   func.count().filter(stale), func.count().filter(and_(stale, snoozed_condition(now=now))),
+                   func.count().filter(recent))
+            .where(_members(scopes, Invite.member_id, Invite.team_id), or_(Invite.status == Status.PENDING, recent))
+            .group_by(Invite.member_id)
+        )
+    }
+    withdrawn = withdrawn_today(session, scopes, now=now)
+    result = {}
+    for member_id, scope in by_id.items():
+        pending, stale_n, snoozed, sent = (int(v or 0) for v in piles.get(member_id, (0, 0, 0, 0)))
+        result[member_id] = PileCounts(
+            pending=pending, stale=stale_n, snoozed_stale=snoozed, sent_7d=sent,
+            withdrawn_today=withdrawn.get(member_id, 0), max_withdrawals_per_day=scope.max_withdrawals_per_day,
+            pending_warn_at=scope.pending_warn_at, pending_limit=scope.pending_limit,
+        )
+    return result
+
+
+def withdrawn_today(session: Session, scopes: Sequence[MemberScope], *, now: datetime) -> dict[int, int]:
+    """Withdrawals (not undone) since each member's local midnight, one condition per distinct midnight."""
+    midnights: dict[datetime, list[int]] = defaultdict(list)
+    for s in scopes:
+        midnights[local_midnight(now, s.tz)].append(s.member_id)
+    since = or_(*(and_(InviteEvent.member_id.in_(ids), InviteEvent.at >= midnight) for midnight, ids in midnights.items()))
+    rows = session.execute(
+        select(InviteEvent.member_id, func.count())
+        .where(_members(scopes, InviteEvent.member_id, InviteEvent.team_id), InviteEvent.to_status == Status.WITHDRAWN,
+               InviteEvent.undone.is_(False), InviteEvent.at >= min(midnights), since)
+        .group_by(InviteEvent.member_id)
+    )
+    return {int(member_id): int(n) for member_id, n in rows}
+
+
+def team_piles(session: Session, ws: Workspace, *, now: datetime) -> dict[int, PileCounts]:
+    """Every active member's PileCounts in a workspace (a Workspace row), by member id."""
+    members = session.execute(
+        select(Member.id, Member.tz).where(Member.team_id == ws.team_id, Member.deactivated.is_(False))
+    ).all()
+    scopes = [MemberScope.of(member_id=m.id, team_id=ws.team_id, tz=zone(m.tz or ws.timezone), settings=ws)
+              for m in members]
+    return pile_counts(session, scopes, now=now)
+
+
+def pile_for(db: Database, actor: Actor, *, now: datetime) -> PileCounts:
+    """The acting member's PileCounts at `now`."""
+    scope = MemberScope.of_actor(actor)
+    with db.session(write=False) as session:
+        return pile_counts(session, [scope], now=now)[scope.member_id]
+
+
+def batch_rows(session: Session, scope: MemberScope, *, now: datetime, limit: int) -> list[PendingInvite]:
+    """The first `limit` invites of today's batch, in withdrawal order."""
+    if limit <= 0:
+        return []
+    rows = session.execute(
+        select(Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at, Invite.snoozed_until,
+               Invite.name, Invite.url)
+        .where(Invite.member_id == scope.member_id, ready_condition(scope.thresholds, now=now))
+        .order_by(*batch_order())
+        .limit(limit)
+    ).all()
+    return [pending_invite(r) for r in rows]
+
+
+def pending_invite(row) -> PendingInvite:
+    """A PendingInvite from a row with id, prospect_key, priority, sent_at, snoozed_until, name, url."""
+    return PendingInvite(row.id, row.prospect_key, Priority(row.priority), row.sent_at, row.snoozed_until,
+                         row.name, row.url)
