@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -15,15 +16,11 @@ MAX_URLS_PER_COMMAND = 100
 MAX_BACKDATE_DAYS = 3650
 MAX_SNOOZE_DAYS = 90
 
-_INVITED_USAGE = (
-    "`{invited} <linkedin url> [more urls] [name, company] [--sent 2026-11-10|3d] "
-    "[--priority high|normal|low] [--note]`"
+# What follows the log command (one source: its usage line and its line in help).
+INVITED_SYNTAX = (
+    "<linkedin url> [more urls] [name, company] [--sent 2026-11-10|3d] [--priority high|normal|low] [--note]"
 )
-_INVITES_USAGE = (
-    "`{invites} [list [status] | accepted|declined|withdrawn <url|slug|#id|name> | undo | stats [period] | "
-    "leaderboard [period] | tier free|premium|sales_navigator | pause | resume | snooze 3d | import | "
-    "export | settings | forget-me | help]`"
-)
+INVITED_DESCRIPTION = "log invites"
 
 
 @dataclass(frozen=True)
@@ -46,12 +43,12 @@ class Commands:
     @property
     def invited_usage(self) -> str:
         """The usage line of the log command."""
-        return _INVITED_USAGE.format(invited=self.invited)
+        return f"`{self.invited} {INVITED_SYNTAX}`"
 
     @property
     def invites_usage(self) -> str:
-        """The usage line of everything else."""
-        return _INVITES_USAGE.format(invites=self.invites)
+        """The usage line of everything else, made from the registry."""
+        return f"`{self.invites} [{' | '.join(entry.usage_form for entry in REGISTRY)}]`"
 
     def usage(self, default_usage: str) -> str:
         """A UsageError's usage line (written with the default names) with this installation's names."""
@@ -65,7 +62,7 @@ class Commands:
 DEFAULT_COMMANDS = Commands()
 # The usage lines with the default names: what a UsageError carries (see Commands.usage).
 INVITED_USAGE = DEFAULT_COMMANDS.invited_usage
-INVITES_USAGE = DEFAULT_COMMANDS.invites_usage
+# INVITES_USAGE is set below the registry it is made from.
 
 
 class UsageError(ValueError):
@@ -377,59 +374,58 @@ def parse_ref(text: str) -> InviteRef:
     return InviteRef(text=text)
 
 
-def parse_invites(text: str, *, commands: Commands = DEFAULT_COMMANDS) -> InvitesCommand:
-    """Parse `/invites` text; raises UsageError with a specific reason."""
-    cleaned = clean_text(text)
-    tokens = _tokens(cleaned)
-    if not tokens:
-        return Summary()
-    verb, args = tokens[0].lower(), tokens[1:]
-    rest = cleaned[len(tokens[0]) :].strip()
-    if verb in {"help", "?", "-h", "--help"}:
-        return Help()
-    if verb in {"list", "ls"}:
-        return _parse_list(args)
-    if verb in _OUTCOME_WORDS:
-        if not rest:
-            raise UsageError(
-                f"Which invite? `{commands.invites} {verb} <url|slug|#id|name>`.", usage=INVITES_USAGE
-            )
-        return RecordOutcome(_OUTCOME_WORDS[verb], parse_ref(rest))
-    if verb == "undo":
-        _no_args(verb, args)
-        return Undo()
-    if verb in {"stats", "stat", "me"}:
-        return Stats(_period(args))
-    if verb in {"leaderboard", "lb", "board"}:
-        if args and args[0].lower() in {"hide", "show"}:
-            _no_args(f"{verb} {args[0]}", args[1:])
-            return Leaderboard(visibility=args[0].lower())
-        return Leaderboard(_period(args))
-    if verb == "tier":
-        tier = _TIER_WORDS.get(rest.lower().replace("  ", " "))
-        if tier is None:
-            shown = f"`{_short(rest)}` is not an account tier" if rest else "Which tier?"
-            raise UsageError(f"{shown}: use free, premium or sales_navigator.", usage=INVITES_USAGE)
-        return SetTier(tier)
-    if verb == "pause":
-        _no_args(verb, args)
-        return Pause()
-    if verb == "resume":
-        _no_args(verb, args)
-        return Resume()
-    if verb == "snooze":
-        return Snooze(_snooze_days(args, commands))
-    if verb == "import":
-        return ImportHelp()
-    if verb == "export":
-        if args and [a.lower() for a in args] != ["team"]:
-            raise UsageError(f"`export {' '.join(args)}`: use `export` or `export team`.", usage=INVITES_USAGE)
-        return Export(team=bool(args))
-    if verb in {"settings", "config"}:
-        return OpenSettings()
-    if verb in {"forget-me", "forgetme", "forget"}:
-        return ForgetMe()
-    raise UsageError(f"I don't know `{_short(tokens[0], 40)}`.", usage=INVITES_USAGE)
+# ---- the registry: each subcommand declared once ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Args:
+    """What follows `/invites`: the subcommand word as typed, its words, and the rest as one text."""
+
+    verb: str
+    words: list[str]
+    rest: str
+    commands: Commands
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `/invites` subcommand: the parser, the usage line and help are all made from these.
+
+    `names` are shown (`accepted|declined|withdrawn`), `aliases` are understood too; `syntax` is
+    what follows the name in help, `brief` its shorter form for the usage line; `more` lists other
+    forms help shows (`leaderboard hide|show`); `example` must parse to `command`.
+    """
+
+    names: tuple[str, ...]
+    syntax: str
+    description: str
+    parse: Callable[[Args], InvitesCommand]
+    command: type
+    example: str
+    aliases: tuple[str, ...] = ()
+    brief: str | None = None
+    more: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.names or not all(n.strip() and n == n.strip().lower() for n in self.names):
+            raise ValueError(f"a subcommand needs a name in lower case: {self.names!r}")
+        if not self.description.strip() or "\n" in self.description:
+            raise ValueError(f"`{'|'.join(self.names)}` needs a one-line description")
+
+    @property
+    def shown(self) -> str:
+        """The names as help shows them: `accepted|declined|withdrawn`."""
+        return "|".join(self.names)
+
+    @property
+    def form(self) -> str:
+        """Name and syntax: `list [pending|stale|…]`."""
+        return f"{self.shown} {self.syntax}".strip()
+
+    @property
+    def usage_form(self) -> str:
+        """Name and brief syntax, for the usage line."""
+        return f"{self.shown} {self.brief if self.brief is not None else self.syntax}".strip()
 
 
 def _no_args(verb: str, args: list[str]) -> None:
@@ -437,9 +433,17 @@ def _no_args(verb: str, args: list[str]) -> None:
         raise UsageError(f"`{verb}` takes nothing after it (got `{_short(' '.join(args), 40)}`).", usage=INVITES_USAGE)
 
 
-def _parse_list(args: list[str]) -> ListInvites:
+def _bare(command: type[InvitesCommand]) -> Callable[[Args], InvitesCommand]:
+    """A parser for a subcommand that takes nothing after it."""
+    def parse(args: Args) -> InvitesCommand:
+        _no_args(args.verb, args.words)
+        return command()
+    return parse
+
+
+def _parse_list(args: Args) -> ListInvites:
     status, page = "pending", 1
-    for arg in args:
+    for arg in args.words:
         lowered = arg.lower()
         if lowered in LIST_FILTERS:
             status = lowered
@@ -453,11 +457,99 @@ def _parse_list(args: list[str]) -> ListInvites:
     return ListInvites(status, page)
 
 
-def _snooze_days(args: list[str], commands: Commands) -> int:
-    match = re.fullmatch(r"(\d{1,3})\s*d?", " ".join(args).lower()) if args else None
+def _parse_outcome(args: Args) -> RecordOutcome:
+    if not args.rest:
+        raise UsageError(f"Which invite? `{args.commands.invites} {args.verb} <url|slug|#id|name>`.", usage=INVITES_USAGE)
+    return RecordOutcome(_OUTCOME_WORDS[args.verb], parse_ref(args.rest))
+
+
+def _parse_leaderboard(args: Args) -> Leaderboard:
+    words = args.words
+    if words and words[0].lower() in {"hide", "show"}:
+        _no_args(f"{args.verb} {words[0]}", words[1:])
+        return Leaderboard(visibility=words[0].lower())
+    return Leaderboard(_period(words))
+
+
+def _parse_tier(args: Args) -> SetTier:
+    tier = _TIER_WORDS.get(args.rest.lower().replace("  ", " "))
+    if tier is None:
+        shown = f"`{_short(args.rest)}` is not an account tier" if args.rest else "Which tier?"
+        raise UsageError(f"{shown}: use free, premium or sales_navigator.", usage=INVITES_USAGE)
+    return SetTier(tier)
+
+
+def _parse_snooze(args: Args) -> Snooze:
+    match = re.fullmatch(r"(\d{1,3})\s*d?", " ".join(args.words).lower()) if args.words else None
     if not match or not 1 <= int(match.group(1)) <= MAX_SNOOZE_DAYS:
-        raise UsageError(f"Snooze for how long? e.g. `{commands.invites} snooze 3d` (1 to {MAX_SNOOZE_DAYS} days).", usage=INVITES_USAGE)
-    return int(match.group(1))
+        raise UsageError(f"Snooze for how long? e.g. `{args.commands.invites} snooze 3d` (1 to {MAX_SNOOZE_DAYS} days).",
+                         usage=INVITES_USAGE)
+    return Snooze(int(match.group(1)))
+
+
+def _parse_export(args: Args) -> Export:
+    if args.words and [a.lower() for a in args.words] != ["team"]:
+        raise UsageError(f"`export {' '.join(args.words)}`: use `export` or `export team`.", usage=INVITES_USAGE)
+    return Export(team=bool(args.words))
+
+
+REGISTRY: tuple[Subcommand, ...] = (
+    Subcommand(("list",), "[pending|stale|accepted|declined|withdrawn|expired|all]", "your invites, newest first",
+               _parse_list, ListInvites, "list stale", aliases=("ls",), brief="[status]"),
+    Subcommand(("accepted", "declined", "withdrawn"), "<url|slug|#id|name>", "record an outcome",
+               _parse_outcome, RecordOutcome, "accepted #12", aliases=("accept", "decline", "ignored", "withdraw")),
+    Subcommand(("undo",), "", "revert your last change", _bare(Undo), Undo, "undo"),
+    Subcommand(("stats",), "[7d|30d|90d|all]", "your acceptance rate and pace",
+               lambda a: Stats(_period(a.words)), Stats, "stats 90d", aliases=("stat", "me"), brief="[period]"),
+    Subcommand(("leaderboard",), "[7d|30d|90d|all]", "the team's acceptance rates",
+               _parse_leaderboard, Leaderboard, "leaderboard 7d", aliases=("lb", "board"), brief="[period]",
+               more=("leaderboard hide|show",)),
+    Subcommand(("tier",), "free|premium|sales_navigator", "your LinkedIn account tier (sets your safe weekly limit)",
+               _parse_tier, SetTier, "tier premium"),
+    Subcommand(("pause",), "", "stop your daily digest", _bare(Pause), Pause, "pause"),
+    Subcommand(("resume",), "", "your daily digest back on", _bare(Resume), Resume, "resume"),
+    Subcommand(("snooze",), "3d", "no daily digest for a few days", _parse_snooze, Snooze, "snooze 3d"),
+    Subcommand(("import",), "", "how to import LinkedIn's export files", lambda a: ImportHelp(), ImportHelp, "import"),
+    Subcommand(("export",), "[team]", "your invites as CSV in a DM (`team`: everyone's, for admins)",
+               _parse_export, Export, "export"),
+    Subcommand(("settings",), "", "workspace settings (admins) or your own",
+               lambda a: OpenSettings(), OpenSettings, "settings", aliases=("config",)),
+    Subcommand(("forget-me",), "", "delete everything stored about you",
+               lambda a: ForgetMe(), ForgetMe, "forget-me", aliases=("forgetme", "forget")),
+    Subcommand(("help",), "", "this list", lambda a: Help(), Help, "help", aliases=("?", "-h", "--help")),
+)
+
+
+def _index(registry: tuple[Subcommand, ...]) -> dict[str, Subcommand]:
+    by_word: dict[str, Subcommand] = {}
+    for entry in registry:
+        for word in (*entry.names, *entry.aliases):
+            if word in by_word:
+                raise ValueError(f"`{word}` is declared twice in the command registry")
+            by_word[word] = entry
+    return by_word
+
+
+_BY_WORD = _index(REGISTRY)
+INVITES_USAGE = DEFAULT_COMMANDS.invites_usage
+
+
+def find_subcommand(word: str) -> Subcommand | None:
+    """The registry entry a word (a name or an alias, any case) names."""
+    return _BY_WORD.get(word.lower())
+
+
+def parse_invites(text: str, *, commands: Commands = DEFAULT_COMMANDS) -> InvitesCommand:
+    """Parse `/invites` text through the registry; raises UsageError with a specific reason."""
+    cleaned = clean_text(text)
+    tokens = _tokens(cleaned)
+    if not tokens:
+        return Summary()
+    entry = find_subcommand(tokens[0])
+    if entry is None:
+        raise UsageError(f"I don't know `{_short(tokens[0], 40)}`.", usage=INVITES_USAGE)
+    rest = cleaned[len(tokens[0]) :].strip()
+    return entry.parse(Args(tokens[0].lower(), tokens[1:], rest, commands))
 
 
 __all__ = ["OUTCOMES"]

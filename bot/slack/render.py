@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.commands import Commands
+from bot.domain.commands import INVITED_DESCRIPTION, INVITED_SYNTAX, REGISTRY, Commands
 from bot.domain.invites import PaceLevel, RateCounts, Risk, Status
 from bot.services.errors import Ambiguous
 from bot.services.invites import InvitePage, InviteView, LogResult, OutcomeResult, Teammate, UndoResult
@@ -175,31 +175,13 @@ def _plain(lines: list[str]) -> str:
 
 # ---- /invites ----------------------------------------------------------------------------
 
-# (command, what follows it, what it does): the one list help and the summary are made from.
-COMMAND_LIST: list[tuple[str, str, str]] = [
-    ("invited", "<url> [more urls] [name, company] [--sent 3d] [--priority high|normal|low] [--note]", "log invites"),
-    ("invites", "list [pending|stale|accepted|declined|withdrawn|expired|all]", "your invites, newest first"),
-    ("invites", "accepted|declined|withdrawn <url|slug|#id|name>", "record an outcome"),
-    ("invites", "undo", "revert your last change"),
-    ("invites", "stats [7d|30d|90d|all]", "your acceptance rate and pace"),
-    ("invites", "leaderboard [7d|30d|90d|all] · leaderboard hide|show", "the team's acceptance rates"),
-    ("invites", "tier free|premium|sales_navigator", "your LinkedIn account tier (sets your safe weekly limit)"),
-    ("invites", "pause · resume · snooze 3d", "your daily digest"),
-    ("invites", "import · export", "LinkedIn export files in, CSV out"),
-    ("invites", "settings", "workspace settings (admins) or your own"),
-    ("invites", "forget-me", "delete everything stored about you"),
-    ("invites", "help", "this list"),
-]
-
-
 def command_lines(commands: Commands) -> list[str]:
-    """The command list as mrkdwn bullets, named as this installation names the commands."""
-    lines = []
-    for which, args, what in COMMAND_LIST:
-        name = commands.invited if which == "invited" else commands.invites
-        first, *more = args.split(" · ")
-        spans = [f"`{escape(name)} {escape(first)}`", *(f"`{escape(m)}`" for m in more)]
-        lines.append(f"• {' · '.join(spans)} — {escape(what)}")
+    """The command list as mrkdwn bullets, made from the registry and named as this installation names them."""
+    invited = f"`{escape(commands.invited)} {escape(INVITED_SYNTAX)}`"
+    lines = [f"• {invited} — {escape(INVITED_DESCRIPTION)}"]
+    for entry in REGISTRY:
+        spans = [f"`{escape(commands.invites)} {escape(entry.form)}`", *(f"`{escape(m)}`" for m in entry.more)]
+        lines.append(f"• {' · '.join(spans)} — {escape(entry.description)}")
     return lines
 
 
@@ -337,7 +319,8 @@ def dm_help_reply(*, commands: Commands) -> Reply:
         "I don't read messages, but I do read files: send me LinkedIn's `Invitations.csv`, "
         "`Connections.csv` or the whole export `.zip` here and I'll import them.",
         f"Everything else is a command: `{escape(commands.invited)} &lt;linkedin url&gt;` to log an invite, "
-        f"`{escape(commands.invites)} help` for the rest.",
+        f"`{escape(commands.invites)} help` for the rest:",
+        *command_lines(commands),
     ]
     return reply(_plain(lines), sections(lines))
 
