@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from bot.domain.invites import OUTCOMES, PERIODS, Period, Priority, Status, Tier
 from bot.domain.prospect import NotAProfileUrl, Prospect, looks_like_url, prospect_from_url
@@ -18,9 +19,15 @@ MAX_SNOOZE_DAYS = 90
 
 # What follows the log command (one source: its usage line and its line in help).
 INVITED_SYNTAX = (
-    "<linkedin url> [more urls] [name, company] [--sent 2026-11-10|3d] [--priority high|normal|low] [--note]"
+    "<linkedin url> [more urls] [name[, company] | comment] [--sent 2026-11-10|3d] "
+    "[--priority high|normal|low] [--note]"
 )
-INVITED_DESCRIPTION = "log invites"
+INVITED_DESCRIPTION = "log invites you sent"
+COMMENT_MAX = 500
+_TEXT_MAX = 200
+# How long a refusal that lists bad lines may grow (the modal shows it under its field; Slack
+# documents no limit for those messages, a long one is hard to read and may be cut).
+MAX_PROBLEM_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -133,11 +140,25 @@ def parse_sent(value: str, *, today: date) -> SentSpec:
             f"`--sent {value}` is not a date: use a date like `2026-11-10` or days ago like `3d`.",
             usage=usage,
         ) from None
+    return sent_on(day, today=today)
+
+
+def sent_on(day: date, *, today: date) -> SentSpec:
+    """A calendar day the invite was sent (`--sent 2026-11-10`, the modal's date picker)."""
     if day > today:
-        raise UsageError(f"`--sent {value}` is in the future.", usage=usage)
+        raise UsageError(f"The date sent, {day.isoformat()}, is in the future.", usage=INVITED_USAGE)
     if (today - day).days > MAX_BACKDATE_DAYS:
-        raise UsageError(f"`--sent {value}` is more than {MAX_BACKDATE_DAYS} days ago.", usage=usage)
-    return SentSpec(day=day)
+        raise UsageError(f"The date sent, {day.isoformat()}, is more than {MAX_BACKDATE_DAYS} days ago.",
+                         usage=INVITED_USAGE)
+    return SentSpec(day=day) if day < today else SentSpec()
+
+
+def parse_priority(value: str) -> Priority:
+    """`high`, `normal` or `low` (any case)."""
+    try:
+        return Priority(value.strip().lower())
+    except ValueError:
+        raise UsageError(f"`--priority {_short(value, 40)}`: use high, normal or low.", usage=INVITED_USAGE) from None
 
 
 @dataclass(frozen=True)
@@ -147,10 +168,47 @@ class LogRequest:
     prospects: tuple[Prospect, ...]
     name: str | None
     company: str | None
-    notes: str | None
+    comment: str | None  # free text that is not a person's name (stored in Invite.notes)
     sent: SentSpec
     priority: Priority
     with_note: bool
+
+
+# ---- /invited: one grammar for the command's text and the Log invites modal ------------------
+
+
+class LogPart(StrEnum):
+    """The parts of a log request a refusal can be about (the modal shows each under its field)."""
+
+    URLS = "urls"
+    TEXT = "text"  # the free text: name[, company] or comment
+
+
+@dataclass(frozen=True)
+class UrlEntry:
+    """Text meant as profile URLs: a token typed after `/invited`, or one line of the modal's URL box."""
+
+    text: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class LogDraft:
+    """What `/invited`'s text or the Log invites modal's fields say, before the rules are applied."""
+
+    urls: tuple[UrlEntry, ...] = ()
+    text: str = ""
+    sent: SentSpec = field(default_factory=SentSpec)
+    priority: Priority = Priority.NORMAL
+    with_note: bool = False
+
+
+class LogRefused(UsageError):
+    """A log request refused; `problems` says what is wrong with each part."""
+
+    def __init__(self, problems: dict[LogPart, str]) -> None:
+        super().__init__(" ".join(problems.values()), usage=INVITED_USAGE)
+        self.problems = problems
 
 
 def _option_value(tokens: list[str], index: int, option: str, usage: str) -> tuple[str, int]:
@@ -166,9 +224,7 @@ def parse_invited(text: str, *, today: date) -> LogRequest:
     """Parse `/invited` text; raises UsageError with a specific reason."""
     usage = INVITED_USAGE
     tokens = _tokens(clean_text(text))
-    if not tokens:
-        raise UsageError("Tell me who you invited: paste their LinkedIn profile URL.", usage=usage)
-    prospects: list[Prospect] = []
+    urls: list[UrlEntry] = []
     words: list[str] = []
     sent = SentSpec()
     priority = Priority.NORMAL
@@ -184,10 +240,7 @@ def parse_invited(text: str, *, today: date) -> LogRequest:
             continue
         if option == "--priority":
             value, i = _option_value(tokens, i, "--priority", usage)
-            try:
-                priority = Priority(value.lower())
-            except ValueError:
-                raise UsageError(f"`--priority {value}`: use high, normal or low.", usage=usage) from None
+            priority = parse_priority(value)
             continue
         if option in {"--note", "--with-note"}:
             with_note, i = True, i + 1
@@ -198,31 +251,105 @@ def parse_invited(text: str, *, today: date) -> LogRequest:
         if lowered.startswith("--") and len(lowered) > 2:
             raise UsageError(f"Unknown option `{token}`.", usage=usage)
         if looks_like_url(token):
-            try:
-                prospect = prospect_from_url(token)
-            except NotAProfileUrl as error:
-                raise UsageError(f"`{_short(token)}` is not a LinkedIn profile URL: {error}", usage=usage) from None
-            if prospect.key not in {p.key for p in prospects}:
-                prospects.append(prospect)
+            urls.append(UrlEntry(token))
         else:
             words.append(token)
         i += 1
-    if len(prospects) > MAX_URLS_PER_COMMAND:
-        raise UsageError(
-            f"That is {len(prospects)} profiles; log at most {MAX_URLS_PER_COMMAND} at a time.", usage=usage
-        )
-    free_text = " ".join(words).strip() or None
-    name = company = notes = None
-    if free_text and len(prospects) <= 1:
-        name, _, rest = free_text.partition(",")
-        name, company = name.strip()[:200] or None, rest.strip()[:200] or None
-        if name is None and company is not None:
-            raise UsageError("Put the name before the company: `Jane Doe, Acme`.", usage=usage)
-    elif free_text:
-        notes = free_text
-    if not prospects and name is None:
-        raise UsageError("Tell me who you invited: a LinkedIn profile URL or a name.", usage=usage)
-    return LogRequest(tuple(prospects), name, company, notes, sent, priority, with_note)
+    return read_log_draft(LogDraft(tuple(urls), " ".join(words), sent, priority, with_note))
+
+
+def read_log_draft(draft: LogDraft) -> LogRequest:
+    """The rules of logging, whichever way the request came: raises LogRefused naming each bad part."""
+    problems: dict[LogPart, str] = {}
+    prospects: list[Prospect] = []
+    bad: list[str] = []
+    for entry in draft.urls:
+        found = []
+        for token in entry.text.split():
+            try:
+                found.append(prospect_from_url(token))
+            except NotAProfileUrl:
+                bad.append(_not_a_link(entry))
+                break
+        else:
+            prospects.extend(p for p in found if p.key not in {q.key for q in prospects})
+    if bad:
+        lines = any(entry.line is not None for entry in draft.urls)
+        problems[LogPart.URLS] = listing(bad, noun="lines" if lines else "links")
+    elif len(prospects) > MAX_URLS_PER_COMMAND:
+        problems[LogPart.URLS] = f"That is {len(prospects)} profiles; log at most {MAX_URLS_PER_COMMAND} at a time."
+    name = company = comment = None
+    text = " ".join(draft.text.split())
+    if text and not any(ch.isalpha() for ch in text):
+        problems[LogPart.TEXT] = f"“{_short(text, 60)}” has no letters: it can't be a name or a comment."
+    elif text:
+        before, _, after = text.partition(",")
+        if not before.strip() and after.strip() and not draft.urls:
+            problems[LogPart.TEXT] = "Put the name before the company: “Jane Doe, Acme”."
+        elif not before.strip():  # ", Acme" after URLs: the company of them all
+            company = after.strip()[:_TEXT_MAX] or None
+        elif len(prospects) <= 1 and reads_as_name(before):
+            name, company = before.strip()[:_TEXT_MAX], after.strip()[:_TEXT_MAX] or None
+        elif draft.urls:
+            comment = _short(text, COMMENT_MAX)
+        else:
+            problems[LogPart.TEXT] = (
+                f"“{_short(text, 60)}” doesn't read as a person's name. Paste their LinkedIn profile URL "
+                "(the text is then kept as a comment), or write the name like “Jane Doe”."
+            )
+    if not draft.urls and not text:
+        problems[LogPart.URLS] = "Tell me who you invited: paste a LinkedIn profile URL, or write their name."
+    if problems:
+        raise LogRefused(problems)
+    return LogRequest(tuple(prospects), name, company, comment, draft.sent, draft.priority, draft.with_note)
+
+
+def _not_a_link(entry: UrlEntry) -> str:
+    shown = _short(" ".join(entry.text.split()), 80)
+    if entry.line is None:
+        return f"That isn't a LinkedIn profile link: “{shown}”."
+    return f"Line {entry.line} isn't a LinkedIn profile link: “{shown}”."
+
+
+def listing(sentences: list[str], *, noun: str, limit: int = MAX_PROBLEM_CHARS) -> str:
+    """Whole sentences while they fit in `limit` characters, then "and N more <noun>."."""
+    shown: list[str] = []
+    for n, sentence in enumerate(sentences):
+        left = len(sentences) - n - 1
+        tail = f" and {left} more {noun}." if left else ""
+        candidate = " ".join([*shown, sentence])
+        if len(candidate) + len(tail) > limit and shown:
+            break
+        shown.append(sentence)
+    left = len(sentences) - len(shown)
+    text = " ".join(shown)
+    return text + (f" and {left} more {noun}." if left else "")
+
+
+# Lower-case words that belong in names (van Gogh, da Silva, bin Salman).
+_NAME_PARTICLES = frozenset({
+    "al", "bin", "binti", "bint", "da", "das", "de", "del", "della", "der", "den", "di", "do", "dos", "du",
+    "e", "el", "ibn", "la", "le", "ten", "ter", "van", "von", "y", "zu", "af", "av",
+})
+_NAME_MAX_WORDS = 5
+
+
+def reads_as_name(text: str) -> bool:
+    """True when free text reads as a person's name (`Jane Doe`, `Zoë O'Brien`, `山田 太郎`), not a remark.
+
+    A name has one to five words with letters and no digits, and its words start with a capital
+    (or a letter of a script without case), lower-case particles aside: `met at SaaStr` is a remark.
+    """
+    if any(ch.isdigit() for ch in text):
+        return False
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if not 1 <= len(words) <= _NAME_MAX_WORDS:
+        return False
+    for word in words:
+        letters = [ch for ch in word if ch.isalpha()]
+        if letters[0].islower() and len(letters) > 1 and word.lower() not in _NAME_PARTICLES:
+            return False
+    return True
 
 
 def _short(value: str, limit: int = 80) -> str:
@@ -369,8 +496,8 @@ def parse_ref(text: str) -> InviteRef:
     if looks_like_url(text) and " " not in text:
         try:
             return InviteRef(prospect_key=prospect_from_url(text).key)
-        except NotAProfileUrl as error:
-            raise UsageError(f"`{_short(text)}` is not a LinkedIn profile URL: {error}", usage=INVITES_USAGE) from None
+        except NotAProfileUrl:
+            raise UsageError(_not_a_link(UrlEntry(text)), usage=INVITES_USAGE) from None
     return InviteRef(text=text)
 
 

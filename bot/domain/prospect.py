@@ -114,6 +114,23 @@ def prospect_from_name(name: str) -> Prospect:
     return Prospect(key=name_key(name), url=None)
 
 
+def readable_key(key: str) -> str:
+    """A prospect key as a person reads it: `in:jane-doe-4b1a2c` → "Jane Doe"; other keys' values as they are.
+
+    LinkedIn ends many slugs with a hex or number suffix (`-4b1a2c`); words with digits are dropped
+    from the end, and a slug left with no words is shown as it is.
+    """
+    kind, _, value = key.partition(":")
+    if kind != "in" or not value:
+        return value or key
+    words = [w for w in value.split("-") if w]
+    while len(words) > 1 and any(ch.isdigit() for ch in words[-1]):
+        words.pop()
+    if not words or any(not ch.isalpha() for w in words for ch in w):
+        return value
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
 def parse_key(key: str) -> tuple[str, str]:
     """Split a stored key such as ``in:jane-doe`` into ``("in", "jane-doe")``; ValueError if malformed."""
     if not isinstance(key, str):

@@ -124,7 +124,7 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
         batch_total = min(budget, int(pile[2]))
         rows = session.execute(
             select(Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at, Invite.snoozed_until,
-                   Invite.name, Invite.url)
+                   Invite.name, Invite.url, Invite.notes)
             .where(own, ready)
             .order_by(_PRIORITY_RANK, Invite.sent_at, Invite.id)
             .limit(min(batch_total, max_rows))
@@ -143,7 +143,8 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
         pending_warn_at=s.pending_warn_at,
         pending_limit=s.pending_limit,
         weeks=weeks,
-        batch=tuple(PendingInvite(r.id, r.prospect_key, Priority(r.priority), r.sent_at, r.snoozed_until, r.name, r.url)
+        batch=tuple(PendingInvite(r.id, r.prospect_key, Priority(r.priority), r.sent_at, r.snoozed_until, r.name, r.url,
+                                  comment=r.notes)
                     for r in rows),
         batch_total=batch_total,
         ready=int(pile[2]),

@@ -154,7 +154,7 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     states = {m.id: _state(m, rules[m.team_id], workspaces[m.team_id]) for m in members}
     due = [member_id for member_id, state in states.items() if wants_digest(state, facts[member_id].done, now)]
     pending_columns = (Invite.member_id, Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at,
-                       Invite.snoozed_until, Invite.name, Invite.url)
+                       Invite.snoozed_until, Invite.name, Invite.url, Invite.notes)
     expire_cut = _teams_with_cut(_by_setting(workspaces.values(), "expire_after_days"), Invite.sent_at, now)
     stale_cut = _teams_with_cut(_by_setting(workspaces.values(), "withdraw_after_days"), Invite.sent_at, now)
     # Two queries rather than one OR, so each uses its index; stale rows that also expire come twice.
@@ -165,7 +165,7 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
                 seen.add(row.id)
                 facts[row.member_id].pending.append(
                     PendingInvite(row.id, row.prospect_key, Priority(row.priority), row.sent_at, row.snoozed_until,
-                                  row.name, row.url)
+                                  row.name, row.url, comment=row.notes)
                 )
 
     return [(states[m.id], facts[m.id]) for m in members]

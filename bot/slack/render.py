@@ -87,6 +87,12 @@ def invite_label(invite: InviteView) -> str:
     return link(invite.url, invite.label) if invite.url else escape(invite.label)
 
 
+def comment_text(comment: str, limit: int = 100) -> str:
+    """An invite's comment in a row: quoted, cut, escaped."""
+    cut = comment if len(comment) <= limit else comment[: limit - 1] + "…"
+    return escape(f"“{cut}”")
+
+
 def usage_error(message: str, usage: str) -> Reply:
     """A specific error plus the usage line (both plain text, escaped here)."""
     blocks = [section(f":warning: {escape(message)}"), context(f"Usage: {escape(usage)}")]
@@ -118,6 +124,8 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
             extra = []
             if invite.company:
                 extra.append(escape(invite.company))
+            if invite.comment:
+                extra.append(comment_text(invite.comment))
             extra.append(f"sent {local_day(invite.sent_at, actor, now)}")
             if invite.priority != "normal":
                 extra.append(f"{invite.priority} priority")
@@ -225,6 +233,8 @@ def list_reply(page: InvitePage, actor: Actor, *, now: datetime, commands: Comma
         bits = [f"`#{invite.id}`", invite_label(invite)]
         if invite.company:
             bits.append(escape(invite.company))
+        if invite.comment:
+            bits.append(comment_text(invite.comment))
         bits.append(f"sent {local_day(invite.sent_at, actor, now)} ({age_days(invite.sent_at, now)}d)")
         if invite.status is not Status.PENDING or page.status == "all":
             bits.append(f"{invite.status} {local_day(invite.status_changed_at, actor, now)}")
