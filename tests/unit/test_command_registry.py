@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from bot.domain import commands as c
 from bot.slack import render
+from tests.unit.test_manifest import MANIFEST
 
 
 def _shown(entry: c.Subcommand) -> str:
@@ -46,3 +48,11 @@ def test_an_entry_without_a_description_cannot_be_declared():
             c.Subcommand(names=("nap",), syntax="", description=empty, parse=parse, command=c.Undo, example="nap")
     with pytest.raises(ValueError, match="name"):
         c.Subcommand(names=(), syntax="", description="sleep", parse=parse, command=c.Undo, example="nap")
+
+
+def test_the_manifests_usage_hints_are_the_registrys():
+    """manifest.yml is static: its hints must say what the registry says (a new entry fails here first)."""
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    hints = {cmd["command"]: cmd["usage_hint"] for cmd in manifest["features"]["slash_commands"]}
+    assert hints["/invited"] == c.INVITED_SYNTAX
+    assert hints["/invites"] == "[" + "|".join(e.shown for e in c.REGISTRY) + "]"
