@@ -268,8 +268,8 @@ def read_log_draft(draft: LogDraft) -> LogRequest:
         for token in entry.text.split():
             try:
                 found.append(prospect_from_url(token))
-            except NotAProfileUrl:
-                bad.append(_not_a_link(entry))
+            except NotAProfileUrl as error:
+                bad.append(_not_a_link(entry, str(error)))
                 break
         else:
             prospects.extend(p for p in found if p.key not in {q.key for q in prospects})
@@ -304,11 +304,19 @@ def read_log_draft(draft: LogDraft) -> LogRequest:
     return LogRequest(tuple(prospects), name, company, comment, draft.sent, draft.priority, draft.with_note)
 
 
-def _not_a_link(entry: UrlEntry) -> str:
+def _not_a_link(entry: UrlEntry, reason: str = "") -> str:
+    """Why text meant as a profile link is refused, in a user's words (the command's and the modal's)."""
     shown = _short(" ".join(entry.text.split()), 80)
-    if entry.line is None:
-        return f"That isn't a LinkedIn profile link: “{shown}”."
-    return f"Line {entry.line} isn't a LinkedIn profile link: “{shown}”."
+    where = "That" if entry.line is None else f"Line {entry.line}"
+    return f"{where} isn't a LinkedIn profile link: “{shown}”{_hint(reason)}."
+
+
+def _hint(reason: str) -> str:
+    """The few refusals where saying why changes what the person does next."""
+    if "lnkd.in" in reason:
+        return " (a short link: open it and paste the profile's full link)"
+    page = re.match(r"not a profile path: /([\w-]{1,20})/", reason)
+    return f" (a /{page.group(1)}/ page, not a person's profile)" if page else ""
 
 
 def listing(sentences: list[str], *, noun: str, limit: int = MAX_PROBLEM_CHARS) -> str:
@@ -496,8 +504,8 @@ def parse_ref(text: str) -> InviteRef:
     if looks_like_url(text) and " " not in text:
         try:
             return InviteRef(prospect_key=prospect_from_url(text).key)
-        except NotAProfileUrl:
-            raise UsageError(_not_a_link(UrlEntry(text)), usage=INVITES_USAGE) from None
+        except NotAProfileUrl as error:
+            raise UsageError(_not_a_link(UrlEntry(text), str(error)), usage=INVITES_USAGE) from None
     return InviteRef(text=text)
 
 

@@ -1,7 +1,9 @@
 """The "Log invites" modal: `/invited` with no text and the global shortcut.
 
-The submission is checked field by field; bad lines are reported on the URL field
-(`response_action: errors`), which keeps everything typed in the modal. A valid submission closes
+The submission is read as `/invited`'s input (each URL line, "name, company" as the free text, the
+options) and goes through the command's own rules, limits and messages (`read_log_draft`); what is
+wrong is reported under its field (`response_action: errors`, every bad line named once), which
+keeps everything typed in the modal. A valid submission closes
 the modal and logs through the same service as `/invited` (source "modal"); the confirmation,
 with the same warnings, goes where `/invited`'s would: ephemeral in the channel the modal was
 opened from (kept in `private_metadata`), else (the shortcut, or a channel the app cannot post

@@ -140,7 +140,8 @@ def test_bad_lines_are_reported_on_the_field_and_nothing_is_logged(slack, db, fa
     assert answer["response_action"] == "errors"
     message = answer["errors"][LogField.URLS]
     assert message == ("Line 2 isn't a LinkedIn profile link: “https://example.com/in/x”. "
-                       "Line 3 isn't a LinkedIn profile link: “linkedin.com/company/acme”.")
+                       "Line 3 isn't a LinkedIn profile link: “linkedin.com/company/acme” (a /company/ page, "
+                       "not a person's profile).")
     assert stored(db) == [] and fake_slack.of("chat.postEphemeral") == []
 
 
