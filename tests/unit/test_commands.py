@@ -203,7 +203,8 @@ def test_a_comment_without_a_url_is_refused():
 @pytest.mark.parametrize(
     ("key", "shown"),
     [("in:jane-doe-4b1a2c", "Jane Doe"), ("in:sam-nolan", "Sam Nolan"), ("in:jdoe", "Jdoe"),
-     ("in:józef-kowalski-12345678", "Józef Kowalski"), ("in:12345", "12345"), ("mid:ACoAAB12", "ACoAAB12"),
+     ("in:józef-kowalski-12345678", "Józef Kowalski"), ("in:12345", "12345"), ("in:stale-e2e", "Stale E2e"),
+     ("in:jane-doe-2", "Jane Doe 2"), ("in:p63", "P63"), ("mid:ACoAAB12", "ACoAAB12"),
      ("name:jane doe", "jane doe")],
 )
 def test_a_slug_made_readable(key, shown):
