@@ -164,6 +164,7 @@ class Invite(Base):
     # Casefolding can triple a name's length (ΐ is three code points folded).
     name_folded: Mapped[str | None] = mapped_column(String(600), default=_folded_name)
     company: Mapped[str | None] = mapped_column(String(200))
+    # The invite's *comment* (PRODUCT.md): free text logged with it that is not a person's name.
     notes: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.counts import PRIORITY_ORDER, PileCounts, zone
 from bot.domain.invites import Priority, Risk, risk_level
+from bot.domain.prospect import readable_key
 
 
 class Kind(StrEnum):
@@ -67,11 +68,12 @@ class PendingInvite:
     snoozed_until: datetime | None = None
     name: str | None = None
     url: str | None = None
+    comment: str | None = None
 
     @property
     def label(self) -> str:
-        """The name when known, else the key's value."""
-        return self.name or self.key.split(":", 1)[-1]
+        """The name when known, else the key made readable (`in:jane-doe-4b1a2c` → "Jane Doe")."""
+        return self.name or readable_key(self.key)
 
 
 @dataclass

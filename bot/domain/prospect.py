@@ -114,6 +114,27 @@ def prospect_from_name(name: str) -> Prospect:
     return Prospect(key=name_key(name), url=None)
 
 
+def readable_key(key: str) -> str:
+    """A prospect key as a person reads it: `in:jane-doe-4b1a2c` → "Jane Doe"; other keys' values as they are.
+
+    LinkedIn ends many slugs with a hex or number suffix (`-4b1a2c`, `-12345678`): those are dropped
+    from the end; a slug without letters is shown as it is.
+    """
+    kind, _, value = key.partition(":")
+    if kind != "in" or not value:
+        return value or key
+    words = [w for w in value.split("-") if w]
+    while len(words) > 1 and _SLUG_SUFFIX.fullmatch(words[-1]):
+        words.pop()
+    if not any(ch.isalpha() for w in words for ch in w):
+        return value
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+# A suffix LinkedIn adds to make a slug unique: hex or digits, at least 4 long, with a digit.
+_SLUG_SUFFIX = re.compile(r"(?=[0-9a-f]*[0-9])[0-9a-f]{4,}")
+
+
 def parse_key(key: str) -> tuple[str, str]:
     """Split a stored key such as ``in:jane-doe`` into ``("in", "jane-doe")``; ValueError if malformed."""
     if not isinstance(key, str):

@@ -86,7 +86,7 @@ def _log(db: Database, actor: Actor, rng: random.Random, sent: datetime) -> int:
     slug = f"{first}-{last}-{rng.randrange(16**6):06x}".lower()
     request = LogRequest(
         prospects=(prospect_from_url(f"https://www.linkedin.com/in/{slug}"),), name=f"{first} {last}",
-        company=rng.choice(COMPANIES), notes=SEED_NOTE, sent=SentSpec(),
+        company=rng.choice(COMPANIES), comment=SEED_NOTE, sent=SentSpec(),
         priority=rng.choices([Priority.NORMAL, Priority.HIGH, Priority.LOW], weights=[8, 1, 1])[0],
         with_note=rng.random() < 0.4,
     )

@@ -221,7 +221,7 @@ def batch_rows(session: Session, scope: MemberScope, *, now: datetime, limit: in
         return []
     rows = session.execute(
         select(Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at, Invite.snoozed_until,
-               Invite.name, Invite.url)
+               Invite.name, Invite.url, Invite.notes)
         .where(Invite.member_id == scope.member_id, ready_condition(scope.thresholds, now=now))
         .order_by(*batch_order())
         .limit(limit)
@@ -230,6 +230,6 @@ def batch_rows(session: Session, scope: MemberScope, *, now: datetime, limit: in
 
 
 def pending_invite(row) -> PendingInvite:
-    """A PendingInvite from a row with id, prospect_key, priority, sent_at, snoozed_until, name, url."""
+    """A PendingInvite from a row with id, prospect_key, priority, sent_at, snoozed_until, name, url, notes."""
     return PendingInvite(row.id, row.prospect_key, Priority(row.priority), row.sent_at, row.snoozed_until,
-                         row.name, row.url)
+                         row.name, row.url, comment=row.notes)

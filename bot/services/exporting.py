@@ -14,7 +14,7 @@ from bot.db.models import Invite, Member
 
 COLUMNS = (
     "prospect", "url", "name", "company", "status", "priority", "with_note", "sent_at",
-    "status_changed_at", "source",
+    "status_changed_at", "source", "comment",
 )
 TEAM_COLUMNS = (*COLUMNS, "user")
 BATCH = 1000
@@ -41,7 +41,7 @@ def export_rows(db: Database, *, team_id: str, user_id: str | None = None) -> It
     stmt = (
         select(
             Invite.prospect_key, Invite.url, Invite.name, Invite.company, Invite.status, Invite.priority,
-            Invite.with_note, Invite.sent_at, Invite.status_changed_at, Invite.source, Member.user_id,
+            Invite.with_note, Invite.sent_at, Invite.status_changed_at, Invite.source, Invite.notes, Member.user_id,
         )
         .join(Member, Member.id == Invite.member_id)
         .where(Invite.team_id == team_id)
@@ -55,7 +55,7 @@ def export_rows(db: Database, *, team_id: str, user_id: str | None = None) -> It
             cells = [
                 row.prospect_key, row.url or "", row.name or "", row.company or "", row.status, row.priority,
                 "yes" if row.with_note else "no", _instant(row.sent_at), _instant(row.status_changed_at),
-                row.source,
+                row.source, row.notes or "",
             ]
             if user_id is None:
                 cells.append(row.user_id)

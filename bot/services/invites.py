@@ -25,7 +25,7 @@ from bot.domain.invites import (
     pace_level,
     risk_level,
 )
-from bot.domain.prospect import fold, name_key
+from bot.domain.prospect import fold, name_key, readable_key
 from bot.services import counts
 from bot.services.errors import AlreadyDone, Ambiguous, Candidate, NotFound, NothingToUndo
 from bot.services.members import Actor
@@ -47,6 +47,7 @@ class InviteView:
     sent_at: datetime
     status_changed_at: datetime
     with_note: bool
+    comment: str | None = None  # PRODUCT's `comment`: free text that is not a name (column `notes`)
 
     @classmethod
     def of(cls, invite: Invite) -> InviteView:
@@ -62,12 +63,13 @@ class InviteView:
             sent_at=invite.sent_at,
             status_changed_at=invite.status_changed_at,
             with_note=invite.with_note,
+            comment=invite.notes,
         )
 
     @property
     def label(self) -> str:
-        """A short human label: the name, else the prospect key."""
-        return self.name or self.prospect_key.split(":", 1)[-1]
+        """A short human label: the name, else the prospect key made readable (`jane-doe-4b1a2c` → "Jane Doe")."""
+        return self.name or readable_key(self.prospect_key)
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def _log_invites(db: Database, actor: Actor, request: LogRequest, *, now: dateti
                 url=url,
                 name=request.name,
                 company=request.company,
-                notes=request.notes,
+                notes=request.comment,
                 sent_at=sent_at,
                 status=Status.PENDING,
                 priority=request.priority,

@@ -119,7 +119,7 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     # 7. Pending invites to expire (everyone), and stale ones for the members whose digest is due.
     due = [member_id for member_id, state in states.items() if wants_digest(state, facts[member_id].done, now)]
     pending_columns = (Invite.member_id, Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at,
-                       Invite.snoozed_until, Invite.name, Invite.url)
+                       Invite.snoozed_until, Invite.name, Invite.url, Invite.notes)
     # Two queries, so each uses its index; the two sets are apart (past expiry is not stale).
     for condition, into in ((and_(in_teams, counts.past_expiry_condition(thresholds, now=now)), "expiring"),
                             (and_(Invite.member_id.in_(due), counts.stale_condition(thresholds, now=now)), "stale")):

@@ -1,7 +1,9 @@
 """The "Log invites" modal: `/invited` with no text and the global shortcut.
 
-The submission is checked field by field; bad lines are reported on the URL field
-(`response_action: errors`), which keeps everything typed in the modal. A valid submission closes
+The submission is read as `/invited`'s input (each URL line, "name, company" as the free text, the
+options) and goes through the command's own rules, limits and messages (`read_log_draft`); what is
+wrong is reported under its field (`response_action: errors`, every bad line named once), which
+keeps everything typed in the modal. A valid submission closes
 the modal and logs through the same service as `/invited` (source "modal"); the confirmation,
 with the same warnings, goes where `/invited`'s would: ephemeral in the channel the modal was
 opened from (kept in `private_metadata`), else (the shortcut, or a channel the app cannot post
@@ -11,7 +13,7 @@ in) the member's DM with the app.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -20,9 +22,22 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.commands import MAX_BACKDATE_DAYS, MAX_URLS_PER_COMMAND, LogRequest, SentSpec, clean_text
+from bot.domain.commands import (
+    INVITED_USAGE,
+    MAX_PROBLEM_CHARS,
+    MAX_URLS_PER_COMMAND,
+    LogDraft,
+    LogPart,
+    LogRefused,
+    LogRequest,
+    SentSpec,
+    UrlEntry,
+    UsageError,
+    clean_text,
+    read_log_draft,
+    sent_on,
+)
 from bot.domain.invites import Priority
-from bot.domain.prospect import NotAProfileUrl, Prospect, name_key, prospect_from_url
 from bot.services import invites as invite_service
 from bot.services.members import Actor
 from bot.slack import alerts, render
@@ -30,7 +45,7 @@ from bot.slack.deps import Deps, Origin
 
 log = logging.getLogger("bot.slack.log_modal")
 
-MAX_ERRORS_SHOWN = 3
+MAX_ERROR_CHARS = MAX_PROBLEM_CHARS  # the longest error shown under a field (bad lines are listed whole)
 _TEXT_MAX = 200
 
 
@@ -125,7 +140,8 @@ def log_view(*, today: date, channel_id: str | None) -> dict[str, Any]:
                 "placeholder": _plain("One per line: https://www.linkedin.com/in/…"),
             }, optional=True, hint=f"Up to {MAX_URLS_PER_COMMAND}. Leave empty to log a name alone."),
             _input(LogField.NAME, "Name", {"type": "plain_text_input", "max_length": _TEXT_MAX},
-                   optional=True, hint="For one profile, or a person whose URL you don't have."),
+                   optional=True, hint="For one profile, or a person whose URL you don't have. "
+                                       "Text that isn't a name (\"met at SaaStr\") is kept as a comment."),
             _input(LogField.COMPANY, "Company", {"type": "plain_text_input", "max_length": _TEXT_MAX}, optional=True),
             _input(LogField.PRIORITY, "Priority", {
                 "type": "static_select", "options": PRIORITY_OPTIONS, "initial_option": PRIORITY_OPTIONS[1],
@@ -148,40 +164,19 @@ def _text(values: dict[str, Any], block: LogField) -> str:
     return (_value(values, block).get("value") or "").strip()
 
 
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# Which field shows a refusal of each part of the request.
+_FIELD_OF = {LogPart.URLS: LogField.URLS, LogPart.TEXT: LogField.NAME}
 
 
-def read_submission(values: dict[str, Any], *, today: date) -> LogRequest | dict[str, str]:
-    """The LogRequest a submission asks for, or errors by block id (each message names its lines)."""
-    errors: dict[str, str] = {}
-    prospects: list[Prospect] = []
-    bad: list[str] = []
-    for number, line in enumerate(_text(values, LogField.URLS).splitlines(), start=1):
-        for token in clean_text(line).split():
-            try:
-                prospect = prospect_from_url(token)
-            except NotAProfileUrl as error:
-                bad.append(f"line {number}: {_short(token)} is not a LinkedIn profile URL ({error})")
-                continue
-            if prospect.key not in {p.key for p in prospects}:
-                prospects.append(prospect)
-    if bad:
-        more = f"; and {len(bad) - MAX_ERRORS_SHOWN} more" if len(bad) > MAX_ERRORS_SHOWN else ""
-        errors[LogField.URLS] = "; ".join(bad[:MAX_ERRORS_SHOWN]) + more
-    elif len(prospects) > MAX_URLS_PER_COMMAND:
-        errors[LogField.URLS] = f"That is {len(prospects)} profiles; log at most {MAX_URLS_PER_COMMAND} at a time."
-    name = _text(values, LogField.NAME)[:_TEXT_MAX] or None
-    company = _text(values, LogField.COMPANY)[:_TEXT_MAX] or None
-    if not prospects and not name and not bad:
-        errors[LogField.URLS] = "Paste at least one LinkedIn profile URL, or fill in the name."
-    if name and len(prospects) > 1:
-        errors[LogField.NAME] = "A name goes with one profile: leave it empty when logging several."
-    elif name:
-        try:
-            name_key(name)
-        except ValueError as error:
-            errors[LogField.NAME] = f"{str(error).capitalize()}."
+def draft_of(values: dict[str, Any], *, today: date) -> LogDraft:
+    """The modal's fields as `/invited`'s input: each URL line, "name, company" as the free text, the options.
+
+    Raises UsageError (from the command's own `sent_on`) for a bad date.
+    """
+    urls = tuple(UrlEntry(clean_text(line), number)
+                 for number, line in enumerate(_text(values, LogField.URLS).splitlines(), start=1)
+                 if clean_text(line))
+    name, company = clean_text(_text(values, LogField.NAME)), clean_text(_text(values, LogField.COMPANY))
     priority_value = (_value(values, LogField.PRIORITY).get("selected_option") or {}).get("value")
     priority = Priority(priority_value) if priority_value in set(Priority) else Priority.NORMAL
     with_note = any(o.get("value") == WITH_NOTE for o in _value(values, LogField.NOTE).get("selected_options") or [])
@@ -191,17 +186,26 @@ def read_submission(values: dict[str, Any], *, today: date) -> LogRequest | dict
         try:
             day = date.fromisoformat(raw_day)
         except ValueError:
-            errors[LogField.SENT] = f"{_short(raw_day)} is not a date."
-        else:
-            if day > today:
-                errors[LogField.SENT] = "That date is in the future."
-            elif today - day > timedelta(days=MAX_BACKDATE_DAYS):
-                errors[LogField.SENT] = f"That is more than {MAX_BACKDATE_DAYS} days ago."
-            elif day < today:
-                sent = SentSpec(day=day)
-    if errors:
+            raise UsageError(f"“{raw_day[:40]}” is not a date.", usage=INVITED_USAGE) from None
+        sent = sent_on(day, today=today)
+    text = f"{name}, {company}" if company else name
+    return LogDraft(urls, text, sent, priority, with_note)
+
+
+def read_submission(values: dict[str, Any], *, today: date) -> LogRequest | dict[str, str]:
+    """The LogRequest a submission asks for, by `/invited`'s own rules, or its errors by block id."""
+    errors: dict[str, str] = {}
+    try:
+        draft = draft_of(values, today=today)
+    except UsageError as error:
+        errors[LogField.SENT] = str(error)
+        draft = draft_of({k: v for k, v in values.items() if k != LogField.SENT}, today=today)
+    try:
+        request = read_log_draft(draft)
+    except LogRefused as refused:
+        errors.update({_FIELD_OF[part]: message for part, message in refused.problems.items()})
         return errors
-    return LogRequest(tuple(prospects), name, company, None, sent, priority, with_note)
+    return errors or request
 
 
 # ---- listeners --------------------------------------------------------------------------------

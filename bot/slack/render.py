@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.commands import Commands
+from bot.domain.commands import INVITED_DESCRIPTION, INVITED_SYNTAX, REGISTRY, Commands
 from bot.domain.counts import stale_label
 from bot.domain.invites import PaceLevel, RateCounts, Risk, Status
-from bot.domain.tiers import TIERS, typed_choices
+from bot.domain.tiers import TIERS
 from bot.domain.words import count
 from bot.services.errors import Ambiguous
 from bot.services.invites import InvitePage, InviteView, LogResult, OutcomeResult, Teammate, UndoResult
@@ -90,6 +90,12 @@ def invite_label(invite: InviteView) -> str:
     return link(invite.url, invite.label) if invite.url else escape(invite.label)
 
 
+def comment_text(comment: str, limit: int = 100) -> str:
+    """An invite's comment in a row: quoted, cut, escaped."""
+    cut = comment if len(comment) <= limit else comment[: limit - 1] + "…"
+    return escape(f"“{cut}”")
+
+
 def usage_error(message: str, usage: str) -> Reply:
     """A specific error plus the usage line (both plain text, escaped here)."""
     blocks = [section(f":warning: {escape(message)}"), context(f"Usage: {escape(usage)}")]
@@ -124,6 +130,8 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
             extra = []
             if invite.company:
                 extra.append(escape(invite.company))
+            if invite.comment:
+                extra.append(comment_text(invite.comment))
             extra.append(f"sent {local_day(invite.sent_at, actor, now)}")
             if invite.priority != "normal":
                 extra.append(f"{invite.priority} priority")
@@ -182,31 +190,13 @@ def _plain(lines: list[str]) -> str:
 
 # ---- /invites ----------------------------------------------------------------------------
 
-# (command, what follows it, what it does): the one list help and the summary are made from.
-COMMAND_LIST: list[tuple[str, str, str]] = [
-    ("invited", "<url> [more urls] [name, company] [--sent 3d] [--priority high|normal|low] [--note]", "log invites"),
-    ("invites", "list [pending|stale|accepted|declined|withdrawn|expired|all]", "your invites, newest first"),
-    ("invites", "accepted|declined|withdrawn <url|slug|#id|name>", "record an outcome"),
-    ("invites", "undo", "revert your last change"),
-    ("invites", "stats [7d|30d|90d|all]", "your acceptance rate and pace"),
-    ("invites", "leaderboard [7d|30d|90d|all] · leaderboard hide|show", "the team's acceptance rates"),
-    ("invites", f"tier {typed_choices()}", "your LinkedIn account tier (sets your safe weekly limit)"),
-    ("invites", "pause · resume · snooze 3d", "your daily digest"),
-    ("invites", "import · export", "LinkedIn export files in, CSV out"),
-    ("invites", "settings", "workspace settings (admins) or your own"),
-    ("invites", "forget-me", "delete everything stored about you"),
-    ("invites", "help", "this list"),
-]
-
-
 def command_lines(commands: Commands) -> list[str]:
-    """The command list as mrkdwn bullets, named as this installation names the commands."""
-    lines = []
-    for which, args, what in COMMAND_LIST:
-        name = commands.invited if which == "invited" else commands.invites
-        first, *more = args.split(" · ")
-        spans = [f"`{escape(name)} {escape(first)}`", *(f"`{escape(m)}`" for m in more)]
-        lines.append(f"• {' · '.join(spans)} — {escape(what)}")
+    """The command list as mrkdwn bullets, made from the registry and named as this installation names them."""
+    invited = f"`{escape(commands.invited)} {escape(INVITED_SYNTAX)}`"
+    lines = [f"• {invited} — {escape(INVITED_DESCRIPTION)}"]
+    for entry in REGISTRY:
+        spans = [f"`{escape(commands.invites)} {escape(entry.form)}`", *(f"`{escape(m)}`" for m in entry.more)]
+        lines.append(f"• {' · '.join(spans)} — {escape(entry.description)}")
     return lines
 
 
@@ -252,6 +242,8 @@ def list_reply(page: InvitePage, actor: Actor, *, now: datetime, commands: Comma
         bits = [f"`#{invite.id}`", invite_label(invite)]
         if invite.company:
             bits.append(escape(invite.company))
+        if invite.comment:
+            bits.append(comment_text(invite.comment))
         bits.append(f"sent {local_day(invite.sent_at, actor, now)} ({age_days(invite.sent_at, now)}d)")
         if invite.status is not Status.PENDING or page.status == "all":
             bits.append(f"{invite.status} {local_day(invite.status_changed_at, actor, now)}")
@@ -347,7 +339,8 @@ def dm_help_reply(*, commands: Commands) -> Reply:
         "I don't read messages, but I do read files: send me LinkedIn's `Invitations.csv`, "
         "`Connections.csv` or the whole export `.zip` here and I'll import them.",
         f"Everything else is a command: `{escape(commands.invited)} &lt;linkedin url&gt;` to log an invite, "
-        f"`{escape(commands.invites)} help` for the rest.",
+        f"`{escape(commands.invites)} help` for the rest:",
+        *command_lines(commands),
     ]
     return reply(_plain(lines), sections(lines))
 

@@ -13,7 +13,7 @@ from bot.domain.words import count, plural
 from bot.slack.ids import Action, Block
 from bot.slack.mrkdwn import escape, link
 from bot.slack.payloads import DigestRow
-from bot.slack.render import Reply, button, context, section
+from bot.slack.render import Reply, button, comment_text, context, section
 
 # Each batch row is a section and an actions block; with the header and footer this keeps a
 # digest within Slack's 50 blocks whatever the size of the pile.
@@ -79,9 +79,10 @@ def row_blocks(invite: PendingInvite, now: datetime) -> list[dict[str, Any]]:
     """One invite of today's batch: who, how old, and the three buttons."""
     days = (now - invite.sent_at).days
     priority = "" if invite.priority == "normal" else f" · {invite.priority} priority"
+    comment = f" · {comment_text(invite.comment)}" if invite.comment else ""
     value = DigestRow(invite_id=invite.invite_id).dump()
     return [
-        section(f"{_link(invite)} · sent {count(days, 'day')} ago{priority}"),
+        section(f"{_link(invite)}{comment} · sent {count(days, 'day')} ago{priority}"),
         {
             "type": "actions",
             "block_id": f"{_ROW_PREFIX}{invite.invite_id}",

@@ -175,7 +175,7 @@ def test_log_invite_move_clock_digest_withdraw_leaderboard(playground_url: str):
                 page.screenshot(path=SHOTS / "08-log-modal.png")
                 modal.locator("[data-modal-submit]").click()
                 expect(modal).to_have_count(0)
-                expect(page.locator(".msg-ephemeral", has_text="modal-two").last).to_be_visible()
+                expect(page.locator(".msg-ephemeral", has_text="Modal Two").last).to_be_visible()
             page.screenshot(path=SHOTS / "09-after-modal.png")
 
             # 9. A LinkedIn export dropped in the DM: the app hears file_shared and answers in the DM.

@@ -37,7 +37,7 @@ def test_serve_runs_the_nudge_cycle(tmp_path):
                                       "SWEEP_INTERVAL_SECONDS": "10"})
         try:
             (post,) = fake.wait_for("chat.postMessage", timeout=20)
-            assert "stale-e2e" in str(post.params["blocks"])
+            assert "Stale E2e" in str(post.params["blocks"])  # in:stale-e2e, the slug made readable
         finally:
             srv.process.terminate()
             srv.process.wait(10)

@@ -37,13 +37,13 @@ def test_a_members_invites_one_row_each_oldest_first(db):
     rows = read_back(db, team_id="T1", user_id="U1")
     assert rows[0] == list(COLUMNS) == [
         "prospect", "url", "name", "company", "status", "priority", "with_note", "sent_at", "status_changed_at",
-        "source",
+        "source", "comment",
     ]
     assert rows[1:] == [
         ["name:li lei", "", "Li\nLei", "", "accepted", "normal", "no", "2026-11-08T10:00:00Z",
-         "2026-11-14T10:00:00Z", "import"],
+         "2026-11-14T10:00:00Z", "import", ""],
         ["in:jane-doe", "https://www.linkedin.com/in/jane-doe", 'Jane, "JD" Doe', "Acme, Inc.", "pending", "high",
-         "yes", "2026-11-15T10:00:00Z", "2026-11-15T10:00:00Z", "import"],
+         "yes", "2026-11-15T10:00:00Z", "2026-11-15T10:00:00Z", "import", ""],
     ]
 
 

@@ -55,7 +55,7 @@ def test_the_renamed_commands_answer_and_name_themselves(slack):
     logged = slack.command("/sent", "https://linkedin.com/in/jane-doe")
     assert "Logged 1 invite" in logged.visible
     for text, expected in [
-        ("", "/sent <url>"),             # the summary and its command list
+        ("", "/sent <linkedin url>"),     # the summary and its command list
         ("help", "/pile list"),
         ("list accepted", "/pile"),      # not asserted to name a command; the next ones do
         ("list", "/pile"),

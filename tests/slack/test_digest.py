@@ -42,7 +42,8 @@ def test_digest_lists_the_batch_with_three_buttons_each(db, settings, fake_slack
     assert "3 pending" in text and "3 stale" in text
     assert len(buttons(message, "Withdrawn")) == 3 and len(buttons(message, "Accepted")) == 3
     assert len(buttons(message, "Snooze 7d")) == 3
-    assert text.index("Ann Old") < text.index("b-old") < text.index("c-old")  # oldest first
+    # Oldest first; without a name, the slug made readable (PRODUCT.md: `in:c-old` shows as "C Old").
+    assert text.index("Ann Old") < text.index("B Old") < text.index("C Old")
 
 
 def test_withdrawn_click_records_and_updates_in_place(slack, db, settings, fake_slack, clock):

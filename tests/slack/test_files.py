@@ -334,7 +334,7 @@ def test_export_dms_a_csv_of_the_members_invites(slack, db, fake_slack):
     assert answer.status == 200 and "Sending your CSV in a DM" in answer.text
     rows, params = uploaded_csv(fake_slack)
     assert rows[0] == ["prospect", "url", "name", "company", "status", "priority", "with_note", "sent_at",
-                       "status_changed_at", "source"]
+                       "status_changed_at", "source", "comment"]
     assert [r[:5] for r in rows[1:]] == [
         ["in:jane-doe", "https://www.linkedin.com/in/jane-doe", "'=Jane Doe", "Acme", "pending"]
     ]

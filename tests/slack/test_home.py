@@ -149,7 +149,7 @@ def test_ten_invites_show_the_right_figures_and_batch(slack, db, fake_slack):
     assert "*6 pending* · *3 stale (1 snoozed)* · today's batch: *2*" in text
     assert "*Sent in the last 7 days:* 2 of a safe 80 (Free account)" in text
     # Low priority first, then oldest: bob before Ann.
-    assert text.index("bob · sent 18 days ago · low priority") < text.index("|Ann Lee> · sent 30 days ago")
+    assert text.index("Bob · sent 18 days ago · low priority") < text.index("|Ann Lee> · sent 30 days ago")
     # Decided over 8 weeks: gus, hal, ida, jo + the stale ann, bob and dee (a snooze does not change the
     # rate's denominator, as in /invites stats) = 7, of which 2 accepted.
     assert "*Acceptance, last 8 weeks:* 29% (n=7)" in text

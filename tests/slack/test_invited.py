@@ -136,12 +136,12 @@ def test_pending_pile_warning(slack, db):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("https://example.com/in/jane", "is not a LinkedIn profile URL"),
+        ("https://example.com/in/jane", "isn't a LinkedIn profile link"),
         ("https://linkedin.com/in/jane --sent tomorrow", "is not a date"),
         ("https://linkedin.com/in/jane --sent 2099-01-01", "is in the future"),
         ("https://linkedin.com/in/jane --priority urgent", "use high, normal or low"),
         ("https://linkedin.com/in/jane --bogus", "Unknown option `--bogus`"),
-        ("https://linkedin.com/company/acme", "is not a LinkedIn profile URL"),
+        ("https://linkedin.com/company/acme", "isn't a LinkedIn profile link"),
     ],
 )
 def test_bad_input_gets_a_specific_error_and_the_usage_line(slack, db, text, expected):

@@ -19,7 +19,7 @@ def test_no_text_gives_summary_and_command_list(slack):
     slack.invited("https://linkedin.com/in/a-a")
     answer = slack.invites("")
     assert "Pending:* 1" in answer.text
-    assert "/invites list" in answer.visible and "/invited <url>" in answer.visible
+    assert "/invites list" in answer.visible and "/invited <linkedin url>" in answer.visible
 
 
 def test_help(slack):

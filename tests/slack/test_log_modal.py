@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db.models import Invite, InviteEvent
 from bot.domain.commands import LogRequest
-from bot.slack.log_modal import LogField, LogModal, LogModalMeta, log_view, read_submission
+from bot.slack.log_modal import MAX_ERROR_CHARS, LogField, LogModal, LogModalMeta, log_view, read_submission
 from tests.support.harness import block_text
 
 TODAY = date(2026, 11, 18)
@@ -139,8 +139,9 @@ def test_bad_lines_are_reported_on_the_field_and_nothing_is_logged(slack, db, fa
     answer = interaction(slack, submission(state))
     assert answer["response_action"] == "errors"
     message = answer["errors"][LogField.URLS]
-    assert message.startswith("line 2: https://example.com/in/x is not a LinkedIn profile URL")
-    assert "line 3: linkedin.com/company/acme" in message
+    assert message == ("Line 2 isn't a LinkedIn profile link: “https://example.com/in/x”. "
+                       "Line 3 isn't a LinkedIn profile link: “linkedin.com/company/acme” (a /company/ page, "
+                       "not a person's profile).")
     assert stored(db) == [] and fake_slack.of("chat.postEphemeral") == []
 
 
@@ -175,11 +176,11 @@ def test_damaged_metadata_still_logs_and_confirms_by_dm(slack, db, fake_slack):
 @pytest.mark.parametrize(
     ("state", "block", "message"),
     [
-        (values(), LogField.URLS, "Paste at least one LinkedIn profile URL, or fill in the name."),
-        (values(urls="https://linkedin.com/in/a\nhttps://linkedin.com/in/b", name="Jane"), LogField.NAME,
-         "A name goes with one profile"),
-        (values(name="Jane\x07Doe"), LogField.NAME, "A name cannot contain control characters."),
-        (values(urls="https://linkedin.com/in/a", day="2026-11-20"), LogField.SENT, "That date is in the future."),
+        (values(), LogField.URLS, "Tell me who you invited: paste a LinkedIn profile URL, or write their name."),
+        (values(company="Acme"), LogField.NAME, "Put the name before the company"),
+        (values(name=";;; !!"), LogField.NAME, "has no letters"),
+        (values(urls="https://linkedin.com/in/a", day="2026-11-20"), LogField.SENT,
+         "The date sent, 2026-11-20, is in the future."),
         (values(urls="https://linkedin.com/in/a", day="2001-01-01"), LogField.SENT, "more than 3650 days ago"),
         (values(urls="\n".join(f"https://linkedin.com/in/p{n}" for n in range(101))), LogField.URLS,
          "That is 101 profiles; log at most 100 at a time."),
@@ -212,9 +213,7 @@ def test_reading_a_submission():
     assert [p.key for p in request.prospects] == ["in:jane-doe"]
     assert request.priority == "low" and request.sent.day is None and request.sent.days_ago is None
     errors = read_submission(values(urls="x\n" * 5), today=TODAY)
-    assert errors == {LogField.URLS: "; ".join(
-        [f"line {n}: x is not a LinkedIn profile URL (not a LinkedIn host: 'x')" for n in (1, 2, 3)] + ["and 2 more"]
-    )}
+    assert errors == {LogField.URLS: " ".join(f"Line {n} isn't a LinkedIn profile link: “x”." for n in range(1, 6))}
 
 
 ANY = st.one_of(st.none(), st.text(max_size=40), st.integers(), st.lists(st.text(max_size=5), max_size=2))
@@ -237,3 +236,47 @@ def test_any_submission_reads_to_a_request_or_field_errors(urls, name, day, prio
         assert result and set(result) <= set(LogField) and all(isinstance(m, str) and m for m in result.values())
     else:
         assert isinstance(result, LogRequest) and (result.prospects or result.name)
+
+
+# --------------------------------------------------------------------------------------------
+# One grammar: the modal reads its fields with `/invited`'s rules, limits and messages
+
+
+def test_each_bad_line_is_named_once_and_every_bad_line_is_listed(slack, db):
+    state = values(urls="https://www.linkedin.com/in/jane-doe\nnot a url at all\nlinkedin.com/company/acme")
+    message = interaction(slack, submission(state))["errors"][LogField.URLS]
+    assert message.startswith("Line 2 isn't a LinkedIn profile link: “not a url at all”")
+    assert "Line 3 isn't a LinkedIn profile link: “linkedin.com/company/acme”" in message
+    assert message.lower().count("line 2") == 1 and "more" not in message
+    assert stored(db) == []
+
+
+def test_too_many_bad_lines_list_whole_lines_then_how_many_more(slack):
+    junk = "\n".join(f"junk number {n} " + "x" * 40 for n in range(1, 201))
+    message = interaction(slack, submission(values(urls=junk)))["errors"][LogField.URLS]
+    assert len(message) <= MAX_ERROR_CHARS
+    listed = [n for n in range(1, 201) if f"Line {n} isn't" in message]
+    assert listed == list(range(1, len(listed) + 1)) and len(listed) >= 3
+    for n in listed:  # each listed line is whole
+        assert f"“junk number {n} {'x' * 40}”" in message
+    assert message.endswith(f"and {200 - len(listed)} more lines.")
+
+
+def test_free_text_in_the_name_field_follows_the_commands_rule(slack, db):
+    state = values(urls="https://www.linkedin.com/in/sam-nolan", name="met at SaaStr")
+    assert interaction(slack, submission(state)) == {}
+    (invite,) = stored(db)
+    assert (invite.name, invite.notes) == (None, "met at SaaStr")
+
+
+def test_the_modal_and_the_command_refuse_with_the_same_words(slack, db):
+    for name in (";;; !!", "met at SaaStr"):
+        modal = interaction(slack, submission(values(name=name)))["errors"][LogField.NAME]
+        command = slack.invited(name).visible
+        assert modal in command, (modal, command)
+    bad = "linkedin.com/company/acme"
+    modal = interaction(slack, submission(values(urls=bad)))["errors"][LogField.URLS]
+    command = slack.invited(bad).visible
+    assert "isn't a LinkedIn profile link: “linkedin.com/company/acme”" in modal
+    assert "isn't a LinkedIn profile link: “linkedin.com/company/acme”" in command
+    assert stored(db) == []

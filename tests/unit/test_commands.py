@@ -62,9 +62,14 @@ def test_sent_day_is_local_noon_and_never_after_now():
     assert c.SentSpec(days_ago=2).resolve(now=now, tz=la) == now - timedelta(days=2)
 
 
-def test_several_urls_keep_text_as_notes():
+def test_several_urls_keep_text_as_the_comment():
     req = c.parse_invited("https://linkedin.com/in/a-a https://linkedin.com/in/b-b met at SaaStr", today=TODAY)
-    assert req.notes == "met at SaaStr" and req.name is None
+    assert req.comment == "met at SaaStr" and req.name is None
+    # A name cannot be several people's: with several URLs it is kept as the comment too.
+    req = c.parse_invited("https://linkedin.com/in/a-a https://linkedin.com/in/b-b Jane Doe, Acme", today=TODAY)
+    assert (req.name, req.company, req.comment) == (None, None, "Jane Doe, Acme")
+    req = c.parse_invited("https://linkedin.com/in/a-a https://linkedin.com/in/b-b , Acme", today=TODAY)
+    assert (req.name, req.company, req.comment) == (None, "Acme", None)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +79,7 @@ def test_several_urls_keep_text_as_notes():
         ("--note", "Tell me who you invited"),
         ("https://linkedin.com/in/a --priority", "needs a value"),
         (", Acme", "name before the company"),
-        ("https://twitter.com/jane", "not a LinkedIn profile URL"),
+        ("https://twitter.com/jane", "isn't a LinkedIn profile link: “https://twitter.com/jane”"),
     ],
 )
 def test_invited_errors(text, message):
@@ -166,3 +171,43 @@ def test_very_long_text(chunk):
             parse(text)
         except c.UsageError as error:
             assert str(error)
+
+
+def test_free_text_that_is_not_a_name_is_the_comment():
+    req = c.parse_invited("https://www.linkedin.com/in/sam-nolan met at SaaStr --note", today=TODAY)
+    assert (req.name, req.company, req.comment, req.with_note) == (None, None, "met at SaaStr", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "company"),
+    [("Jane Doe", "Jane Doe", None), ("Jane Doe, Acme", "Jane Doe", "Acme"), ("Zoë O'Brien-Smith", "Zoë O'Brien-Smith", None),
+     ("Ludwig van Beethoven, Wien", "Ludwig van Beethoven", "Wien"), ("山田 太郎", "山田 太郎", None)],
+)
+def test_free_text_that_reads_as_a_name_is_the_name(text, name, company):
+    req = c.parse_invited(f"https://linkedin.com/in/x-y {text}", today=TODAY)
+    assert (req.name, req.company, req.comment) == (name, company, None)
+
+
+@pytest.mark.parametrize("text", [";;; !!", "https://linkedin.com/in/x-y ;;; !!", "https://linkedin.com/in/x-y 42"])
+def test_text_without_letters_is_refused(text):
+    with pytest.raises(c.UsageError, match="no letters") as info:
+        c.parse_invited(text, today=TODAY)
+    assert info.value.usage == c.INVITED_USAGE
+
+
+def test_a_comment_without_a_url_is_refused():
+    with pytest.raises(c.UsageError, match="doesn't read as a person's name"):
+        c.parse_invited("met at SaaStr", today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [("in:jane-doe-4b1a2c", "Jane Doe"), ("in:sam-nolan", "Sam Nolan"), ("in:jdoe", "Jdoe"),
+     ("in:józef-kowalski-12345678", "Józef Kowalski"), ("in:12345", "12345"), ("in:stale-e2e", "Stale E2e"),
+     ("in:jane-doe-2", "Jane Doe 2"), ("in:p63", "P63"), ("mid:ACoAAB12", "ACoAAB12"),
+     ("name:jane doe", "jane doe")],
+)
+def test_a_slug_made_readable(key, shown):
+    from bot.domain.prospect import readable_key
+
+    assert readable_key(key) == shown

@@ -193,7 +193,7 @@ def test_batch_rows_carry_the_digests_own_buttons_and_values():
     assert load(DigestRow, rows[1]["elements"][0]["value"]).invite_id == 2
     text = home_as_text(v)
     assert "<https://www.linkedin.com/in/ann|Ann> · sent 21 days ago" in text
-    assert "p2 · sent 22 days ago · low priority" in text
+    assert "P2 · sent 22 days ago · low priority" in text  # in:p2, the slug made readable
     assert "*Withdraw these 2 on LinkedIn today*" in text
 
 
