@@ -9,11 +9,20 @@ from slack_bolt import App
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.slack import files, log_modal, privacy, settings_modal, team
 from bot.slack.deps import Deps
 from bot.slack.errors import error_handler
-from bot.slack.install import Install, oauth_distribution, register_lifecycle, single_workspace
-from bot.slack.listeners import actions, commands, digest
+from bot.slack.install import Install, oauth_distribution, single_workspace
+from bot.slack.listeners import (
+    actions,
+    commands,
+    digest,
+    files,
+    lifecycle,
+    log_modal,
+    privacy,
+    settings_modal,
+    team,
+)
 from bot.slack.outbound import make_client
 from bot.slack.tenancy import require_authorized_team
 
@@ -60,7 +69,7 @@ def create_app(
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     deps = Deps(settings=settings, db=db, clock=clock)
     app.use(require_authorized_team)
-    register_lifecycle(app, install, db, clock)
+    lifecycle.register(app, install, db, clock)
     app.error(error_handler(deps.commands))
     commands.register(app, deps)
     actions.register(app, deps)

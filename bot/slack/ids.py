@@ -18,3 +18,52 @@ class Block(StrEnum):
     DIGEST_SUMMARY = "digest_summary"
     DIGEST_BATCH = "digest_batch"
     DIGEST_ROW = "digest_row"
+
+
+class TeamAction(StrEnum):
+    """The team views' action ids (kept here until bot/slack/ids.py takes them in)."""
+
+    POST_LEADERBOARD = "post_leaderboard"
+    OPEN_LOG_MODAL = "open_log_modal"
+    HOME_TIER = "home_set_tier"
+    HOME_DIGEST = "home_set_digest"
+    HOME_LEADERBOARD = "home_set_leaderboard"
+
+
+class TeamBlock(StrEnum):
+    """The team views' block ids (and the Home view's callback id)."""
+
+    LEADERBOARD_ACTIONS = "leaderboard_actions"
+    HOME_VIEW = "home"
+    HOME_SUMMARY = "home_summary"
+    HOME_RATE = "home_rate"
+    HOME_BATCH = "home_batch"
+    HOME_LOG = "home_log"
+    HOME_SETTINGS = "home_settings"
+    HOME_SETTINGS_TEXT = "home_settings_text"
+    TEAM_DIGEST_SUMMARY = "team_digest_summary"
+
+
+class LogModal(StrEnum):
+    """Callback ids (the shortcut's is in manifest.yml)."""
+
+    SHORTCUT = "log_invites"
+    VIEW = "log_invites_modal"
+
+
+class LogField(StrEnum):
+    """The modal's input blocks; each holds one element whose action_id is `VALUE`."""
+
+    URLS = "log_urls"
+    NAME = "log_name"
+    COMPANY = "log_company"
+    PRIORITY = "log_priority"
+    NOTE = "log_note"
+    SENT = "log_sent"
+
+
+class SettingsView(StrEnum):
+    """The settings modals' callback ids."""
+
+    WORKSPACE = "workspace_settings"
+    MEMBER = "member_settings"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -121,28 +121,3 @@ def mark_uninstalled(db: Database, *, team_id: str, now: datetime) -> None:
     with db.session() as session:
         session.execute(update(Workspace).where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_(None))
                         .values(uninstalled_at=now))
-
-
-def register_lifecycle(app: App, install: Install, db: Database, clock: Clock) -> None:
-    """`app_uninstalled` and `tokens_revoked`: delete the tokens and stop that workspace's nudges."""
-
-    @app.event("app_uninstalled")
-    def uninstalled(ack, context: BoltContext) -> None:
-        ack()
-        team_id = context.team_id
-        if install.installation_store is not None:
-            install.installation_store.delete_all(enterprise_id=context.enterprise_id, team_id=team_id)
-        if team_id:
-            mark_uninstalled(db, team_id=team_id, now=clock.now())
-        log.info("uninstalled team=%s", team_id)
-
-    @app.event("tokens_revoked")
-    def revoked(ack, event: dict, context: BoltContext) -> None:
-        ack()
-        team_id = context.team_id
-        bots = (event.get("tokens") or {}).get("bot") or []
-        if install.installation_store is not None and bots:
-            install.installation_store.delete_bot(enterprise_id=context.enterprise_id, team_id=team_id)
-        if bots and team_id:
-            mark_uninstalled(db, team_id=team_id, now=clock.now())
-        log.info("tokens revoked team=%s bot=%s", team_id, bool(bots))

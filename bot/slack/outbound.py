@@ -25,8 +25,8 @@ from bot.domain.commands import Commands
 from bot.domain.nudges import Message
 from bot.services.ledger import UNCONFIRMED, Claim, DeliveryError, Sender
 from bot.services.team_digest import ChannelSender, TeamDigestPlan
-from bot.slack import render_team
-from bot.slack.render_nudges import render
+from bot.slack.render import team as render_team
+from bot.slack.render.nudges import render
 
 log = logging.getLogger("bot.delivery")
 

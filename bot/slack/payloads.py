@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.services.errors import ServiceError
+
+log = logging.getLogger("bot.slack.payloads")
 
 
 class _Value(BaseModel):
@@ -48,3 +51,44 @@ def load(model: type[V], raw: str | None) -> V:
         return model.model_validate_json(raw or "")
     except (ValidationError, ValueError):
         raise BadPayload("That button is out of date or damaged; run the command again.") from None
+
+
+class PostLeaderboard(_Value):
+    """The "Post to channel" button's value: the period only; the board is recomputed on click."""
+
+    period: Literal["7d", "30d", "90d", "all"]
+
+
+class HomeSwitch(_Value):
+    """A Home settings button's value: the state the member asks for."""
+
+    on: bool
+
+
+class LogModalMeta(BaseModel):
+    """The modal's private_metadata: where the confirmation goes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel_id: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{1,30}$")
+
+    def dump(self) -> str:
+        """Compact JSON (Slack keeps up to 3,000 characters)."""
+        return self.model_dump_json()
+
+    @classmethod
+    def of(cls, channel_id: str | None) -> LogModalMeta:
+        """Metadata for a channel id; one that is not a channel's (a surprise from Slack) is left out."""
+        try:
+            return cls(channel_id=channel_id)
+        except ValidationError:
+            return cls()
+
+    @classmethod
+    def load(cls, raw: str | None) -> LogModalMeta:
+        """Validated metadata; a damaged value only loses the channel (the DM is used instead)."""
+        try:
+            return cls.model_validate_json(raw or "{}")
+        except (ValidationError, ValueError):
+            log.warning("log modal: private_metadata not ours, confirming by DM")
+            return cls()

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.prospect import NotAProfileUrl, prospect_from_url
-from bot.slack.settings_modal import MEMBER_VIEW, WORKSPACE_VIEW
+from bot.slack.ids import SettingsView
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=400) | st.sampled_from([
@@ -76,7 +76,7 @@ STATE = st.dictionaries(
 
 
 @FUZZ
-@given(callback=st.sampled_from([WORKSPACE_VIEW, MEMBER_VIEW]), state=STATE, metadata=st.text(max_size=200))
+@given(callback=st.sampled_from([SettingsView.WORKSPACE, SettingsView.MEMBER]), state=STATE, metadata=st.text(max_size=200))
 def test_any_modal_state_and_metadata(slack, caplog, callback, state, metadata):
     caplog.set_level(logging.ERROR)
     answer = slack.submit(callback, state, user="UADMIN", private_metadata=metadata)

@@ -149,7 +149,7 @@ def test_postgres_outage_and_recovery_without_restart(pg_url, settings, clock, f
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 def test_a_modal_submitted_while_the_database_is_locked_stays_open_with_the_message(slack, db):
-    from bot.slack.settings_modal import MEMBER_VIEW
+    from bot.slack.ids import SettingsView
 
     slack.invites("help", user="U2")
     path = make_url(str(db.engine.url)).database
@@ -158,7 +158,7 @@ def test_a_modal_submitted_while_the_database_is_locked_stays_open_with_the_mess
     try:
         values = {k: {"value": {"selected_option": {"value": v}}}
                   for k, v in {"account_tier": "premium", "nudges": "on", "leaderboard": "show"}.items()}
-        answer = slack.submit(MEMBER_VIEW, values, user="U2")
+        answer = slack.submit(SettingsView.MEMBER, values, user="U2")
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()

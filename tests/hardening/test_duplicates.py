@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import func, select
 
 from bot.db.models import Invite, InviteEvent, Member, Workspace
-from bot.slack.settings_modal import WORKSPACE_VIEW
+from bot.slack.ids import SettingsView
 from tests.slack.test_settings_privacy import workspace_values
 
 
@@ -43,7 +43,7 @@ def test_the_same_outcome_button_twice_records_once(slack, db):
 def test_the_settings_modal_submitted_twice_lands_once(slack, db):
     slack.invites("help", user="UADMIN")
     for _ in range(2):
-        assert slack.submit(WORKSPACE_VIEW, workspace_values(), user="UADMIN").body["response_action"] == "update"
+        assert slack.submit(SettingsView.WORKSPACE, workspace_values(), user="UADMIN").body["response_action"] == "update"
     with db.session(write=False) as s:
         assert s.scalar(select(func.count()).select_from(Workspace)) == 1
         assert s.scalar(select(Workspace.withdraw_after_days)) == 10

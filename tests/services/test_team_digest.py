@@ -15,7 +15,7 @@ from bot.services.ledger import DeliveryError
 from bot.services.sweep import run_cycle
 from bot.services.team_digest import deliver_team_digests, plan_team_digests, run_team_digests
 from bot.slack.outbound import channel_sender, single_workspace_tokens, slack_sender
-from bot.slack.render_team import risk_text, team_digest
+from bot.slack.render.team import risk_text, team_digest
 from tests.support.factories import make_invites, make_member, set_workspace
 from tests.support.signing import BOT_TOKEN
 

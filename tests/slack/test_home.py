@@ -16,7 +16,8 @@ from bot.db.models import Invite, Member
 from bot.domain.invites import is_stale
 from bot.services.home import TREND_WEEKS, home_data
 from bot.services.members import identify
-from bot.slack.render_team import HomeSwitch, TeamAction
+from bot.slack.ids import TeamAction
+from bot.slack.payloads import HomeSwitch
 from tests.conftest import NOW
 from tests.support.factories import make_invites, make_member, record_event, set_workspace
 from tests.support.signing import event_body

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.db.models import Invite, Workspace
 from bot.services.admin import purge_workspace
 from bot.services.sweep import plan
-from bot.slack.settings_modal import WORKSPACE_VIEW
+from bot.slack.ids import SettingsView
 from tests.conftest import NOW
 from tests.slack.test_settings_privacy import workspace_values
 from tests.support.workspaces import oauth_harness
@@ -77,7 +77,7 @@ def test_forged_invite_ids_and_extra_fields_in_button_values_are_refused(slack, 
 
 def test_settings_of_one_workspace_leave_the_other_alone(slack, db):
     seed(slack)
-    slack.submit(WORKSPACE_VIEW, workspace_values(withdraw_after_days=3), user="UADMIN", team="T2")
+    slack.submit(SettingsView.WORKSPACE, workspace_values(withdraw_after_days=3), user="UADMIN", team="T2")
     with db.session(write=False) as s:
         days = dict(s.execute(select(Workspace.team_id, Workspace.withdraw_after_days)).all())
     assert days == {"T1": 14, "T2": 3}
@@ -85,7 +85,7 @@ def test_settings_of_one_workspace_leave_the_other_alone(slack, db):
 
 def test_the_sweep_plans_each_workspace_with_its_own_rules(slack, db):
     seed(slack)
-    slack.submit(WORKSPACE_VIEW, workspace_values(withdraw_after_days=2, nudge_hour=0,
+    slack.submit(SettingsView.WORKSPACE, workspace_values(withdraw_after_days=2, nudge_hour=0,
                                                   timezone="UTC"), user="UADMIN", team="T2")
     wednesday = NOW.replace(hour=12)
     messages = {(m.team_id, m.user_id): m for p in plan(db, now=wednesday) for m in p.messages}

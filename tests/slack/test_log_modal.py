@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from bot.db.models import Invite, InviteEvent
 from bot.domain.commands import LogRequest
-from bot.slack.log_modal import MAX_ERROR_CHARS, LogField, LogModal, LogModalMeta, log_view, read_submission
+from bot.slack.listeners.log_modal import (
+    MAX_ERROR_CHARS,
+    LogField,
+    LogModal,
+    LogModalMeta,
+    log_view,
+    read_submission,
+)
 from tests.support.harness import block_text
 
 TODAY = date(2026, 11, 18)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Member
-from bot.slack.settings_modal import MEMBER_VIEW
+from bot.slack.ids import SettingsView
 
 
 def opened_view(slack, fake_slack, user: str = "U2") -> dict:
@@ -38,7 +38,7 @@ def test_the_modal_shows_the_members_current_values(slack, fake_slack, commands,
     for text in commands:
         slack.invites(text, user="U2")
     view = opened_view(slack, fake_slack)
-    assert view["callback_id"] == MEMBER_VIEW
+    assert view["callback_id"] == SettingsView.MEMBER
     assert initial(view) == expected
     radios = [b for b in view["blocks"] if b["element"]["type"] == "radio_buttons"]
     assert {b["block_id"] for b in radios} == {"nudges", "leaderboard"}
@@ -50,7 +50,7 @@ def test_saving_changes_both_choices_and_the_modal_then_shows_them(slack, db, fa
     assert initial(opened_view(slack, fake_slack)) == {"account_tier": "free", "nudges": "on", "leaderboard": "show"}
     values = {"account_tier": choice("static_select", "free"), "nudges": choice("radio_buttons", "off"),
               "leaderboard": choice("radio_buttons", "hide")}
-    answer = slack.submit(MEMBER_VIEW, values, user="U2")
+    answer = slack.submit(SettingsView.MEMBER, values, user="U2")
     assert answer.body["response_action"] == "update", answer.body
     with db.session(write=False) as s:
         member = s.scalars(select(Member).where(Member.user_id == "U2")).one()

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 
 from bot.domain.settings import SETTINGS, setting
 from bot.services.admin import PICK
-from bot.slack.settings_modal import WORKSPACE_VIEW
+from bot.slack.ids import SettingsView
 from tests.slack.test_settings_privacy import workspace, workspace_values
 
 NUMBERS = [s for s in SETTINGS if not s.choose]
 
 
 def submit(slack, **overrides):
-    answer = slack.submit(WORKSPACE_VIEW, workspace_values(**overrides), user="UADMIN")
+    answer = slack.submit(SettingsView.WORKSPACE, workspace_values(**overrides), user="UADMIN")
     assert answer.status == 200
     assert "Input should" not in json.dumps(answer.body)
     return answer.body
@@ -81,7 +81,7 @@ def test_the_lists_are_refused_in_words(slack):
     values["working_days"] = {"value": {"type": "checkboxes", "selected_options": []}}
     values["digest_channel"] = {"value": {"type": "conversations_select", "selected_conversation": "not a channel"}}
     del values["timezone"]
-    body = slack.submit(WORKSPACE_VIEW, values, user="UADMIN").body
+    body = slack.submit(SettingsView.WORKSPACE, values, user="UADMIN").body
     assert body["errors"] == {"working_days": PICK["working_days"], "digest_channel": PICK["digest_channel"],
                               "timezone": PICK["timezone"]}
 

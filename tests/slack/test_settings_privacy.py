@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Delivery, Invite, InviteEvent, Member, Workspace
-from bot.slack.settings_modal import MEMBER_VIEW, WORKSPACE_VIEW
+from bot.slack.ids import SettingsView
 
 
 def number(v):
@@ -44,7 +44,7 @@ def test_admin_gets_the_workspace_modal_with_current_values(slack, fake_slack):
     assert answer.status == 200
     (opened,) = fake_slack.of("views.open")
     view = json.loads(opened.params["view"]) if isinstance(opened.params["view"], str) else opened.params["view"]
-    assert view["callback_id"] == WORKSPACE_VIEW
+    assert view["callback_id"] == SettingsView.WORKSPACE
     ids = {b["block_id"] for b in view["blocks"]}
     assert {"withdraw_after_days", "pending_limit", "nudge_hour", "working_days", "digest_channel", "timezone"} <= ids
     first = view["blocks"][0]["element"]
@@ -55,19 +55,19 @@ def test_slack_admin_flag_counts_too(slack, fake_slack):
     fake_slack.add_user("U9", tz="UTC", name="Owner", is_owner=True)
     slack.invites("settings", user="U9")
     view = fake_slack.of("views.open")[0].params["view"]
-    assert WORKSPACE_VIEW in (view if isinstance(view, str) else json.dumps(view))
+    assert SettingsView.WORKSPACE in (view if isinstance(view, str) else json.dumps(view))
 
 
 def test_non_admin_gets_their_own_settings(slack, fake_slack):
     slack.invites("settings", user="U2")
     view = fake_slack.of("views.open")[0].params["view"]
     view = json.loads(view) if isinstance(view, str) else view
-    assert view["callback_id"] == MEMBER_VIEW
+    assert view["callback_id"] == SettingsView.MEMBER
 
 
 def test_admin_saves_valid_settings(slack, db):
     slack.invites("help", user="UADMIN")
-    answer = slack.submit(WORKSPACE_VIEW, workspace_values(), user="UADMIN")
+    answer = slack.submit(SettingsView.WORKSPACE, workspace_values(), user="UADMIN")
     assert answer.body["response_action"] == "update"
     ws = workspace(db)
     assert (ws.withdraw_after_days, ws.pending_limit, ws.nudge_hour, ws.working_days, ws.digest_channel,
@@ -85,7 +85,7 @@ def test_admin_saves_valid_settings(slack, db):
 )
 def test_invalid_settings_are_shown_on_their_field_and_nothing_changes(slack, db, overrides, field, message):
     slack.invites("help", user="UADMIN")
-    answer = slack.submit(WORKSPACE_VIEW, workspace_values(**overrides), user="UADMIN")
+    answer = slack.submit(SettingsView.WORKSPACE, workspace_values(**overrides), user="UADMIN")
     assert answer.body["response_action"] == "errors"
     assert message in answer.body["errors"][field]
     assert workspace(db).withdraw_after_days == 14
@@ -93,7 +93,7 @@ def test_invalid_settings_are_shown_on_their_field_and_nothing_changes(slack, db
 
 def test_a_forged_submission_from_a_non_admin_changes_nothing(slack, db, caplog):
     slack.invites("help", user="U2")
-    answer = slack.submit(WORKSPACE_VIEW, workspace_values(), user="U2")
+    answer = slack.submit(SettingsView.WORKSPACE, workspace_values(), user="U2")
     assert answer.body["response_action"] == "errors"
     assert "Only workspace admins" in json.dumps(answer.body)
     assert workspace(db).withdraw_after_days == 14
@@ -103,12 +103,12 @@ def test_a_forged_submission_from_a_non_admin_changes_nothing(slack, db, caplog)
 def test_member_saves_own_settings(slack, db):
     slack.invites("help", user="U2")
     values = {"account_tier": select_("premium"), "nudges": select_("off"), "leaderboard": select_("hide")}
-    answer = slack.submit(MEMBER_VIEW, values, user="U2")
+    answer = slack.submit(SettingsView.MEMBER, values, user="U2")
     assert answer.body["response_action"] == "update"
     with db.session(write=False) as s:
         m = s.scalars(select(Member).where(Member.user_id == "U2")).one()
     assert (m.account_tier, m.nudges_enabled, m.show_on_leaderboard) == ("premium", False, False)
-    bad = slack.submit(MEMBER_VIEW, {**values, "account_tier": select_("gold")}, user="U2")
+    bad = slack.submit(SettingsView.MEMBER, {**values, "account_tier": select_("gold")}, user="U2")
     assert bad.body["response_action"] == "errors" and "account_tier" in bad.body["errors"]
 
 

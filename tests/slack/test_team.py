@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db.models import Member
-from bot.slack.render_team import TeamAction
+from bot.slack.ids import TeamAction
 from tests.conftest import NOW
 from tests.support.factories import make_invites, make_member, set_workspace
 

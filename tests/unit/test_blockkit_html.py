@@ -13,7 +13,7 @@ from bot.domain.nudges import Kind, Message, PendingInvite
 from bot.playground.blockkit import Context, blocks_html, element_html, message_html, modal_html
 from bot.playground.mrkdwn import mrkdwn, plain
 from bot.playground.slack_requests import action_object, missing_required, state_values
-from bot.slack.render_nudges import digest
+from bot.slack.render.nudges import digest
 
 CTX = Context(users={"U0ANA": "Ana Ortiz"}, channels={"C0SALES": "sales-team"})
 

@@ -15,10 +15,9 @@ from bot.domain.counts import PileCounts
 from bot.domain.invites import Priority, RateCounts, Tier
 from bot.domain.nudges import PendingInvite
 from bot.services.home import TREND_WEEKS, HomeData, WeekRate
-from bot.slack.home import home_view, spark
-from bot.slack.ids import Action
-from bot.slack.payloads import DigestRow, load
-from bot.slack.render_team import HomeSwitch, TeamAction, TeamBlock
+from bot.slack.ids import Action, TeamAction, TeamBlock
+from bot.slack.payloads import DigestRow, HomeSwitch, load
+from bot.slack.render.home import home_view, spark
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 UTC_ZONE = ZoneInfo("UTC")

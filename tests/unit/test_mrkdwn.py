@@ -34,7 +34,7 @@ def test_cutting_long_text_never_splits_an_entity_or_a_link():
 def test_the_import_summary_escapes_file_text_and_names_the_command_as_configured():
     from bot.domain.commands import Commands
     from bot.services.importing import ImportSummary
-    from bot.slack.files import import_reply
+    from bot.slack.listeners.files import import_reply
     from tests.support.harness import visible
 
     summary = ImportSummary(files=["Invitations & more.csv"], added=2, unmatched=["R&D <Lead>", "ACoAAB"])

@@ -11,8 +11,8 @@ from bot.domain.nudges import Kind, Message
 from bot.domain.words import count, plural
 from bot.services.admin import Forgotten
 from bot.services.leaderboard import Leaderboard, TeamTotals
-from bot.slack import render_nudges
-from bot.slack.render_team import leaderboard_public, method_text, visibility_reply
+from bot.slack.render import nudges as render_nudges
+from bot.slack.render.team import leaderboard_public, method_text, visibility_reply
 from tests.unit.test_home_blocks import NOW, data, home_as_text, invite, pile, view
 from tests.unit.test_render_team import row, texts
 
@@ -65,7 +65,7 @@ def test_a_minimum_sample_of_one():
 
 
 def test_forget_me_counts_what_it_deleted():
-    from bot.slack.privacy import forgotten_text
+    from bot.slack.listeners.privacy import forgotten_text
 
     assert forgotten_text(Forgotten(invites=1, events=1, deliveries=1)) == (
         ":wastebasket: Done: deleted 1 invite, 1 history entry and 1 digest record. "

@@ -22,7 +22,7 @@ from bot.services.leaderboard import (
 )
 from bot.services.team_digest import TeamDigestPlan, TeamPile
 from bot.slack.payloads import load
-from bot.slack.render_team import (
+from bot.slack.render.team import (
     HEADER_LIMIT,
     PostLeaderboard,
     TeamAction,
@@ -282,7 +282,7 @@ def test_the_weekly_digest_of_a_thousand_members_fits_a_message():
 
 
 def test_the_weekly_digest_says_each_change_in_words():
-    from bot.slack.render_team import change_text
+    from bot.slack.render.team import change_text
 
     assert [change_text(p) for p in (5, 1, -3, 0, None)] == [
         "▲ 5 pts since last week", "▲ 1 pt since last week", "▼ 3 pts since last week", "= same as last week",

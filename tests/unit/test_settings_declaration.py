@@ -12,7 +12,7 @@ from bot.db.models import Workspace
 from bot.domain.settings import RULES, SETTINGS, rule_problems, setting
 from bot.domain.tiers import TIERS
 from bot.services.admin import SettingsInvalid, WorkspaceSettingsInput, validate_workspace_settings
-from bot.slack.settings_modal import workspace_view
+from bot.slack.render.modals import workspace_view
 
 DEFAULTS = {s.name: s.default for s in SETTINGS} | {
     "working_days": "12345", "digest_channel": None, "timezone": "UTC"}

@@ -13,8 +13,10 @@ from bot.services import invites as invite_service
 from bot.services import stats as stats_service
 from bot.services.leaderboard import member_insights
 from bot.services.members import Actor, update_member
-from bot.slack import alerts, files, log_modal, privacy, render, render_team, settings_modal, team
+from bot.slack import render
 from bot.slack.deps import Deps, Origin
+from bot.slack.listeners import alerts, files, log_modal, privacy, settings_modal, team
+from bot.slack.render import team as render_team
 
 
 def register(app: App, deps: Deps) -> None:

@@ -12,12 +12,13 @@ from bot.domain.commands import InviteRef
 from bot.domain.invites import Status
 from bot.services import invites as invite_service
 from bot.services.counts import pile_for
-from bot.slack import render_nudges, team
 from bot.slack.deps import Deps
 from bot.slack.errors import ack_only, reporting
 from bot.slack.ids import Action
+from bot.slack.listeners import team
 from bot.slack.mrkdwn import escape
 from bot.slack.payloads import DigestRow, load
+from bot.slack.render import nudges as render_nudges
 
 _OUTCOMES = {Action.DIGEST_WITHDRAWN: Status.WITHDRAWN, Action.DIGEST_ACCEPTED: Status.ACCEPTED}
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.counts import stale_label
@@ -18,7 +17,8 @@ from bot.services.leaderboard import (
     LeaderboardRow,
 )
 from bot.services.team_digest import TeamDigestPlan
-from bot.slack.payloads import _Value
+from bot.slack.ids import TeamAction, TeamBlock
+from bot.slack.payloads import PostLeaderboard
 from bot.slack.render import SECTION_LIMIT, Reply, button, context, escape, reply, section
 
 # Slack's limits: 50 blocks a message, 3,000 characters a section, 150 in a header. Ranked and
@@ -35,42 +35,6 @@ FALLBACK_ROWS = 3
 WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
 DEFAULT_PERIOD = "30d"  # what `/invites leaderboard` shows without a period
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{1,30}")
-
-
-class TeamAction(StrEnum):
-    """The team views' action ids (kept here until bot/slack/ids.py takes them in)."""
-
-    POST_LEADERBOARD = "post_leaderboard"
-    OPEN_LOG_MODAL = "open_log_modal"
-    HOME_TIER = "home_set_tier"
-    HOME_DIGEST = "home_set_digest"
-    HOME_LEADERBOARD = "home_set_leaderboard"
-
-
-class TeamBlock(StrEnum):
-    """The team views' block ids (and the Home view's callback id)."""
-
-    LEADERBOARD_ACTIONS = "leaderboard_actions"
-    HOME_VIEW = "home"
-    HOME_SUMMARY = "home_summary"
-    HOME_RATE = "home_rate"
-    HOME_BATCH = "home_batch"
-    HOME_LOG = "home_log"
-    HOME_SETTINGS = "home_settings"
-    HOME_SETTINGS_TEXT = "home_settings_text"
-    TEAM_DIGEST_SUMMARY = "team_digest_summary"
-
-
-class PostLeaderboard(_Value):
-    """The "Post to channel" button's value: the period only; the board is recomputed on click."""
-
-    period: Literal["7d", "30d", "90d", "all"]
-
-
-class HomeSwitch(_Value):
-    """A Home settings button's value: the state the member asks for."""
-
-    on: bool
 
 
 def period_text(period: Period) -> str:

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -25,7 +23,6 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.commands import (
     INVITED_USAGE,
     MAX_PROBLEM_CHARS,
-    MAX_URLS_PER_COMMAND,
     LogDraft,
     LogPart,
     LogRefused,
@@ -40,117 +37,19 @@ from bot.domain.commands import (
 from bot.domain.invites import Priority
 from bot.services import invites as invite_service
 from bot.services.members import Actor
-from bot.slack import alerts, render
+from bot.slack import render
 from bot.slack.deps import Deps, Origin
+from bot.slack.ids import LogField, LogModal
+from bot.slack.listeners import alerts
+from bot.slack.payloads import LogModalMeta
+from bot.slack.render.modals import VALUE, WITH_NOTE, log_view
 
-log = logging.getLogger("bot.slack.log_modal")
+log = logging.getLogger("bot.slack.listeners.log_modal")
 
 MAX_ERROR_CHARS = MAX_PROBLEM_CHARS  # the longest error shown under a field (bad lines are listed whole)
 _TEXT_MAX = 200
 
 
-class LogModal(StrEnum):
-    """Callback ids (the shortcut's is in manifest.yml)."""
-
-    SHORTCUT = "log_invites"
-    VIEW = "log_invites_modal"
-
-
-class LogField(StrEnum):
-    """The modal's input blocks; each holds one element whose action_id is `VALUE`."""
-
-    URLS = "log_urls"
-    NAME = "log_name"
-    COMPANY = "log_company"
-    PRIORITY = "log_priority"
-    NOTE = "log_note"
-    SENT = "log_sent"
-
-
-VALUE = "value"
-WITH_NOTE = "with_note"
-
-
-class LogModalMeta(BaseModel):
-    """The modal's private_metadata: where the confirmation goes."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    channel_id: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{1,30}$")
-
-    def dump(self) -> str:
-        """Compact JSON (Slack keeps up to 3,000 characters)."""
-        return self.model_dump_json()
-
-    @classmethod
-    def of(cls, channel_id: str | None) -> LogModalMeta:
-        """Metadata for a channel id; one that is not a channel's (a surprise from Slack) is left out."""
-        try:
-            return cls(channel_id=channel_id)
-        except ValidationError:
-            return cls()
-
-    @classmethod
-    def load(cls, raw: str | None) -> LogModalMeta:
-        """Validated metadata; a damaged value only loses the channel (the DM is used instead)."""
-        try:
-            return cls.model_validate_json(raw or "{}")
-        except (ValidationError, ValueError):
-            log.warning("log modal: private_metadata not ours, confirming by DM")
-            return cls()
-
-
-# ---- the view ---------------------------------------------------------------------------------
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool, hint: str | None = None) -> dict:
-    block: dict[str, Any] = {
-        "type": "input", "block_id": block_id, "label": _plain(label), "optional": optional,
-        "element": {**element, "action_id": VALUE},
-    }
-    if hint:
-        block["hint"] = _plain(hint)
-    return block
-
-
-def _option(value: str, text: str) -> dict[str, Any]:
-    return {"text": _plain(text), "value": value}
-
-
-PRIORITY_OPTIONS = [_option(Priority.HIGH, "High"), _option(Priority.NORMAL, "Normal"), _option(Priority.LOW, "Low")]
-NOTE_OPTION = _option(WITH_NOTE, "The invite carried a personal note")
-
-
-def log_view(*, today: date, channel_id: str | None) -> dict[str, Any]:
-    """The "Log invites" modal, dated today (the member's local day) by default."""
-    return {
-        "type": "modal",
-        "callback_id": LogModal.VIEW,
-        "title": _plain("Log invites"),
-        "submit": _plain("Log"),
-        "close": _plain("Cancel"),
-        "private_metadata": LogModalMeta.of(channel_id).dump(),
-        "blocks": [
-            _input(LogField.URLS, "LinkedIn profile URLs", {
-                "type": "plain_text_input", "multiline": True,
-                "placeholder": _plain("One per line: https://www.linkedin.com/in/…"),
-            }, optional=True, hint=f"Up to {MAX_URLS_PER_COMMAND}. Leave empty to log a name alone."),
-            _input(LogField.NAME, "Name", {"type": "plain_text_input", "max_length": _TEXT_MAX},
-                   optional=True, hint="For one profile, or a person whose URL you don't have. "
-                                       "Text that isn't a name (\"met at SaaStr\") is kept as a comment."),
-            _input(LogField.COMPANY, "Company", {"type": "plain_text_input", "max_length": _TEXT_MAX}, optional=True),
-            _input(LogField.PRIORITY, "Priority", {
-                "type": "static_select", "options": PRIORITY_OPTIONS, "initial_option": PRIORITY_OPTIONS[1],
-            }, optional=False),
-            _input(LogField.NOTE, "Note", {"type": "checkboxes", "options": [NOTE_OPTION]}, optional=True),
-            _input(LogField.SENT, "Date sent", {"type": "datepicker", "initial_date": today.isoformat()},
-                   optional=False),
-        ],
-    }
 
 
 # ---- reading a submission (pure) --------------------------------------------------------------

@@ -37,7 +37,7 @@ from bot.slack.deps import Deps, Origin, profile_lookup
 from bot.slack.errors import ack_only, reply_for
 from bot.slack.once import once_per_event
 
-log = logging.getLogger("bot.slack.files")
+log = logging.getLogger("bot.slack.listeners.files")
 
 DOWNLOAD_TIMEOUT_S = 30
 # Exports run beside the requests, two at a time at most: a burst of /invites export queues.

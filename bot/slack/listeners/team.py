@@ -12,12 +12,15 @@ from bot.services import home as home_service
 from bot.services.errors import ServiceError
 from bot.services.leaderboard import team_leaderboard
 from bot.services.members import Actor, update_member
-from bot.slack import home, log_modal, render, render_team
+from bot.slack import render
 from bot.slack.deps import Deps, Origin
 from bot.slack.errors import ack_only, reporting
+from bot.slack.ids import TeamAction
+from bot.slack.listeners import log_modal
 from bot.slack.once import once_per_event
-from bot.slack.payloads import BadPayload, load
-from bot.slack.render_team import HomeSwitch, PostLeaderboard, TeamAction
+from bot.slack.payloads import BadPayload, HomeSwitch, PostLeaderboard, load
+from bot.slack.render import home
+from bot.slack.render import team as render_team
 
 
 def register(app: App, deps: Deps) -> None:

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.invites import PaceLevel, Tier, is_low_rate
 from bot.services.home import HomeData, WeekRate
-from bot.slack import render_nudges
+from bot.slack.ids import TeamAction, TeamBlock
 from bot.slack.mrkdwn import escape
+from bot.slack.payloads import HomeSwitch
 from bot.slack.render import TIER_NAMES, button, context, section
-from bot.slack.render_team import HomeSwitch, TeamAction, TeamBlock, header, percent
+from bot.slack.render import nudges as render_nudges
+from bot.slack.render.team import header, percent
 
 # Slack: 100 blocks in a Home view and 250 kB in all. The batch rows (two blocks each) are capped
 # by services.home.MAX_BATCH_ROWS; everything else is a fixed handful of blocks.
