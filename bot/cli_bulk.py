@@ -43,8 +43,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from bot.clock import SystemClock
-    from bot.services.importing import import_upload, summary_lines
+    from bot.services.importing import import_upload
     from bot.services.members import identify
+    from bot.slack.render.imports import summary_lines
 
     path: Path = args.file
     try:

@@ -1,7 +1,7 @@
 """Importing LinkedIn's own export for one member: invitations logged, acceptances reconciled.
 
-Two halves. ``plan_import`` is pure: parsed rows in, prospect keys and instants out (every row it
-cannot use is rejected with its line and reason). ``import_plan`` applies a plan in ONE
+``plan_import`` (bot.domain.import_plan) is pure: parsed rows in, prospect keys and instants out.
+``import_plan`` here applies a plan in ONE
 transaction: all or nothing, set-based (one read of the member's invites, bulk writes: no
 statement per row), and idempotent, so importing the same file again changes nothing.
 ``import_upload`` is both halves after the parser.
@@ -23,203 +23,32 @@ Rules (PRODUCT.md "Import and export", LINKEDIN_EXPORT.md "Matching"):
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import re
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ARRAY, Integer, Table, any_, bindparam, case, func, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import ARRAY, Integer, any_, bindparam, case, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import bulk
 from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
+from bot.domain.import_plan import (
+    UNMATCHABLE,
+    Connection,
+    ImportPlan,
+    PlannedInvite,
+    plan_import,
+    same_invite_window,
+)
 from bot.domain.invites import Priority, Status
-from bot.domain.prospect import NotAProfileUrl, Prospect, fold, name_key, prospect_from_url
-from bot.importing.linkedin import InvitationRow, ParsedExport, RejectedRow, parse_upload
+from bot.domain.prospect import fold
+from bot.importing.linkedin import RejectedRow, parse_upload
 from bot.services.members import Actor
 
-MAX_REJECTED_SHOWN = 10
-MAX_UNMATCHED_SHOWN = 10
-FUTURE_TOLERANCE = timedelta(days=1)  # a zone mix-up, not a date in the future
-_KEY_MAX, _URL_MAX, _TEXT_MAX = 300, 500, 200  # the invites table's column widths
-_UNMATCHABLE = ("mid:", "sn:")
 _FILE_NAMESPACE = uuid.UUID("5b0d8a4e-3c1f-4f43-9a55-1f5d3c2f6e10")
-# The form LinkedIn's export writes for almost every profile. For it prospect_from_url returns
-# exactly ("in:" + slug, the URL itself) (tests/services/test_import.py checks that), at a tenth
-# of the cost: it matters at 50,000 rows.
-_PLAIN_PROFILE = re.compile(r"https://www\.linkedin\.com/in/([a-z0-9][a-z0-9-]{0,99})")
-
-
-# --------------------------------------------------------------------------------------------
-# The plan: pure
-
-
-@dataclass(frozen=True)
-class PlannedInvite:
-    """One OUTGOING invitation, keyed and placed in time."""
-
-    line: int
-    source: str
-    key: str
-    url: str | None
-    name: str | None
-    sent_at: datetime  # aware UTC
-    with_note: bool
-
-
-@dataclass(frozen=True)
-class Connection:
-    """When a connection began, and its company (to fill an invite's empty one)."""
-
-    on: date
-    company: str | None
-
-
-@dataclass
-class ImportPlan:
-    files: list[str] = field(default_factory=list)
-    archive: str | None = None
-    invites: list[PlannedInvite] = field(default_factory=list)
-    repeated: int = 0  # rows repeating an earlier row of the file (same invite): "already there"
-    connections: dict[str, Connection] = field(default_factory=dict)  # prospect key -> connection
-    connection_rows: int = 0
-    connection_keys: list[tuple[str, ...]] = field(default_factory=list)  # each connection's keys (URL, name)
-    incoming: int = 0
-    hidden_skipped: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def same_invite_window(cooldown_days: int) -> timedelta:
-    """Two invites to one prospect closer than this are one (see the module docstring)."""
-    return timedelta(days=cooldown_days) if cooldown_days > 0 else timedelta(minutes=1)
-
-
-def plan_import(parsed: ParsedExport, *, tz: ZoneInfo, now: datetime, cooldown_days: int) -> ImportPlan:
-    """Turn parsed rows into keyed invites and connections; rows that cannot be used are rejected."""
-    plan = ImportPlan(
-        files=list(parsed.files),
-        archive=parsed.archive,
-        rejected=list(parsed.rejected),
-        hidden_skipped=parsed.hidden_skipped,
-        notes=list(parsed.notes),
-        connection_rows=len(parsed.connections),
-    )
-    plan.incoming = len(parsed.incoming)
-    # An upload holds at most one file of each kind (the parser picks one per archive).
-    invitations_file = _file_of(parsed, "invitations")
-    connections_file = _file_of(parsed, "connections")
-    planned: list[PlannedInvite] = []
-    for row in parsed.outgoing:
-        invite, problem = _plan_invite(row, source=invitations_file, tz=tz, now=now)
-        if invite is None:
-            plan.rejected.append(RejectedRow(row.line, problem, invitations_file))
-        else:
-            planned.append(invite)
-    plan.invites, plan.repeated, older = _one_per_invite(planned, same_invite_window(cooldown_days))
-    plan.rejected.extend(older)
-    for conn in parsed.connections:
-        keys: list[str] = []
-        if conn.url:
-            try:
-                keys.append(prospect_of(conn.url).key)
-            except NotAProfileUrl as error:
-                plan.rejected.append(RejectedRow(conn.line, f"URL {_quote(conn.url)} is not a LinkedIn profile URL: {error}", connections_file))
-                continue
-        full_name = " ".join(part for part in (conn.first_name, conn.last_name) if part)
-        # A name with control characters matches nothing by name; its URL still matches.
-        with contextlib.suppress(ValueError):
-            keys.append(name_key(full_name))
-        plan.connection_keys.append(tuple(keys))
-        for key in keys:
-            known = plan.connections.get(key)
-            # The same key twice (a name shared by two connections): the later connection wins.
-            if known is None or conn.connected_on > known.on:
-                plan.connections[key] = Connection(conn.connected_on, conn.company[:_TEXT_MAX] or None)
-    plan.rejected.sort(key=lambda r: (r.file, r.line))
-    return plan
-
-
-def prospect_of(url: str) -> Prospect:
-    """prospect_from_url, with a fast path for LinkedIn's own plain form (raises NotAProfileUrl)."""
-    if match := _PLAIN_PROFILE.fullmatch(url):
-        return Prospect(key="in:" + match[1], url=url)
-    return prospect_from_url(url)
-
-
-def _plan_invite(
-    row: InvitationRow, *, source: str, tz: ZoneInfo, now: datetime
-) -> tuple[PlannedInvite | None, str]:
-    sent_at = row.sent_at if row.sent_at.tzinfo is not None else row.sent_at.replace(tzinfo=tz)
-    sent_at = sent_at.astimezone(UTC)
-    if sent_at > now + FUTURE_TOLERANCE:
-        return None, f"Sent At {sent_at.astimezone(tz):%Y-%m-%d %H:%M} is in the future"
-    url = None
-    if row.invitee_url:
-        try:
-            prospect = prospect_of(row.invitee_url)
-        except NotAProfileUrl as error:
-            return None, f"inviteeProfileUrl {_quote(row.invitee_url)} is not a LinkedIn profile URL: {error}"
-        key, url = prospect.key, prospect.url
-    else:
-        try:
-            key = name_key(row.name)
-        except ValueError as error:
-            return None, f"To {_quote(row.name)}: {error}"
-    if len(key) > _KEY_MAX:
-        return None, "the profile URL or name is too long to be a person's (over 300 characters)"
-    if url is not None and len(url) > _URL_MAX:
-        url = None
-    invite = PlannedInvite(
-        line=row.line, source=source, key=key, url=url, name=row.name[:_TEXT_MAX] or None,
-        sent_at=sent_at, with_note=bool(row.message.strip()),
-    )
-    return invite, ""
-
-
-def _one_per_invite(
-    planned: list[PlannedInvite], window: timedelta
-) -> tuple[list[PlannedInvite], int, list[RejectedRow]]:
-    """Per prospect: rows inside the window of a kept row repeat it; of distinct invites the newest is kept.
-
-    Two distinct invites to one person in one file mean the older one ended somehow (withdrawn,
-    expired, ignored): the file does not say how, so it is reported rather than stored with a guess.
-    """
-    by_key: dict[str, list[PlannedInvite]] = {}
-    for invite in planned:
-        by_key.setdefault(invite.key, []).append(invite)
-    kept: list[PlannedInvite] = []
-    repeated = 0
-    older: list[RejectedRow] = []
-    for rows in by_key.values():
-        rows.sort(key=lambda r: (r.sent_at, -r.line), reverse=True)  # newest, then first in the file
-        newest = rows[0]
-        kept.append(newest)
-        for row in rows[1:]:
-            if newest.sent_at - row.sent_at < window:
-                repeated += 1
-            else:
-                older.append(RejectedRow(
-                    row.line,
-                    f"an older invitation to the same person as line {newest.line}: only the newest is logged",
-                    row.source,
-                ))
-    kept.sort(key=lambda r: (r.source, r.line))
-    return kept, repeated, older
-
-
-def _file_of(parsed: ParsedExport, kind: str) -> str:
-    return next((name for name, layout in parsed.layouts.items() if layout.startswith(kind)), "")
-
-
-def _quote(value: str, limit: int = 60) -> str:
-    shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return f"'{shown}'"
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,7 +233,7 @@ def _prepare(dialect, actor: Actor, plan: ImportPlan, by_key: dict[str, list[_Kn
             status, changed_at = Status.ACCEPTED, accepted_at
             company = plan.connections[invite.key].company
             summary.accepted += 1
-        elif invite.key.startswith(_UNMATCHABLE):
+        elif invite.key.startswith(UNMATCHABLE):
             summary.unmatched.append(invite.name or invite.key)
         summary.added += 1
         new.append((invite, status, changed_at, company))
@@ -418,12 +247,12 @@ def _prepare(dialect, actor: Actor, plan: ImportPlan, by_key: dict[str, list[_Kn
     summary.unmatched.extend(
         known.name or invite.name or invite.key
         for known, invite in pending_matches
-        if invite.key.startswith(_UNMATCHABLE) and known.id not in accepted_ids
+        if invite.key.startswith(UNMATCHABLE) and known.id not in accepted_ids
     )
     # In send order: three of the invites table's indexes lead with (team or member, sent_at),
     # so the insert appends to them instead of touching pages all over (a third faster on SQLite).
     new.sort(key=lambda item: item[0].sent_at)
-    bind = _binder(dialect, Invite.__table__, _INVITE_COLUMNS)
+    bind = bulk.binder(dialect, Invite.__table__, _INVITE_COLUMNS)
     rows = [
         bind((actor.team_id, actor.member_id, invite.key, invite.url, invite.name, fold(invite.name), company,
               invite.sent_at, status, Priority.NORMAL, invite.with_note, "import", changed_at, now))
@@ -473,8 +302,8 @@ def _store(session: Session, actor: Actor, prepared: _Prepared, *, now: datetime
     if prepared.rows:
         # Ids are taken before the insert (SQLite: after the largest, this transaction being the
         # only writer; PostgreSQL: from the sequence), so no statement has to read them back.
-        ids = _new_ids(session, "invites", len(prepared.rows))
-        _bulk_insert(session, Invite.__table__, ("id", *_INVITE_COLUMNS),
+        ids = bulk.new_ids(session, "invites", len(prepared.rows))
+        bulk.bulk_insert(session, Invite.__table__, ("id", *_INVITE_COLUMNS),
                      [(new_id, *row) for new_id, row in zip(ids, prepared.rows, strict=True)])
         audit.extend((new_id, None, status) for new_id, status in zip(ids, prepared.statuses, strict=True))
     if prepared.accepts:
@@ -528,7 +357,7 @@ def _insert_audit(
     session: Session, actor: Actor, changes: list[tuple[int, Status | None, Status]], *, now: datetime, change_id: str
 ) -> None:
     """One audit row per change, via import, all under the import's change id."""
-    bind = _binder(session.get_bind().dialect, InviteEvent.__table__, _EVENT_COLUMNS)
+    bind = bulk.binder(session.get_bind().dialect, InviteEvent.__table__, _EVENT_COLUMNS)
     tails: dict[tuple[Status | None, Status], tuple] = {}  # the rows differ only by invite and transition
     rows = []
     for invite_id, before, after in changes:
@@ -538,125 +367,4 @@ def _insert_audit(
                 (None, actor.team_id, actor.member_id, change_id, before, after, now, actor.user_id, "import", False)
             )[1:]
         rows.append((invite_id, *tail))
-    _bulk_insert(session, InviteEvent.__table__, _EVENT_COLUMNS, rows)
-
-
-def _new_ids(session: Session, table: str, count: int) -> list[int]:
-    """`count` fresh primary keys for a table, taken inside the write transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        return list(session.scalars(
-            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
-            {"table": table, "count": count},
-        ))
-    largest = session.scalar(text(f'SELECT coalesce(max(id), 0) FROM "{table}"'))  # noqa: S608 - a fixed table name
-    # An AUTOINCREMENT table (invites) also remembers ids of deleted rows: never hand those out again.
-    used = session.scalar(text("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = :t"), {"t": table})
-    largest = max(largest, used or 0)
-    return list(range(largest + 1, largest + 1 + count))
-
-
-def _binder(dialect, table: Table, columns: tuple[str, ...]):
-    """A function binding a row of values as SQLAlchemy would for these columns (UTCDateTime, Boolean, ...).
-
-    An executemany through the Core ``insert()`` spends most of its time building parameters row
-    by row; applying each column's bind step directly is several times faster, and can run
-    before the write transaction begins.
-    """
-    steps = []
-    for index, name in enumerate(columns):
-        bind = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if bind is not None:
-            # Memoised: created_at and the audit's `at` are one instant for every row.
-            steps.append((index, functools.lru_cache(maxsize=4096)(bind)))
-
-    def bound(values: tuple) -> tuple:
-        if not steps:
-            return values
-        cells = list(values)
-        for index, step in steps:
-            cells[index] = step(cells[index])
-        return tuple(cells)
-
-    return bound
-
-
-def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert bound rows in the session's transaction: SQLite by one DBAPI executemany,
-    PostgreSQL by COPY (its executemany is one INSERT per row, three times slower for 50,000 invites)."""
-    connection = session.connection()
-    dialect = connection.dialect
-    names = ", ".join(f'"{name}"' for name in columns)
-    if dialect.name != "postgresql":
-        placeholders = ", ".join("?" for _ in columns)
-        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})', rows)
-        return
-    statement = f'COPY "{table.name}" ({names}) FROM STDIN'
-    dbapi = dialect.loaded_dbapi
-    try:
-        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for cells in rows:
-                copy.write_row(cells)
-    except dbapi.Error as error:
-        # As SQLAlchemy would have raised it: IntegrityError for a lost race, DBAPIError for the rest.
-        raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
-
-
-# --------------------------------------------------------------------------------------------
-# The summary in words (the CLI prints it; Slack wraps it in blocks)
-
-
-def summary_lines(summary: ImportSummary, *, escape=lambda text: text, code=lambda text: text,
-                  invites_command: str = "/invites") -> list[str]:
-    """The summary as lines of text; `escape` protects file text, `code` marks (and escapes) commands."""
-    files = ", ".join(escape(f) for f in summary.files) or "the file"
-    if summary.archive:
-        files = f"{escape(summary.archive)} ({files})"
-    head = f"Dry run of {files}: nothing was saved." if summary.dry_run else f"Imported {files}."
-    lines = [head]
-    lines.append(f"• {_n(summary.added, 'invite')} {_verb('added', summary.dry_run)}")
-    # Only what happened: a line that says "0 … skipped" tells the reader nothing.
-    if summary.already_there:
-        lines.append(f"• {summary.already_there} already there")
-    lines.append(f"• {_n(summary.accepted, 'invite')} {_verb('marked accepted', summary.dry_run)}")
-    if summary.incoming_skipped:
-        lines.append(
-            f"• {_n(summary.incoming_skipped, 'incoming invitation')} skipped (only the ones you sent are logged)"
-        )
-    if summary.connections_without_invite:
-        lines.append(f"• {summary.connections_without_invite} of {_n(summary.connections, 'connection')} matched no "
-                     "invite of yours (connected another way, or never logged)")
-    if summary.unmatched:
-        shown = ", ".join(escape(label) for label in summary.unmatched[:MAX_UNMATCHED_SHOWN])
-        more = f" and {len(summary.unmatched) - MAX_UNMATCHED_SHOWN} more" if len(summary.unmatched) > MAX_UNMATCHED_SHOWN else ""
-        lines.append(
-            f"• {len(summary.unmatched)} unmatched: {shown}{more}: a member-id or Sales Navigator link can't be "
-            f"matched to a connection, so mark {'it' if len(summary.unmatched) == 1 else 'them'} yourself with "
-            f"{code(f'{invites_command} accepted <name>')}"
-        )
-    lines.extend(rejected_lines(summary.rejected, escape=escape))
-    if summary.hidden_skipped:
-        lines.append(f"{_n(summary.hidden_skipped, 'connection')} with a hidden profile skipped.")
-    lines.extend(escape(note) for note in summary.notes)
-    return lines
-
-
-def rejected_lines(rejected: Iterable[RejectedRow], *, escape=lambda text: text) -> list[str]:
-    """`• N rows rejected` then at most ten of them with line numbers and reasons (nothing when none)."""
-    rows = list(rejected)
-    if not rows:
-        return []
-    shown = rows[:MAX_REJECTED_SHOWN]
-    suffix = f" (the first {len(shown)} shown)" if len(rows) > len(shown) else ""
-    lines = [f"• {_n(len(rows), 'row')} rejected{suffix}:"]
-    for row in shown:
-        where = f"line {row.line}" + (f" of {row.file}" if row.file else "")
-        lines.append(f"    {escape(where)}: {escape(row.reason)}")
-    return lines
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
-def _verb(done: str, dry_run: bool) -> str:
-    return f"would be {done}" if dry_run else done
+    bulk.bulk_insert(session, InviteEvent.__table__, _EVENT_COLUMNS, rows)

@@ -14,18 +14,14 @@ from sqlalchemy import event, func, select
 
 from bot.db.models import Invite, InviteEvent
 from bot.domain.commands import InviteRef, LogRequest, SentSpec
+from bot.domain.import_plan import plan_import, prospect_of
 from bot.domain.invites import Priority, Status
 from bot.domain.prospect import NotAProfileUrl, prospect_from_url
 from bot.importing.linkedin import MAX_FILE_BYTES, RejectedRow, UnsupportedFile, parse_upload
 from bot.services import importing
-from bot.services.importing import (
-    ImportSummary,
-    import_upload,
-    plan_import,
-    prospect_of,
-    summary_lines,
-)
+from bot.services.importing import ImportSummary, import_upload
 from bot.services.invites import log_invites, record_outcome, undo_last
+from bot.slack.render.imports import summary_lines
 from tests.support.factories import make_invites, make_member
 from tests.support.linkedin import CONN_HEADER, DANA, INV_HEADER, ZIP_NAME, fixture, make_zip
 

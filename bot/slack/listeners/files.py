@@ -36,6 +36,7 @@ from bot.slack import render
 from bot.slack.deps import Deps, Origin, profile_lookup
 from bot.slack.errors import ack_only, reply_for
 from bot.slack.once import once_per_event
+from bot.slack.render import imports as render_imports
 
 log = logging.getLogger("bot.slack.listeners.files")
 
@@ -237,7 +238,7 @@ def _over_limit(name: str, size: int, *, more: bool = False) -> str:
 
 def import_reply(summary: importing.ImportSummary, commands: Commands) -> render.Reply:
     """The import summary as a DM (file names, companies and commands escaped for mrkdwn)."""
-    lines = importing.summary_lines(summary, escape=render.escape, code=lambda text: f"`{render.escape(text)}`",
+    lines = render_imports.summary_lines(summary, escape=render.escape, code=lambda text: f"`{render.escape(text)}`",
                                     invites_command=commands.invites)
     lines[0] = f":inbox_tray: *{lines[0]}*"
     return render.reply("\n".join(lines).replace("*", ""), render.sections(lines))
