@@ -1,24 +1,10 @@
 """Importing LinkedIn's own export for one member: invitations logged, acceptances reconciled.
 
-``plan_import`` (bot.domain.import_plan) is pure: parsed rows in, prospect keys and instants out.
-``import_plan`` here applies a plan in ONE
-transaction: all or nothing, set-based (one read of the member's invites, bulk writes: no
-statement per row), and idempotent, so importing the same file again changes nothing.
-``import_upload`` is both halves after the parser.
-
-Rules (PRODUCT.md "Import and export", LINKEDIN_EXPORT.md "Matching"):
-
-* Only OUTGOING invitations are logged (source ``import``); INCOMING ones are counted and skipped.
-* ``Sent At`` without a zone is the member's local wall time (``Actor.tz``).
-* The same invite is "already there" when the member has an invite to the same prospect sent
-  within the resend cooldown of the row's ``Sent At`` (LinkedIn does not let anyone invite the same
-  person twice inside it, so two such invites are one: this also recognises an invite first logged
-  by hand, whose time is rarely the exact minute), or any pending invite to that prospect.
-* A pending invite whose prospect key is among the connections becomes ``accepted`` on the
-  ``Connected On`` day (local noon). Keys are compared exactly: a member-id or Sales Navigator
-  key is never guessed onto an ``/in/`` slug; such invites that stay pending are reported as
-  unmatched. The older 5-column layout has no URLs: its invites are keyed
-  by name (``name:<name>``) and meet connections by the connection's name.
+``plan_import`` (bot.domain.import_plan, where the matching rules are written down) is pure:
+parsed rows in, prospect keys and instants out. ``import_plan`` here applies a plan in ONE
+transaction: all or nothing, set-based (one read of the member's invites, bulk writes through
+bot.db.bulk: no statement per row), and idempotent, so importing the same file again changes
+nothing. ``import_upload`` is both halves after the parser.
 """
 
 from __future__ import annotations
