@@ -18,7 +18,7 @@ from bench.generate import slug
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.db.models import Invite, Member
+from bot.db.models import Invite, Member, Workspace
 from bot.domain.invites import PERIODS
 from bot.slack.request import SlackRequest
 from tests.support.fake_slack import FakeSlack
@@ -81,15 +81,26 @@ def picker(people: list[Actor], seed: int) -> Callable[[int], Actor]:
 
 
 def make_app(db: Database, fake: FakeSlack) -> App:
-    """The real app, as `create_app` builds it, on a fixed clock at the data's NOW."""
+    """The real app, as `create_app` builds it, on a fixed clock at the data's NOW.
+
+    One workspace: its bot token (auth.test names that workspace). Several: each installed through
+    OAuth with its own token, as a distributed app has them (one token answers for one workspace).
+    """
     from bot.cli import freeze_startup_objects
     from bot.slack.app import create_app
+    from tests.support.workspaces import oauth_harness
 
-    settings = Settings(
-        _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake.base_url, database_url=str(db.engine.url),
-    )
-    app = create_app(settings, db, clock=FixedClock(NOW))
+    with db.session(write=False) as session:
+        teams = sorted(session.scalars(select(Workspace.team_id)))
+    if len(teams) > 1:
+        app = oauth_harness(db, fake, FixedClock(NOW), teams=tuple(teams), now=NOW).app
+    else:
+        fake.token_teams[BOT_TOKEN] = teams[0]
+        settings = Settings(
+            _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=fake.base_url, database_url=str(db.engine.url),
+        )
+        app = create_app(settings, db, clock=FixedClock(NOW))
     freeze_startup_objects()  # as `serve` and `socket` do once the app is built
     return app
 

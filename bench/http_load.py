@@ -202,6 +202,10 @@ def run(database_url: str, people: list[Actor], fake: FakeSlack, *, tag: str, re
     for actor in people:
         if actor.user_id not in fake.users:
             fake.add_user(actor.user_id, tz="America/New_York")
+    # One bot token, one workspace (the headline data): auth.test names it, as Slack's would.
+    teams = {actor.team_id for actor in people}
+    assert len(teams) == 1, f"the HTTP load runs on one workspace's data, got {sorted(teams)}"
+    fake.token_teams[BOT_TOKEN] = teams.pop()
     server = start_server(database_url, fake, threads=threads, tag=tag)
     try:
         warm, _ = drive(server.port, people, fake, tag=tag, requests=50, seconds=60, concurrency=concurrency)
