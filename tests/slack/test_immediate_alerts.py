@@ -44,6 +44,7 @@ def test_the_command_that_crosses_the_warning_level_dms_at_once(low_levels, fake
     assert dm.params["channel"] == "DU1"
     low_levels.invited(url(4))  # still in the warning zone: no second DM
     low_levels.invites("list")
+    time.sleep(0.3)
     assert len(alert_dms(fake_slack)) == 1
 
 
@@ -122,7 +123,7 @@ def test_the_sweep_does_not_undo_a_crossing_a_command_alerted_meanwhile(low_leve
     with db.session() as s:  # an admin lowers the level: the member is now past it, not yet alerted
         s.execute(update(Workspace).where(Workspace.team_id == "T1").values(pending_warn_at=3, pending_limit=5))
     planned = plan(db, now=NOW)  # the cycle read the member before any alert…
-    low_levels.invites("list")  # …a command alerted meanwhile…
+    low_levels.invites("tier free")  # …a command alerted meanwhile…
     fake_slack.wait_for("chat.postMessage", 1)
     apply_state(db, planned, sent=set())  # …and the cycle, whose own send found it done, writes back
     with db.session(write=False) as s:

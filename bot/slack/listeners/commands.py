@@ -31,11 +31,17 @@ def register(app: App, deps: Deps) -> None:
             return
         request = parse_invited(text, today=now.astimezone(actor.tz).date())
         result = invite_service.log_invites(deps.db, actor, request, now=now)
+        if result.logged:
+            alerts.may_cross(context)
         ack(response_type="ephemeral", **render.log_reply(result, actor, now=now, commands=deps.commands))
 
     def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
         parsed = parse_invites(command.get("text") or "", commands=deps.commands)
+        # Changes that move the pile or the limit: an undo brings invites back, an outcome lowers the
+        # pile (re-arming the alert), a tier changes the safe limit. Reads and lists check nothing.
+        if isinstance(parsed, cmd.Undo | cmd.RecordOutcome | cmd.SetTier):
+            alerts.may_cross(context)
         ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id)))
 
     # The reply is the ack; an alert the command crossed goes out right after it (lazy).

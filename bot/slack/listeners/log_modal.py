@@ -132,6 +132,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=request)
             return
         result = invite_service.log_invites(deps.db, actor, request, now=now, source="modal")
+        if result.logged:
+            alerts.may_cross(context)
         ack()
         confirm(client, actor, LogModalMeta.load(view.get("private_metadata")).channel_id,
                 render.log_reply(result, actor, now=now, commands=deps.commands))
