@@ -208,6 +208,14 @@ class Invite(Base):
         Index("ix_invites_team_status_changed", "team_id", "status", "status_changed_at"),
         # A prospect across the workspace: teammate collisions and cooldown checks.
         Index("ix_invites_team_prospect", "team_id", "prospect_key"),
+        # Every member's pile (pending, stale, snoozed: bot.services.counts) in one index-only scan,
+        # grouped by member in index order: the leaderboard and the weekly digest (0011).
+        Index(
+            "ix_invites_pending_member_pile",
+            "team_id", "member_id", "sent_at", "priority", "snoozed_until", "status",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         # An invite's number is never handed out twice, even after an undo deleted it (0008).
         {"sqlite_autoincrement": True},
     )

@@ -22,6 +22,7 @@ The rules, as of an instant `now` (aware, UTC):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,8 +35,10 @@ SENT_WINDOW = timedelta(days=7)
 
 
 
+@functools.lru_cache(maxsize=1024)
 def zone(name: str | None) -> ZoneInfo:
-    """A ZoneInfo for an IANA name, UTC when unknown or broken."""
+    """A ZoneInfo for an IANA name, UTC when unknown or broken (kept: zoneinfo's own cache holds
+    only the 8 most recent zones strongly, and a team spans more, so each lookup read the disk)."""
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):

@@ -112,7 +112,7 @@ def team_leaderboard(db: Database, *, team_id: str, period: Period, now: datetim
         ws = session.get(Workspace, team_id)
         if ws is None:
             return _board(period, [], [], min_sample=DEFAULT_MIN_SAMPLE)
-        piles = counts.team_piles(session, ws, now=now)
+        piles = counts.team_piles(session, ws, now=now, pile_only=True)
         thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
         rows = _member_counts(session, team_id=team_id, period=period, thresholds=thresholds, now=now, piles=piles)
     return _board(period, rows, list(piles.values()), min_sample=int(ws.leaderboard_min_sample))

@@ -159,7 +159,7 @@ def _counts_a_week_ago(session: Session, *, ws: Workspace, now: datetime) -> dic
 
 def _pile(session: Session, ws: Workspace, *, now: datetime) -> TeamPile:
     """Every active member's counts (bot.services.counts), summed and bucketed by risk level."""
-    piles = list(counts.team_piles(session, ws, now=now).values())
+    piles = list(counts.team_piles(session, ws, now=now, pile_only=True).values())
     return TeamPile(
         members=sum(1 for p in piles if p.pending), pending=sum(p.pending for p in piles),
         stale=sum(p.stale for p in piles), snoozed_stale=sum(p.snoozed_stale for p in piles),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -46,6 +47,9 @@ class Deps:
     logger: logging.Logger = field(default_factory=lambda: log)
     # The slash commands as configured: every reply names these (built once, from the settings).
     commands: Commands = field(init=False)
+    # Work a listener hands off after its ack (the alert check of a change): two threads at most.
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="after-ack"))
 
     def __post_init__(self) -> None:
         self.commands = Commands.from_settings(self.settings)

@@ -34,10 +34,14 @@ class SlackRequest(BoltRequest):
 
     def __init__(self, *, body: str, query: Any = None, headers: Any = None, context: dict[str, Any] | None = None,
                  mode: str = "http") -> None:
-        super().__init__(body=body, query=query, headers=headers, context=context, mode=mode)
-        if mode == "http":
-            self.body = parse_slack_body(self.raw_body, self.content_type)
-            self.context = build_context(BoltContext(context or {}), self.body)
+        if mode != "http":
+            super().__init__(body=body, query=query, headers=headers, context=context, mode=mode)
+            return
+        # Bolt's own parse (the substring test) is skipped: built empty, then filled in as Bolt would.
+        super().__init__(body="", query=query, headers=headers, context=context, mode=mode)
+        self.raw_body = body or ""
+        self.body = parse_slack_body(self.raw_body, self.content_type)
+        self.context = build_context(BoltContext(context or {}), self.body)
 
     def to_copyable(self) -> SlackRequest:
         if self.mode != "http":

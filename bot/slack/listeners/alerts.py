@@ -1,37 +1,35 @@
-"""The lazy half of a change: after the ack, DM the member an alert their change crossed."""
+"""After a change that may cross an alert level, DM the member the alert, right after the ack.
+
+The check runs in the background (a small pool of `Deps`), only for changes that can cross
+(invites logged, an undo, an outcome, a tier): reads and lists cost nothing, and no request is
+copied as Bolt's lazy listeners copy it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
 
-from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import alerts
 from bot.slack.deps import Deps
 from bot.slack.outbound import slack_sender
 
-# Set in `context` by a listener whose change could raise the pile or the week's sends (invites
-# logged, an undo that brought invites back); the lazy check runs only then, so reads and lists
-# cost nothing extra.
-MAY_CROSS = "alerts_may_cross"
+log = logging.getLogger("bot.slack.alerts")
 
 
-def may_cross(context: BoltContext) -> None:
-    """Mark the request: its change may have crossed an alert level."""
-    context[MAY_CROSS] = True
+def check_after(deps: Deps, *, team_id: str, user_id: str, client: WebClient) -> None:
+    """Queue the alert check of this member's change (the listener has acked by then)."""
+    token = client.token
+    deps.background.submit(_check, deps, team_id, user_id, token)
 
 
-def after_change(deps: Deps) -> Callable[..., None]:
-    """A lazy listener: the alerts due now for the request's member, sent from the member's workspace."""
-
-    def check_alerts(context: BoltContext, client: WebClient) -> None:
-        if not context.get(MAY_CROSS) or not context.team_id or not context.user_id:
-            return
+def _check(deps: Deps, team_id: str, user_id: str, token: str | None) -> None:
+    try:
         now = deps.clock.now()
-        due = alerts.raise_alerts(deps.db, team_id=context.team_id, user_id=context.user_id, now=now)
+        due = alerts.raise_alerts(deps.db, team_id=team_id, user_id=user_id, now=now)
         if due:
-            send = slack_sender(deps.settings, deps.db, lambda _team: client.token, deps.clock)
+            send = slack_sender(deps.settings, deps.db, lambda _team: token, deps.clock)
             alerts.send_alerts(deps.db, due, send=send, now=now)
-
-    return check_alerts
+    except Exception:  # the next cycle sends what was due; nobody waits on this thread
+        log.exception("alert check failed team=%s user=%s", team_id, user_id)

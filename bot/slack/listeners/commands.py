@@ -31,22 +31,22 @@ def register(app: App, deps: Deps) -> None:
             return
         request = parse_invited(text, today=now.astimezone(actor.tz).date())
         result = invite_service.log_invites(deps.db, actor, request, now=now)
-        if result.logged:
-            alerts.may_cross(context)
         ack(response_type="ephemeral", **render.log_reply(result, actor, now=now, commands=deps.commands))
+        if result.logged:  # an alert the new invites crossed goes out right after the reply
+            alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
 
     def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
         parsed = parse_invites(command.get("text") or "", commands=deps.commands)
+        ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id)))
         # Changes that move the pile or the limit: an undo brings invites back, an outcome lowers the
         # pile (re-arming the alert), a tier changes the safe limit. Reads and lists check nothing.
         if isinstance(parsed, cmd.Undo | cmd.RecordOutcome | cmd.SetTier):
-            alerts.may_cross(context)
-        ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id)))
+            alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
 
-    # The reply is the ack; an alert the command crossed goes out right after it (lazy).
-    app.command(deps.settings.invited_command)(ack=invited, lazy=[alerts.after_change(deps)])
-    app.command(deps.settings.invites_command)(ack=invites, lazy=[alerts.after_change(deps)])
+    # The reply is the ack.
+    app.command(deps.settings.invited_command)(invited)
+    app.command(deps.settings.invites_command)(invites)
 
 
 def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Origin) -> render.Reply:

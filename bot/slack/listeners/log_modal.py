@@ -132,14 +132,13 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=request)
             return
         result = invite_service.log_invites(deps.db, actor, request, now=now, source="modal")
-        if result.logged:
-            alerts.may_cross(context)
         ack()
         confirm(client, actor, LogModalMeta.load(view.get("private_metadata")).channel_id,
                 render.log_reply(result, actor, now=now, commands=deps.commands))
+        if result.logged:  # an alert the new invites crossed, as for `/invited`
+            alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
 
-    # An alert the logged invites crossed goes out after the ack (lazy), as for `/invited`.
-    app.view(LogModal.VIEW)(ack=submit, lazy=[alerts.after_change(deps)])
+    app.view(LogModal.VIEW)(submit)
 
 
 def open_log_modal(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
