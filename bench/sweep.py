@@ -12,7 +12,7 @@ from bot.domain.nudges import Message
 from bot.services import sweep
 
 
-def _sender(message: Message) -> tuple[str, str]:
+def _sender(message: Message, _held: object) -> tuple[str, str]:
     """A sender that delivers instantly (the Slack call is not what is measured)."""
     return f"D{message.member_id}", f"{NOW.timestamp():.6f}"
 
