@@ -57,15 +57,22 @@ def expired_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnE
     return or_(Invite.status == Status.EXPIRED, past_expiry_condition(thresholds, now=now))
 
 
+def _stale_age(t: Thresholds, now: datetime) -> ColumnElement:
+    return or_(
+        and_(Invite.priority != Priority.HIGH, Invite.sent_at <= t.stale_cut(now, Priority.NORMAL)),
+        and_(Invite.priority == Priority.HIGH, Invite.sent_at <= t.stale_cut(now, Priority.HIGH)),
+    )
+
+
+def stale_age_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
+    """SQL: old enough to be stale (high priority waits twice as long), whatever the status."""
+    return _per_team(thresholds, lambda t: _stale_age(t, now))
+
+
 def stale_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
     """SQL: pending past its threshold (high priority waits twice as long), snoozed ones included."""
     return _per_team(thresholds, lambda t: and_(
-        Invite.status == Status.PENDING,
-        Invite.sent_at > t.expire_cut(now),
-        or_(
-            and_(Invite.priority != Priority.HIGH, Invite.sent_at <= t.stale_cut(now, Priority.NORMAL)),
-            and_(Invite.priority == Priority.HIGH, Invite.sent_at <= t.stale_cut(now, Priority.HIGH)),
-        ),
+        Invite.status == Status.PENDING, Invite.sent_at > t.expire_cut(now), _stale_age(t, now),
     ))
 
 
@@ -166,7 +173,7 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
     piles: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for member_id, pending, stale_n, snoozed in session.execute(
         select(Invite.member_id, *_pile_columns(thresholds, now=now))
-        .where(members, Invite.status == Status.PENDING)
+        .where(members, pending_condition(thresholds, now=now))
         .group_by(Invite.member_id)
     ):
         piles[int(member_id)][:3] = [pending, stale_n, snoozed]
@@ -187,10 +194,10 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
 
 
 def _pile_columns(thresholds: ThresholdsByTeam, *, now: datetime) -> list:
-    """pending, stale, snoozed stale: the aggregates of a member's pile over their pending rows."""
-    stale = stale_condition(thresholds, now=now)
-    return [func.count().filter(pending_condition(thresholds, now=now)), func.count().filter(stale),
-            func.count().filter(and_(stale, snoozed_condition(now=now)))]
+    """pending, stale, snoozed stale: a member's pile, over rows already limited by `pending_condition`
+    (so each row is tested for its age only, not for the status and expiry again: half the time)."""
+    stale = stale_age_condition(thresholds, now=now)
+    return [func.count(), func.count().filter(stale), func.count().filter(and_(stale, snoozed_condition(now=now)))]
 
 
 def withdrawn_today(session: Session, scopes: Sequence[MemberScope], *, now: datetime) -> dict[int, int]:
@@ -220,7 +227,7 @@ def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: boo
         thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
         rows = session.execute(
             select(Invite.member_id, *_pile_columns(thresholds, now=now))
-            .where(Invite.team_id == ws.team_id, Invite.status == Status.PENDING, Invite.member_id.in_(active))
+            .where(Invite.team_id == ws.team_id, pending_condition(thresholds, now=now), Invite.member_id.in_(active))
             .group_by(Invite.member_id)
         )
         return {
