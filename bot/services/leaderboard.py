@@ -132,7 +132,7 @@ def _member_counts(
     member_key = Invite.member_id + 0 if session.get_bind().dialect.name == "sqlite" else Invite.member_id
     per_member = (
         select(member_key.label("member_id"),
-               *(column.label(name) for column, name in zip(counts.rate_columns(thresholds, now=now), _RATE_FIELDS,
+               *(column.label(name) for column, name in zip(counts.rate_columns(thresholds, now=now), counts.RATE_COLUMNS,
                                                             strict=True)))
         .where(*conditions)
         .group_by(member_key)
@@ -140,7 +140,7 @@ def _member_counts(
     )
     rows = session.execute(
         select(Member.id, Member.user_id, Member.display_name, Member.show_on_leaderboard,
-               *(per_member.c[name] for name in _RATE_FIELDS))
+               *(per_member.c[name] for name in counts.RATE_COLUMNS))
         .join(per_member, per_member.c.member_id == Member.id)
         .where(Member.team_id == team_id, Member.deactivated.is_(False))
     ).all()
@@ -151,7 +151,6 @@ def _member_counts(
     ]
 
 
-_RATE_FIELDS = ("sent", "accepted", "declined", "withdrawn", "expired", "pending_stale", "pending_fresh")
 
 
 def _row(member: _MemberCounts) -> LeaderboardRow:
