@@ -17,7 +17,7 @@ from bot.db.models import Delivery, Member, Workspace
 from bot.domain.nudges import Kind, Message, StateChange, local_date, plan_alerts
 from bot.services import counts, ledger
 from bot.services.ledger import Sender
-from bot.services.sweep import _rules, _state
+from bot.services.sweep import member_state, rules_of
 
 log = logging.getLogger("bot.alerts")
 
@@ -34,7 +34,7 @@ def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> 
         workspace = session.get(Workspace, team_id)
         if member is None or workspace is None or member.deactivated or workspace.uninstalled_at is not None:
             return []
-        state = _state(member, _rules(workspace), workspace)
+        state = member_state(member, rules_of(workspace), workspace)
         scope = counts.MemberScope.of(member_id=state.member_id, team_id=team_id, tz=state.zone, settings=workspace)
         pile = counts.pile_counts(session, [scope], now=now)[state.member_id]
         pending, sends = pile.pending, pile.sent_7d

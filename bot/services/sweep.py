@@ -33,7 +33,7 @@ from bot.services.ledger import Sender
 
 log = logging.getLogger("bot.sweep")
 
-def _rules(ws: Workspace) -> Rules:
+def rules_of(ws: Workspace) -> Rules:
     """The planner's rules: the workspace columns of the same names."""
     return Rules(**{name: getattr(ws, name) for name in (f.name for f in dataclass_fields(Rules))})
 
@@ -55,13 +55,13 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     if not workspaces:
         return []
     teams = list(workspaces)
-    rules = {t: _rules(ws) for t, ws in workspaces.items()}
+    rules = {t: rules_of(ws) for t, ws in workspaces.items()}
     members = session.scalars(
         select(Member).where(Member.team_id.in_(teams), Member.deactivated.is_(False)).order_by(Member.id)
     ).all()
     facts: dict[int, MemberFacts] = {m.id: MemberFacts() for m in members}
     in_teams = Invite.team_id.in_(teams)
-    states = {m.id: _state(m, rules[m.team_id], workspaces[m.team_id]) for m in members}
+    states = {m.id: member_state(m, rules[m.team_id], workspaces[m.team_id]) for m in members}
     thresholds = {t: Thresholds(ws.withdraw_after_days, ws.expire_after_days) for t, ws in workspaces.items()}
 
     # 1. Every member's counts (pending, stale, 7-day sends, today's withdrawals), as every surface has them.
@@ -130,7 +130,8 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     return [(states[m.id], facts[m.id]) for m in members]
 
 
-def _state(member: Member, rules: Rules, ws: Workspace) -> MemberState:
+def member_state(member: Member, rules: Rules, ws: Workspace) -> MemberState:
+    """What the planner knows of a member (the sweep and the alerts a command raises)."""
     return MemberState(
         member_id=member.id,
         team_id=member.team_id,
