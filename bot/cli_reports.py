@@ -78,7 +78,7 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
         if session.scalar(select(Workspace.team_id).where(Workspace.team_id == team_id)) is None:
             raise ReportError(f"unknown team {team_id!r}: no workspace with that id in this database")
     if what == "leaderboard":
-        board = team_leaderboard(db, team_id=team_id, period=period, now=now)
+        board = team_leaderboard(db, team_id=team_id, period=period, now=now, every_pile=True)
         rows = [r for r in board.to_json_rows() if user_id is None or r["user"] == user_id]
         if fmt == "json":
             return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"

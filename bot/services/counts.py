@@ -8,7 +8,7 @@ or grouped per member (one query for a whole team or a whole sweep, never one pe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -58,10 +58,13 @@ def expired_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnE
 
 
 def _stale_age(t: Thresholds, now: datetime) -> ColumnElement:
-    return or_(
-        and_(Invite.priority != Priority.HIGH, Invite.sent_at <= t.stale_cut(now, Priority.NORMAL)),
-        and_(Invite.priority == Priority.HIGH, Invite.sent_at <= t.stale_cut(now, Priority.HIGH)),
-    )
+    # High priority waits longer, so its cut is the earlier one: an invite sent by then is stale
+    # whatever its priority, and between the two cuts only the others are. One date test for most
+    # rows instead of two priority tests and two date tests (a third of the pile scan).
+    high, normal = t.stale_cut(now, Priority.HIGH), t.stale_cut(now, Priority.NORMAL)
+    earlier, later, waits_later = (high, normal, Priority.HIGH) if high <= normal else (normal, high, Priority.NORMAL)
+    later_ones = Invite.priority != Priority.HIGH if waits_later is Priority.HIGH else Invite.priority == Priority.HIGH
+    return or_(Invite.sent_at <= earlier, and_(Invite.sent_at <= later, later_ones))
 
 
 def stale_age_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
@@ -78,7 +81,7 @@ def stale_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnEle
 
 def snoozed_condition(*, now: datetime) -> ColumnElement:
     """SQL: the invite is snoozed at `now`."""
-    return and_(Invite.snoozed_until.is_not(None), Invite.snoozed_until > now)
+    return Invite.snoozed_until > now  # NULL (never snoozed) compares as unknown: not snoozed
 
 
 def ready_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
@@ -132,7 +135,7 @@ def rate_columns(thresholds: ThresholdsByTeam, *, now: datetime) -> list:
 
 def counts_of(row) -> RateCounts:
     """A RateCounts from the columns of `rate_columns` (in order)."""
-    sent, accepted, declined, withdrawn, expired, pending, past, stale = (int(v or 0) for v in row[:8])
+    sent, accepted, declined, withdrawn, expired, pending, past, stale = row[:8]  # COUNTs: never NULL
     return RateCounts(sent, accepted, declined, withdrawn, expired + past, stale, pending - past - stale)
 
 
@@ -209,7 +212,7 @@ def _pile_columns(thresholds: ThresholdsByTeam, *, now: datetime) -> list:
     """pending, stale, snoozed stale: a member's pile, over rows already limited by `pending_condition`
     (so each row is tested for its age only, not for the status and expiry again: half the time)."""
     stale = stale_age_condition(thresholds, now=now)
-    return [func.count(), func.count().filter(stale), func.count().filter(and_(stale, snoozed_condition(now=now)))]
+    return [func.count(), func.count().filter(stale), func.count().filter(and_(snoozed_condition(now=now), stale))]
 
 
 def withdrawn_today(session: Session, scopes: Sequence[MemberScope], *, now: datetime) -> dict[int, int]:
@@ -227,19 +230,22 @@ def withdrawn_today(session: Session, scopes: Sequence[MemberScope], *, now: dat
     return {int(member_id): int(n) for member_id, n in rows}
 
 
-def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: bool = False) -> dict[int, PileCounts]:
+def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: bool = False,
+               member_ids: Collection[int] | None = None) -> dict[int, PileCounts]:
     """Every active member's PileCounts in a workspace (a Workspace row), by member id.
 
     `pile_only` (the leaderboard, the weekly digest): pending, stale and risk, in one index-only scan
-    of the team's pending rows (ix_invites_pending_member_pile); members without a pending invite
-    are left out (their pile is `PileCounts()`'s zeros).
+    of the team's pending rows (ix_invites_pending_member_pile), or of only `member_ids`' rows;
+    members without a pending invite are left out (their pile is `PileCounts()`'s zeros).
     """
     active = select(Member.id).where(Member.team_id == ws.team_id, Member.deactivated.is_(False))
     if pile_only:
         thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
+        chosen = Invite.member_id.in_(active) if member_ids is None else and_(
+            Invite.member_id.in_(sorted(member_ids)), Invite.member_id.in_(active))
         rows = session.execute(
             select(Invite.member_id, *_pile_columns(thresholds, now=now))
-            .where(Invite.team_id == ws.team_id, pending_condition(thresholds, now=now), Invite.member_id.in_(active))
+            .where(Invite.team_id == ws.team_id, pending_condition(thresholds, now=now), chosen)
             .group_by(Invite.member_id)
         )
         return {

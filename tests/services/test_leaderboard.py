@@ -21,6 +21,7 @@ from bot.services.leaderboard import (
     offset_spans,
     team_leaderboard,
 )
+from bot.services import leaderboard as leaderboard_module
 from bot.services.members import Actor, identify
 from tests.conftest import NOW
 
@@ -253,7 +254,7 @@ def test_every_figure_matches_the_reference(db, seed):
     store(db, data)
     store(db, other_team(seed), team=OTHER_TEAM)
     for period in PERIODS.values():
-        board = team_leaderboard(db, team_id=TEAM, period=period, now=NOW)
+        board = team_leaderboard(db, team_id=TEAM, period=period, now=NOW, every_pile=True)
         expected = reference_board(data, period)
         got = {
             "ranked": [r.to_json() for r in board.rows_ranked],
@@ -268,6 +269,28 @@ def test_every_figure_matches_the_reference(db, seed):
         assert t.rate == (t.accepted / t.decided if t.decided else None)
         assert board.min_sample == data.min_sample and board.period == period
         assert board.to_json_rows() == got["ranked"] + got["unranked"] + got["hidden"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_message_board_reads_the_piles_of_the_rows_it_shows(db, seed, monkeypatch):
+    """The board a message shows: the first SHOWN_RANKED ranked and SHOWN_UNRANKED unranked rows carry
+    the member's pile now (as every other surface counts it); rows past them and hidden ones carry
+    none, and the team totals carry no pile sums (only `every_pile` reads them)."""
+    data = random_dataset(seed)
+    store(db, data)
+    expected = reference_board(data, PERIODS["all"])
+    shown_ranked, shown_unranked = max(1, len(expected["ranked"]) // 2), max(1, len(expected["unranked"]) // 2)
+    monkeypatch.setattr(leaderboard_module, "SHOWN_RANKED", shown_ranked)
+    monkeypatch.setattr(leaderboard_module, "SHOWN_UNRANKED", shown_unranked)
+    board = team_leaderboard(db, team_id=TEAM, period=PERIODS["all"], now=NOW)
+    no_pile = {"pending": None, "stale": None, "snoozed_stale": None}
+    for part, rows, shown in (("ranked", board.rows_ranked, shown_ranked),
+                              ("unranked", board.rows_unranked, shown_unranked), ("hidden", board.rows_hidden, 0)):
+        want = without_sent(expected[part])
+        assert [r.to_json() for r in rows[:shown]] == want[:shown], (seed, part)
+        assert [r.to_json() for r in rows[shown:]] == [{**w, **no_pile} for w in want[shown:]], (seed, part)
+    assert (board.totals.pending, board.totals.stale, board.totals.snoozed_stale) == (None, None, None)
+    assert board.totals.sent == expected["totals"]["sent"]
 
 
 def test_the_random_datasets_cover_the_interesting_cases():

@@ -10,6 +10,8 @@ from bot.domain.counts import stale_label
 from bot.domain.invites import Period
 from bot.domain.words import count
 from bot.services.leaderboard import (
+    SHOWN_RANKED,
+    SHOWN_UNRANKED,
     WEEKDAY_MIN_DAYS,
     WEEKDAY_MIN_DECIDED,
     Insights,
@@ -25,9 +27,9 @@ from bot.slack.render import SECTION_LIMIT, Reply, button, context, escape, repl
 # not-yet-ranked members get a budget of lines and sections (about 40,000 characters in all), so a
 # team of 1,000 still fits and the message stays readable; the rest is counted as "…and N more".
 HEADER_LIMIT = 150
-MAX_RANKED_LINES = 100
+MAX_RANKED_LINES = SHOWN_RANKED  # the rows whose piles the service reads
 MAX_RANKED_SECTIONS = 10
-MAX_UNRANKED_LINES = 30
+MAX_UNRANKED_LINES = SHOWN_UNRANKED
 MAX_UNRANKED_SECTIONS = 3
 MAX_UNRANKED_NAMES = 30
 MAX_NAME = 80
@@ -54,10 +56,10 @@ def member_name(row: LeaderboardRow) -> str:
 
 
 def _figures(row: LeaderboardRow) -> str:
-    return (
-        f"{percent(row.rate)} (n={row.n}) · {row.accepted} accepted · {row.pending} pending · "
-        f"{stale_label(row.stale, row.snoozed_stale)}"
-    )
+    rate = f"{percent(row.rate)} (n={row.n}) · {row.accepted} accepted"
+    if row.pending is None or row.stale is None:  # a row past what a message shows: its pile was not read
+        return rate
+    return f"{rate} · {row.pending} pending · {stale_label(row.stale, row.snoozed_stale or 0)}"
 
 
 def ranked_line(row: LeaderboardRow) -> str:
@@ -87,20 +89,25 @@ def _close(chunk: list[str], hidden: int) -> None:
 
 
 def packed(
-    lines: list[str], *, max_sections: int, max_lines: int, title: str | None = None
+    lines: list[str], *, max_sections: int, max_lines: int, title: str | None = None, total: int | None = None
 ) -> list[dict[str, Any]]:
-    """Lines (after an optional title) in at most `max_sections` sections; the rest counted as `…and N more`."""
+    """Lines (after an optional title) in at most `max_sections` sections; the rest counted as `…and N more`.
+
+    `total` is the number of rows when `lines` holds only the first of them (at most `max_lines`).
+    """
+    total = len(lines) if total is None else total
     chunks: list[list[str]] = [[title] if title else []]
-    for shown, line in enumerate(lines):
-        if shown == max_lines:
-            _close(chunks[-1], len(lines) - shown)
+    for shown, line in enumerate([*lines[:max_lines], None]):
+        if line is None:
+            if shown < total:
+                _close(chunks[-1], total - shown)
             break
         if not chunks[-1] or _fits(chunks[-1], line):
             chunks[-1].append(line)
         elif len(chunks) < max_sections:
             chunks.append([line])
         else:
-            _close(chunks[-1], len(lines) - shown)
+            _close(chunks[-1], total - shown)
             break
     return [section("\n".join(chunk)) for chunk in chunks if chunk]
 
@@ -114,26 +121,28 @@ def _ranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
     if not board.rows_ranked:
         text = f"Nobody has {count(board.min_sample, 'decided invite')} from {period_text(board.period)} yet."
         return [section(text)]
-    lines = [ranked_line(r) for r in board.rows_ranked]
-    return packed(lines, max_sections=MAX_RANKED_SECTIONS, max_lines=MAX_RANKED_LINES)
+    # Only the rows a message can show are written out (their piles are the ones the service read).
+    lines = [ranked_line(r) for r in board.rows_ranked[:MAX_RANKED_LINES]]
+    return packed(lines, max_sections=MAX_RANKED_SECTIONS, max_lines=MAX_RANKED_LINES, total=len(board.rows_ranked))
 
 
 def _unranked_blocks(board: Leaderboard) -> list[dict[str, Any]]:
     if not board.rows_unranked:
         return []
     title = f"*Not enough data yet* (fewer than {count(board.min_sample, 'decided invite')}):"
-    lines = [unranked_line(r) for r in board.rows_unranked]
-    return packed(lines, max_sections=MAX_UNRANKED_SECTIONS, max_lines=MAX_UNRANKED_LINES, title=title)
+    lines = [unranked_line(r) for r in board.rows_unranked[:MAX_UNRANKED_LINES]]
+    return packed(lines, max_sections=MAX_UNRANKED_SECTIONS, max_lines=MAX_UNRANKED_LINES, title=title,
+                  total=len(board.rows_unranked))
 
 
 def totals_text(board: Leaderboard) -> str:
     """The team's numbers in one line (hidden members included)."""
     t = board.totals
     rate = f"{percent(t.rate)} of {t.decided} decided" if t.decided else "nothing decided yet"
-    return (
-        f"*Team:* {t.sent} sent · {t.accepted} accepted · {rate} · {t.pending} pending · "
-        f"{stale_label(t.stale, t.snoozed_stale)}"
-    )
+    text = f"*Team:* {t.sent} sent · {t.accepted} accepted · {rate}"
+    if t.pending is None or t.stale is None:  # the message reads only the shown members' piles
+        return text
+    return f"{text} · {t.pending} pending · {stale_label(t.stale, t.snoozed_stale or 0)}"
 
 
 def method_text(board: Leaderboard) -> str:
@@ -311,8 +320,9 @@ def _digest_board_blocks(plan: TeamDigestPlan) -> list[dict[str, Any]]:
     if not board.rows_ranked and not board.rows_unranked:
         return [section(f"{title}\nNo invites were logged in {period_text(board.period)}.")]
     if board.rows_ranked:
-        lines = [digest_ranked_line(r, plan.change(r)) for r in board.rows_ranked]
-        blocks = packed(lines, max_sections=MAX_RANKED_SECTIONS, max_lines=MAX_RANKED_LINES, title=title)
+        lines = [digest_ranked_line(r, plan.change(r)) for r in board.rows_ranked[:MAX_RANKED_LINES]]
+        blocks = packed(lines, max_sections=MAX_RANKED_SECTIONS, max_lines=MAX_RANKED_LINES, title=title,
+                        total=len(board.rows_ranked))
     else:
         needed = count(board.min_sample, "decided invite")
         blocks = [section(f"{title}\nNobody has {needed} from {period_text(board.period)} yet.")]
