@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
 from bot.domain.commands import InviteRef, LogRequest
+from bot.domain.counts import PileCounts
 from bot.domain.invites import (
     PaceLevel,
     PriorInvite,
@@ -307,6 +309,56 @@ def _transition(
     session.add(_event(actor, invite, current, target, now=now, via=via, change_id=str(uuid.uuid4())))
     session.refresh(invite)
     return OutcomeResult(InviteView.of(invite), current)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What a "Withdrew all N" click did: withdrawn now, not pending any more, and the pile after."""
+
+    withdrawn: list[InviteView]
+    unchanged: list[InviteView]  # the actor's, but no longer pending (already withdrawn, accepted…)
+    pile: PileCounts
+    foreign: int = 0  # ids that are not the actor's: never touched
+
+
+def withdraw_all(db: Database, actor: Actor, invite_ids: Sequence[int], *, now: datetime,
+                 via: str = "button") -> BulkResult:
+    """Mark the actor's pending invites among `invite_ids` withdrawn, as one change (one undo reverts it)."""
+    wanted = sorted(set(invite_ids))
+    change_id = str(uuid.uuid4())
+    with db.session() as session:
+        rows = session.scalars(select(Invite).where(own_invites(actor), Invite.id.in_(wanted))).all()
+        pending = [r.id for r in rows if r.status == Status.PENDING]
+        # Guarded on the status, as one click is: a concurrent click or a retry finds those rows changed.
+        changed = set(session.scalars(
+            update(Invite)
+            .where(Invite.id.in_(pending), Invite.member_id == actor.member_id, Invite.status == Status.PENDING)
+            .values(status=Status.WITHDRAWN, status_changed_at=now)
+            .returning(Invite.id)
+            .execution_options(synchronize_session=False)
+        ).all()) if pending else set()
+        withdrawn, unchanged = [], []
+        for invite in rows:
+            if invite.id in changed:
+                session.refresh(invite)
+                session.add(_event(actor, invite, Status.PENDING, Status.WITHDRAWN, now=now, via=via,
+                                   change_id=change_id))
+                withdrawn.append(InviteView.of(invite))
+            else:
+                session.refresh(invite)
+                unchanged.append(InviteView.of(invite))
+        if not rows:
+            raise NotFound("None of these invites are yours — nothing changed.")
+        if not withdrawn:
+            states = ", ".join(sorted({str(v.status) for v in unchanged}))
+            raise AlreadyDone(f"All {len(unchanged)} are already {states} — nothing changed.")
+        session.flush()
+        scope = counts.MemberScope.of_actor(actor)
+        pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
+    order = {invite_id: n for n, invite_id in enumerate(invite_ids)}
+    withdrawn.sort(key=lambda v: order.get(v.id, 0))
+    unchanged.sort(key=lambda v: order.get(v.id, 0))
+    return BulkResult(withdrawn, unchanged, pile, foreign=len(wanted) - len(rows))
 
 
 @dataclass(frozen=True)
