@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.counts import PileCounts, stale_label
 from bot.domain.invites import Risk
-from bot.domain.nudges import Kind, Message, PendingInvite
+from bot.domain.nudges import DIGEST_MAX_ROWS, DigestOutcome, Kind, Message, PendingInvite
 from bot.domain.words import count, plural
 from bot.slack.ids import Action, Block
 from bot.slack.mrkdwn import escape, link
@@ -17,7 +17,7 @@ from bot.slack.render import Reply, button, comment_text, context, section
 
 # Each batch row is a section and an actions block; with the header and footer this keeps a
 # digest within Slack's 50 blocks whatever the size of the pile.
-MAX_ROWS = 20
+MAX_ROWS = DIGEST_MAX_ROWS
 MAX_KEYS_LISTED = 15
 _ROW_PREFIX = f"{Block.DIGEST_ROW}:"
 
@@ -137,11 +137,6 @@ def _keys(keys: tuple[str, ...]) -> str:
     return shown + (f" and {len(keys) - MAX_KEYS_LISTED} more" if len(keys) > MAX_KEYS_LISTED else "")
 
 
-def shown_ids(message: Message) -> list[int]:
-    """The invites a digest shows with buttons (what its one-line summary reports on the next day)."""
-    return [invite.invite_id for invite in message.batch[:MAX_ROWS]] if message.counts.stale else []
-
-
 def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMMANDS) -> Reply:
     """The daily digest DM."""
     counts = message.counts
@@ -153,7 +148,7 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
         blocks.append({**section(_batch_head(counts, len(message.batch[:MAX_ROWS]), commands)), "block_id": Block.DIGEST_BATCH})
         for invite in message.batch[:MAX_ROWS]:
             blocks.extend(row_blocks(invite, now))
-        blocks.extend(bulk_block(shown_ids(message)))
+        blocks.extend(bulk_block(list(message.shown_ids)))
     notes = []
     if message.expired:
         notes.append(f":hourglass: Expired (LinkedIn drops invites after about 6 months): {_keys(message.expired)}")
@@ -166,6 +161,12 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
     blocks.append(context(f"`{invites} pause` stops this digest · `{invites} snooze 3d` pauses it for a while"))
     text = f"{counts.pending} pending, {stale_label(counts.stale, counts.snoozed_stale)}; withdraw {counts.batch} today."
     return {"text": text, "blocks": blocks[:50]}
+
+
+def replaced_digest(day: date, outcome: DigestOutcome) -> Reply:
+    """A digest the next one replaced: one line of what happened to its invites, no buttons."""
+    text = f"Your {day:%b} {day.day} digest: {outcome.line()}."
+    return {"text": text, "blocks": [{**context(f":card_index_dividers: {escape(text)}"), "block_id": Block.DIGEST_DONE}]}
 
 
 def alert(message: Message, *, commands: Commands = DEFAULT_COMMANDS) -> Reply:
