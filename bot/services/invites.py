@@ -426,6 +426,7 @@ class InvitePage:
     total: int
     invites: list[InviteView]
     snoozed: int = 0  # of the total, snoozed (a `stale` list says "7 stale (1 snoozed)")
+    query: str | None = None  # a `find` result: the text looked for
 
 
 def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: datetime) -> InvitePage:
@@ -454,6 +455,34 @@ def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: dat
             .limit(PAGE_SIZE)
         ).all()
         return InvitePage(status, page, pages, total, [InviteView.of(r) for r in rows], snoozed)
+
+
+def _searchable(name_folded: str | None, company: str | None, key: str, comment: str | None) -> str:
+    """What `find` looks in, folded (any case, any script): name, company, slug (as typed and as read), comment."""
+    slug = key.split(":", 1)[-1]
+    return "\n".join(fold(t) or "" for t in (name_folded, company, slug, readable_key(key), comment) if t)
+
+
+def find_invites(db: Database, actor: Actor, *, text: str, page: int, now: datetime) -> InvitePage:
+    """A page of the actor's invites whose name, company, slug or comment contains `text`, newest first.
+
+    Matched in Python on folded text (bot.domain.prospect.fold): SQLite's lower() folds ASCII only,
+    so this gives the same answer on both databases; only the member's own rows are read.
+    """
+    needle = fold(text) or ""
+    with db.session(write=False) as session:
+        rows = session.execute(
+            select(Invite.id, Invite.name_folded, Invite.company, Invite.prospect_key, Invite.notes)
+            .where(own_invites(actor))
+            .order_by(Invite.sent_at.desc(), Invite.id.desc())
+        ).all()
+        matched = [r.id for r in rows if needle in _searchable(r.name_folded, r.company, r.prospect_key, r.notes)]
+        pages = max(1, -(-len(matched) // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        shown = matched[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        by_id = {i.id: i for i in session.scalars(select(Invite).where(own_invites(actor), Invite.id.in_(shown)))}
+        return InvitePage("all", page, pages, len(matched), [InviteView.of(by_id[i]) for i in shown if i in by_id],
+                          query=text)
 
 
 SNOOZE_DAYS = 7

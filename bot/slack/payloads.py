@@ -7,6 +7,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.domain.commands import FIND_MAX
 from bot.services.errors import ServiceError
 
 log = logging.getLogger("bot.slack.payloads")
@@ -44,9 +45,6 @@ class BulkWithdraw(_Value):
     invite_ids: tuple[InviteId, ...] = Field(min_length=1, max_length=MAX_BULK_IDS)
 
 
-FIND_MAX = 200
-
-
 class ListOutcome(_Value):
     """A `list` / `find` row's outcome button: the invite, the outcome, and the list to show again."""
 
@@ -64,6 +62,7 @@ class ForgetMe(_Value):
 class ListPage(_Value):
     status: Literal["pending", "stale", "accepted", "declined", "withdrawn", "expired", "all"]
     page: int = Field(ge=1, le=100_000)
+    find: str | None = Field(default=None, min_length=1, max_length=FIND_MAX)  # a `find` result's pages
 
 
 class BadPayload(ServiceError):
