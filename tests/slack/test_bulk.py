@@ -150,3 +150,31 @@ def test_the_largest_bulk_value_fits_in_a_button():
     # The rows shown (digest and Home) are what a bulk click carries; a default day's batch fits whole.
     assert max(MAX_ROWS, MAX_BATCH_ROWS) <= MAX_BULK_IDS
     assert setting("max_withdrawals_per_day").default <= MAX_BULK_IDS
+
+
+def test_home_bulk_click_past_the_daily_withdrawals_warns_in_the_dm(slack, db, settings, fake_slack, clock):
+    clock.instant = WED_9
+    actor = make_member(db, "U1", now=WED_9)
+    make_invites(db, actor, [{"key": f"in:p-{n}", "days_ago": 20 + n} for n in range(3)], now=WED_9)
+    open_home(slack)
+    (button,) = [b for b in _view_buttons(published(fake_slack)) if b["text"]["text"] == "Withdrew all 3"]
+    done = make_invites(db, actor, [{"key": f"in:done-{n}", "days_ago": 30, "status": "withdrawn"}
+                                    for n in range(18)], now=WED_9)
+    for invite_id in done:  # a bulk value carries the rows shown when Home was opened
+        record_event(db, actor, invite_id, "withdrawn", at=WED_9 - timedelta(minutes=5), via="button")
+    home_click(slack, button["action_id"], value=button["value"])
+    published(fake_slack, 2)
+    (dm,) = fake_slack.wait_for("chat.postMessage")
+    assert dm.params["channel"] == "U1" and "21 withdrawals today" in dm.params["text"]
+    assert set(statuses(db).values()) == {"withdrawn"}
+
+
+def test_home_bulk_click_within_the_day_sends_no_dm(slack, db, settings, fake_slack, clock):
+    clock.instant = WED_9
+    actor = make_member(db, "U1", now=WED_9)
+    make_invites(db, actor, [{"key": f"in:p-{n}", "days_ago": 20 + n} for n in range(3)], now=WED_9)
+    open_home(slack)
+    (button,) = [b for b in _view_buttons(published(fake_slack)) if b["text"]["text"] == "Withdrew all 3"]
+    home_click(slack, button["action_id"], value=button["value"])
+    published(fake_slack, 2)
+    assert fake_slack.of("chat.postMessage") == []
