@@ -166,7 +166,7 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
 def replaced_digest(day: date, outcome: DigestOutcome) -> Reply:
     """A digest the next one replaced: one line of what happened to its invites, no buttons."""
     text = f"Your {day:%b} {day.day} digest: {outcome.line()}."
-    return {"text": text, "blocks": [{**context(f":card_index_dividers: {escape(text)}"), "block_id": Block.DIGEST_DONE}]}
+    return {"text": text, "blocks": [{**context(f":date: {escape(text)}"), "block_id": Block.DIGEST_DONE}]}
 
 
 def alert(message: Message, *, commands: Commands = DEFAULT_COMMANDS) -> Reply:
