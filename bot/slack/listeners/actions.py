@@ -29,7 +29,7 @@ def register(app: App, deps: Deps) -> None:
 
     def pick_outcome(body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
         value = load(PickOutcome, action.get("value"))
-        actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
+        actor = deps.actor(team_id=context.team_id, user_id=context.user_id, client=client)
         ref = InviteRef(invite_id=value.invite_id)
         result = invite_service.record_outcome(deps.db, actor, ref, Status(value.outcome), now=deps.clock.now(), via="button")
         respond(replace_original=True, **render.outcome_reply(result, actor, commands=deps.commands))
