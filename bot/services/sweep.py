@@ -203,7 +203,8 @@ def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, K
 
 # Updates a sent digest (team id, where it is) to the one-line summary of its invites; raises nothing
 # the cycle must handle (bot.slack.outbound logs what Slack refused).
-DigestUpdater = Callable[[str, ledger.SentMessage, DigestOutcome], None]
+# (None: a digest sent before the ledger kept its invites, so only "replaced" can be said of it.)
+DigestUpdater = Callable[[str, ledger.SentMessage, DigestOutcome | None], None]
 
 
 def digest_outcome(db: Database, *, team_id: str, member_id: int, invite_ids: Iterable[int],
@@ -236,8 +237,8 @@ def replace_previous_digest(db: Database, message: Message, *, now: datetime, up
                                     kind=Kind.DAILY_DIGEST, before=message.local_date)
     if previous is None:
         return False
-    outcome = digest_outcome(db, team_id=message.team_id, member_id=message.member_id,
-                             invite_ids=previous.invite_ids or (), now=now)
+    outcome = None if previous.invite_ids is None else digest_outcome(
+        db, team_id=message.team_id, member_id=message.member_id, invite_ids=previous.invite_ids, now=now)
     update_digest(message.team_id, previous, outcome)
     return True
 

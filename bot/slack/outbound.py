@@ -181,7 +181,7 @@ def digest_updater(settings: Settings, tokens: TokenSource) -> DigestUpdater:
     """
     clients: dict[str, WebClient] = {}
 
-    def update(team_id: str, sent: SentMessage, outcome: DigestOutcome) -> None:
+    def update(team_id: str, sent: SentMessage, outcome: DigestOutcome | None) -> None:
         token = tokens(team_id)
         if not token:
             return

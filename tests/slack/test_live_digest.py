@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.clock import FixedClock
 from bot.db.models import Delivery, Invite
@@ -97,3 +97,12 @@ def test_a_digest_that_cannot_be_updated_leaves_today_s_delivered(db, settings, 
     next_day(db, settings, fake_slack, clock)
     with db.session(write=False) as s:
         assert sorted(s.scalars(select(Delivery.state))) == ["sent", "sent"]
+
+
+def test_a_digest_from_before_the_ledger_kept_its_invites_is_replaced_all_the_same(db, settings, fake_slack, clock):
+    deliver(db, settings, fake_slack, clock)
+    with db.session() as s:  # as a row settled before migration 0013
+        s.execute(update(Delivery).values(invite_ids=None))
+    next_day(db, settings, fake_slack, clock)
+    (collapse,) = fake_slack.of("chat.update")
+    assert "Nov 18 digest was replaced by today's" in json.dumps(blocks_of(collapse))

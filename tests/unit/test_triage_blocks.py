@@ -54,3 +54,7 @@ def test_a_replaced_digest_is_one_line_of_what_happened_without_buttons():
     reply = nudges.replaced_digest(date(2026, 11, 18), outcome)
     assert reply["text"] == "Your Nov 18 digest: 3 withdrawn, 1 accepted, 2 left for today's digest."
     assert [b["type"] for b in reply["blocks"]] == ["context"]
+
+
+def test_a_digest_sent_before_the_ledger_kept_its_invites_is_only_said_to_be_replaced():
+    assert nudges.replaced_digest(date(2026, 11, 18), None)["text"] == "Your Nov 18 digest was replaced by today's."

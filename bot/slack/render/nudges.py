@@ -163,9 +163,10 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
     return {"text": text, "blocks": blocks[:50]}
 
 
-def replaced_digest(day: date, outcome: DigestOutcome) -> Reply:
-    """A digest the next one replaced: one line of what happened to its invites, no buttons."""
-    text = f"Your {day:%b} {day.day} digest: {outcome.line()}."
+def replaced_digest(day: date, outcome: DigestOutcome | None) -> Reply:
+    """A digest the next one replaced: one line of what happened to its invites (None: not known), no buttons."""
+    name = f"Your {day:%b} {day.day} digest"
+    text = f"{name}: {outcome.line()}." if outcome is not None else f"{name} was replaced by today's."
     return {"text": text, "blocks": [{**context(f":date: {escape(text)}"), "block_id": Block.DIGEST_DONE}]}
 
 
