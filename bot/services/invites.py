@@ -328,6 +328,8 @@ def withdraw_all(db: Database, actor: Actor, invite_ids: Sequence[int], *, now: 
     change_id = str(uuid.uuid4())
     with db.session() as session:
         rows = session.scalars(select(Invite).where(own_invites(actor), Invite.id.in_(wanted))).all()
+        if not rows:
+            raise NotFound("None of these invites are yours — nothing changed.")
         pending = [r.id for r in rows if r.status == Status.PENDING]
         # Guarded on the status, as one click is: a concurrent click or a retry finds those rows changed.
         changed = set(session.scalars(
@@ -339,16 +341,13 @@ def withdraw_all(db: Database, actor: Actor, invite_ids: Sequence[int], *, now: 
         ).all()) if pending else set()
         withdrawn, unchanged = [], []
         for invite in rows:
+            session.refresh(invite)
             if invite.id in changed:
-                session.refresh(invite)
                 session.add(_event(actor, invite, Status.PENDING, Status.WITHDRAWN, now=now, via=via,
                                    change_id=change_id))
                 withdrawn.append(InviteView.of(invite))
             else:
-                session.refresh(invite)
                 unchanged.append(InviteView.of(invite))
-        if not rows:
-            raise NotFound("None of these invites are yours — nothing changed.")
         if not withdrawn:
             states = ", ".join(sorted({str(v.status) for v in unchanged}))
             raise AlreadyDone(f"All {len(unchanged)} are already {states} — nothing changed.")
