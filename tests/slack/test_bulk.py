@@ -178,3 +178,18 @@ def test_home_bulk_click_within_the_day_sends_no_dm(slack, db, settings, fake_sl
     home_click(slack, button["action_id"], value=button["value"])
     published(fake_slack, 2)
     assert fake_slack.of("chat.postMessage") == []
+
+
+def test_a_home_click_on_rows_handled_elsewhere_shows_home_again(slack, db, settings, fake_slack, clock):
+    clock.instant = WED_9
+    actor = make_member(db, "U1", now=WED_9)
+    make_invites(db, actor, [{"key": f"in:p-{n}", "days_ago": 20 + n} for n in range(3)], now=WED_9)
+    open_home(slack)
+    (button,) = [b for b in _view_buttons(published(fake_slack)) if b["text"]["text"] == "Withdrew all 3"]
+    slack.invites("withdrawn #1")
+    slack.invites("withdrawn #2")
+    slack.invites("accepted #3")
+    home_click(slack, button["action_id"], value=button["value"])  # Home still showed them as pending
+    view = published(fake_slack, 2)
+    assert not [b for b in _view_buttons(view) if b["text"]["text"].startswith("Withdrew all")]
+    assert "0 pending" in json.dumps(view)

@@ -4,6 +4,8 @@ then update the DM in place, or publish Home again."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -14,6 +16,7 @@ from bot.domain.counts import PileCounts
 from bot.domain.invites import Status
 from bot.services import invites as invite_service
 from bot.services.counts import pile_for
+from bot.services.errors import AlreadyDone
 from bot.services.members import Actor
 from bot.slack.deps import Deps
 from bot.slack.errors import ack_only, reporting
@@ -39,21 +42,22 @@ def register(app: App, deps: Deps) -> None:
         now = deps.clock.now()
         # The invite's current state decides (an old digest's button still reaching us included):
         # a row already handled elsewhere is refused with what it is now ("already withdrawn").
-        if action["action_id"] == Action.DIGEST_SNOOZE:
-            invite = invite_service.snooze_invite(deps.db, actor, row.invite_id, now=now)
-            note = f":zzz: {escape(invite.label)} snoozed for {invite_service.SNOOZE_DAYS} days"
-        else:
-            result = invite_service.record_outcome(
-                deps.db, actor, InviteRef(invite_id=row.invite_id), _OUTCOMES[action["action_id"]], now=now, via="button"
-            )
-            note = f":white_check_mark: {escape(result.invite.label)} marked {result.invite.status}"
+        with _home_shown_again(deps, actor, body, client):
+            if action["action_id"] == Action.DIGEST_SNOOZE:
+                invite = invite_service.snooze_invite(deps.db, actor, row.invite_id, now=now)
+                note = f":zzz: {escape(invite.label)} snoozed for {invite_service.SNOOZE_DAYS} days"
+            else:
+                result = invite_service.record_outcome(deps.db, actor, InviteRef(invite_id=row.invite_id),
+                                                       _OUTCOMES[action["action_id"]], now=now, via="button")
+                note = f":white_check_mark: {escape(result.invite.label)} marked {result.invite.status}"
         _show(deps, actor, body, client, respond, note=note, rows={row.invite_id: note},
               pile=lambda: pile_for(deps.db, actor, now=now))
 
     def withdraw_all(body: dict, action: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
         value = load(BulkWithdraw, action.get("value"))
         actor = deps.actor(team_id=context.team_id, user_id=context.user_id, client=client)
-        result = invite_service.withdraw_all(deps.db, actor, value.invite_ids, now=deps.clock.now())
+        with _home_shown_again(deps, actor, body, client):
+            result = invite_service.withdraw_all(deps.db, actor, value.invite_ids, now=deps.clock.now())
         unchanged = [(v.label, str(v.status)) for v in result.unchanged]
         note = render_nudges.bulk_note(len(result.withdrawn), unchanged, result.pile, deps.commands)
         rows = {v.id: f":white_check_mark: {escape(v.label)} marked withdrawn" for v in result.withdrawn}
@@ -62,6 +66,18 @@ def register(app: App, deps: Deps) -> None:
 
     app.action(pattern)(ack=ack_only, lazy=[reporting(digest_click, deps.commands)])
     app.action(Action.DIGEST_WITHDRAW_ALL)(ack=ack_only, lazy=[reporting(withdraw_all, deps.commands)])
+
+
+@contextmanager
+def _home_shown_again(deps: Deps, actor: Actor, body: dict, client: WebClient) -> Iterator[None]:
+    """A Home click on rows handled elsewhere meanwhile: Home has no reply to say so, so it is published
+    again with the current state (the error still goes to the one handler)."""
+    try:
+        yield
+    except AlreadyDone:
+        if (body.get("container") or {}).get("type") == "view":
+            team.publish_home(deps, actor, client)
+        raise
 
 
 def _show(deps: Deps, actor: Actor, body: dict, client: WebClient, respond: Respond, *, note: str,
