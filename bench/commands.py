@@ -14,7 +14,7 @@ from slack_bolt import App
 from sqlalchemy import func, select
 
 from bench.common import NOW, Latency, SqlProfiler, StatementStats, heaviest
-from bench.generate import slug
+from bench.generate import FIRST, slug
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db.engine import Database
@@ -157,6 +157,10 @@ def cases(app: App, fake: FakeSlack, db: Database, people: list[Actor], *, tag: 
              _checker("Logged 1 invite", "already pending"), target_ms=50),
         Case("/invites list", _command(app, fake, "/invites", lambda i: "list", picker(people, 3)),
              _checker("Your pending invites", "pending invites: none"), target_ms=50),
+        # Not a target: your invites whose name, company, slug or comment contains a first name (folded in Python).
+        Case("/invites find", _command(app, fake, "/invites", lambda i: f"find {FIRST[i % len(FIRST)].lower()}",
+                                       picker(people, 7)),
+             _checker("matching")),
         Case("/invites stats", _command(app, fake, "/invites", lambda i: "stats", picker(people, 4)),
              _checker("Your invites sent in"), target_ms=150),
         Case("/invites leaderboard", _command(app, fake, "/invites", lambda i: "leaderboard", picker(people, 5)),

@@ -16,7 +16,7 @@ from bot.db.engine import Database
 from bot.services.members import refresh_profiles
 from bot.services.sweep import CycleReport, run_cycle
 from bot.slack.deps import profile_lookup
-from bot.slack.outbound import TokenSource, channel_sender, make_client, marker, slack_sender
+from bot.slack.outbound import TokenSource, channel_sender, digest_updater, make_client, marker, slack_sender
 
 log = logging.getLogger("bot.scheduler")
 
@@ -29,6 +29,7 @@ def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSo
     send = slack_sender(settings, db, tokens, clock)
     mark = marker(db)
     post = channel_sender(settings, tokens)
+    update_digest = digest_updater(settings, tokens)
 
     def lookup_for_team(team_id: str):
         token = tokens(team_id)
@@ -40,7 +41,7 @@ def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSo
             # Zones change (travel, moves): keep them fresh for members who only read digests.
             refresh_profiles(db, now=now, lookup_for_team=lookup_for_team, limit=PROFILE_REFRESH_BATCH)
         return run_cycle(db, now=now, send=send, team_id=team_id, dry_run=dry_run, mark_undeliverable=mark,
-                         send_to_channel=post)
+                         send_to_channel=post, update_digest=update_digest)
 
     return run
 

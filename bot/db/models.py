@@ -275,6 +275,9 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
+    # A daily digest's invites shown with buttons, as comma-separated ids: the next digest
+    # updates this one to a summary of what happened to them (bot.services.sweep).
+    invite_ids: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     error: Mapped[str | None] = mapped_column(String(200))
 

@@ -387,6 +387,18 @@ class ListInvites:
     page: int = 1
 
 
+# The longest text `find` looks for (it travels in the result's buttons, inside Slack's 2,000 characters).
+FIND_MAX = 200
+
+
+@dataclass(frozen=True)
+class Find:
+    """`find <text>`: your invites whose name, company, slug or comment contains the text."""
+
+    text: str
+    page: int = 1
+
+
 @dataclass(frozen=True)
 class InviteRef:
     """How a person points at one of their invites: `#12`, a URL, a slug or a name."""
@@ -459,7 +471,7 @@ class ForgetMe:
 
 
 InvitesCommand = (
-    Summary | Help | ListInvites | RecordOutcome | Undo | Stats | Leaderboard | SetTier | Pause | Resume
+    Summary | Help | ListInvites | Find | RecordOutcome | Undo | Stats | Leaderboard | SetTier | Pause | Resume
     | Snooze | ImportHelp | Export | OpenSettings | ForgetMe
 )
 
@@ -580,6 +592,16 @@ def _parse_list(args: Args) -> ListInvites:
     return ListInvites(status, page)
 
 
+def _parse_find(args: Args) -> Find:
+    text = " ".join(args.rest.split())
+    if not text:
+        raise UsageError(f"Find what? e.g. `{args.commands.invites} find acme` (a name, company, slug or comment).",
+                         usage=INVITES_USAGE)
+    if len(text) > FIND_MAX:
+        raise UsageError(f"That is {len(text)} characters to find; look for at most {FIND_MAX}.", usage=INVITES_USAGE)
+    return Find(text)
+
+
 def _parse_outcome(args: Args) -> RecordOutcome:
     if not args.rest:
         raise UsageError(f"Which invite? `{args.commands.invites} {args.verb} <url|slug|#id|name>`.", usage=INVITES_USAGE)
@@ -619,6 +641,8 @@ def _parse_export(args: Args) -> Export:
 REGISTRY: tuple[Subcommand, ...] = (
     Subcommand(("list",), "[pending|stale|accepted|declined|withdrawn|expired|all]", "your invites, newest first",
                _parse_list, ListInvites, "list stale", aliases=("ls",), brief="[status]"),
+    Subcommand(("find",), "<text>", "your invites whose name, company, slug or comment contains the text",
+               _parse_find, Find, "find acme", aliases=("search",)),
     Subcommand(("accepted", "declined", "withdrawn"), "<url|slug|#id|name>", "record an outcome",
                _parse_outcome, RecordOutcome, "accepted #12", aliases=("accept", "decline", "ignored", "withdraw")),
     Subcommand(("undo",), "", "revert your last change", _bare(Undo), Undo, "undo"),

@@ -100,6 +100,11 @@ class PileCounts:
         return self.ready - self.batch
 
     @property
+    def past_daily_withdrawals(self) -> bool:
+        """Today's withdrawals went past `max_withdrawals_per_day` (LinkedIn prefers them spread over days)."""
+        return self.withdrawn_today > self.max_withdrawals_per_day
+
+    @property
     def risk(self) -> Risk:
         """The pending pile against the workspace's levels."""
         return risk_level(pending=self.pending, pending_warn_at=self.pending_warn_at, pending_limit=self.pending_limit)

@@ -21,6 +21,9 @@ class Kind(StrEnum):
 
 
 _RISK_RANK = {Risk.OK: 0, Risk.WARN: 1, Risk.LIMIT: 2}
+# A digest shows at most this many batch rows (each a section and an actions block: with the rest of
+# the message this stays inside Slack's 50 blocks); the rest are counted.
+DIGEST_MAX_ROWS = 20
 # Without an earlier digest to measure "since", look back this far for expiries and re-invites.
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)
 
@@ -111,6 +114,11 @@ class Message:
     budget: int = 0
     counts: PileCounts = field(default_factory=PileCounts)
 
+    @property
+    def shown_ids(self) -> tuple[int, ...]:
+        """The invites the digest shows with buttons (the ledger keeps them for the next day's summary)."""
+        return tuple(i.invite_id for i in self.batch[:DIGEST_MAX_ROWS]) if self.counts.stale else ()
+
     def as_json(self) -> dict:
         """The dry-run line: prospect keys as PRODUCT.md writes them."""
         line: dict = {
@@ -131,6 +139,27 @@ class Message:
         if self.kind is Kind.WEEKLY_PACE:
             line |= {"sends_last_7_days": self.sends_last_7_days, "safe_weekly_limit": self.safe_weekly_limit}
         return line
+
+
+@dataclass(frozen=True)
+class DigestOutcome:
+    """What became of the invites a digest showed, by the time the next one is posted."""
+
+    withdrawn: int = 0
+    accepted: int = 0
+    declined: int = 0
+    expired: int = 0
+    snoozed: int = 0
+    left: int = 0  # still pending, not snoozed: today's digest has them
+
+    def line(self) -> str:
+        """`3 withdrawn, 1 accepted, 2 left for today's digest`."""
+        parts = [f"{n} {word}" for n, word in ((self.withdrawn, "withdrawn"), (self.accepted, "accepted"),
+                                                (self.declined, "declined"), (self.expired, "expired"),
+                                                (self.snoozed, "snoozed")) if n]
+        if self.left:
+            parts.append(f"{self.left} left for today's digest")
+        return ", ".join(parts) if parts else "nothing left to act on"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
 from bot.domain.commands import InviteRef, LogRequest
+from bot.domain.counts import PileCounts
 from bot.domain.invites import (
     PaceLevel,
     PriorInvite,
@@ -310,6 +312,55 @@ def _transition(
 
 
 @dataclass(frozen=True)
+class BulkResult:
+    """What a "Withdrew all N" click did: withdrawn now, not pending any more, and the pile after."""
+
+    withdrawn: list[InviteView]
+    unchanged: list[InviteView]  # the actor's, but no longer pending (already withdrawn, accepted…)
+    pile: PileCounts
+    foreign: int = 0  # ids that are not the actor's: never touched
+
+
+def withdraw_all(db: Database, actor: Actor, invite_ids: Sequence[int], *, now: datetime,
+                 via: str = "button") -> BulkResult:
+    """Mark the actor's pending invites among `invite_ids` withdrawn, as one change (one undo reverts it)."""
+    wanted = sorted(set(invite_ids))
+    change_id = str(uuid.uuid4())
+    with db.session() as session:
+        rows = session.scalars(select(Invite).where(own_invites(actor), Invite.id.in_(wanted))).all()
+        if not rows:
+            raise NotFound("None of these invites are yours — nothing changed.")
+        pending = [r.id for r in rows if r.status == Status.PENDING]
+        # Guarded on the status, as one click is: a concurrent click or a retry finds those rows changed.
+        changed = set(session.scalars(
+            update(Invite)
+            .where(Invite.id.in_(pending), Invite.member_id == actor.member_id, Invite.status == Status.PENDING)
+            .values(status=Status.WITHDRAWN, status_changed_at=now)
+            .returning(Invite.id)
+            .execution_options(synchronize_session=False)
+        ).all()) if pending else set()
+        withdrawn, unchanged = [], []
+        for invite in rows:
+            session.refresh(invite)
+            if invite.id in changed:
+                session.add(_event(actor, invite, Status.PENDING, Status.WITHDRAWN, now=now, via=via,
+                                   change_id=change_id))
+                withdrawn.append(InviteView.of(invite))
+            else:
+                unchanged.append(InviteView.of(invite))
+        if not withdrawn:
+            states = ", ".join(sorted({str(v.status) for v in unchanged}))
+            raise AlreadyDone(f"All {len(unchanged)} are already {states} — nothing changed.")
+        session.flush()
+        scope = counts.MemberScope.of_actor(actor)
+        pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
+    order = {invite_id: n for n, invite_id in enumerate(invite_ids)}
+    withdrawn.sort(key=lambda v: order.get(v.id, 0))
+    unchanged.sort(key=lambda v: order.get(v.id, 0))
+    return BulkResult(withdrawn, unchanged, pile, foreign=len(wanted) - len(rows))
+
+
+@dataclass(frozen=True)
 class UndoResult:
     reverted: list[tuple[InviteView, Status | None, Status]]  # invite, restored status (None: removed), undone status
 
@@ -374,6 +425,7 @@ class InvitePage:
     total: int
     invites: list[InviteView]
     snoozed: int = 0  # of the total, snoozed (a `stale` list says "7 stale (1 snoozed)")
+    query: str | None = None  # a `find` result: the text looked for
 
 
 def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: datetime) -> InvitePage:
@@ -402,6 +454,34 @@ def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: dat
             .limit(PAGE_SIZE)
         ).all()
         return InvitePage(status, page, pages, total, [InviteView.of(r) for r in rows], snoozed)
+
+
+def _searchable(name_folded: str | None, company: str | None, key: str, comment: str | None) -> str:
+    """What `find` looks in, folded (any case, any script): name, company, slug (as typed and as read), comment."""
+    slug = key.split(":", 1)[-1]
+    return "\n".join(fold(t) or "" for t in (name_folded, company, slug, readable_key(key), comment) if t)
+
+
+def find_invites(db: Database, actor: Actor, *, text: str, page: int, now: datetime) -> InvitePage:
+    """A page of the actor's invites whose name, company, slug or comment contains `text`, newest first.
+
+    Matched in Python on folded text (bot.domain.prospect.fold): SQLite's lower() folds ASCII only,
+    so this gives the same answer on both databases; only the member's own rows are read.
+    """
+    needle = fold(text) or ""
+    with db.session(write=False) as session:
+        rows = session.execute(
+            select(Invite.id, Invite.name_folded, Invite.company, Invite.prospect_key, Invite.notes)
+            .where(own_invites(actor))
+            .order_by(Invite.sent_at.desc(), Invite.id.desc())
+        ).all()
+        matched = [r.id for r in rows if needle in _searchable(r.name_folded, r.company, r.prospect_key, r.notes)]
+        pages = max(1, -(-len(matched) // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        shown = matched[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        by_id = {i.id: i for i in session.scalars(select(Invite).where(own_invites(actor), Invite.id.in_(shown)))}
+        return InvitePage("all", page, pages, len(matched), [InviteView.of(by_id[i]) for i in shown if i in by_id],
+                          query=text)
 
 
 SNOOZE_DAYS = 7

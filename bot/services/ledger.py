@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -92,9 +92,12 @@ def claim(db: Database, *, team_id: str, recipient: str, kind: str, local_date: 
 
 
 def settle(db: Database, held: Claim, *, sent_at: datetime | None, channel: str | None = None,
-           ts: str | None = None, error: str | None = None) -> None:
-    """Mark a claimed delivery sent (with where it went) or failed (with why, and where it was going)."""
+           ts: str | None = None, error: str | None = None, invite_ids: Sequence[int] | None = None) -> None:
+    """Mark a claimed delivery sent (with where it went, and the invites it showed) or failed (with why,
+    and where it was going)."""
     values: dict = {"state": "sent", "sent_at": sent_at, "channel": channel, "ts": ts, "error": None}
+    if invite_ids is not None:
+        values["invite_ids"] = ",".join(str(i) for i in invite_ids)
     if error is not None:
         values = {"state": "failed", "error": error[:200], "channel": channel}
     with db.session() as session:
@@ -127,7 +130,7 @@ class Outcome(NamedTuple):
 
 
 def deliver(db: Database, *, team_id: str, recipient: str, kind: str, local_date: date, now: datetime,
-            post: Callable[[Claim], tuple[str, str]], what: str) -> Outcome:
+            post: Callable[[Claim], tuple[str, str]], what: str, invite_ids: Sequence[int] | None = None) -> Outcome:
     """Claim, post and settle one delivery; one log line with its outcome and duration."""
     held = claim(db, team_id=team_id, recipient=recipient, kind=kind, local_date=local_date, now=now)
     if held is None:
@@ -140,7 +143,34 @@ def deliver(db: Database, *, team_id: str, recipient: str, kind: str, local_date
         log.warning("delivery team=%s to=%s kind=%s %s outcome=failed:%s %.1fms", team_id, recipient, kind, what,
                     error.code, (time.perf_counter() - started) * 1000)
         return Outcome("failed", error.code)
-    settle(db, held, sent_at=now, channel=channel, ts=ts)
+    settle(db, held, sent_at=now, channel=channel, ts=ts, invite_ids=invite_ids)
     log.info("delivery team=%s to=%s kind=%s %s outcome=sent %.1fms", team_id, recipient, kind, what,
              (time.perf_counter() - started) * 1000)
     return Outcome("sent")
+
+
+class SentMessage(NamedTuple):
+    """A delivered message the app can still update: where it is, its day, and the invites it showed."""
+
+    id: int
+    channel: str
+    ts: str
+    local_date: date
+    invite_ids: tuple[int, ...] | None  # None: sent before the ledger kept them
+
+
+def previous_sent(db: Database, *, team_id: str, recipient: str, kind: str, before: date) -> SentMessage | None:
+    """The recipient's latest message of this kind sent for a day before `before` (uq_deliveries_once's index)."""
+    with db.session(write=False) as session:
+        row = session.execute(
+            select(Delivery.id, Delivery.channel, Delivery.ts, Delivery.local_date, Delivery.invite_ids)
+            .where(Delivery.team_id == team_id, Delivery.recipient == recipient, Delivery.kind == kind,
+                   Delivery.local_date < before, Delivery.state == "sent", Delivery.ts.is_not(None),
+                   Delivery.channel.is_not(None))
+            .order_by(Delivery.local_date.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    ids = None if row.invite_ids is None else tuple(int(i) for i in row.invite_ids.split(",") if i.isdigit())
+    return SentMessage(row.id, row.channel, row.ts, row.local_date, ids)

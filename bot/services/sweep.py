@@ -19,6 +19,7 @@ from bot.domain.counts import Thresholds
 from bot.domain.invites import Priority, Risk, Status
 from bot.domain.nudges import (
     FIRST_DIGEST_LOOKBACK,
+    DigestOutcome,
     Kind,
     MemberFacts,
     MemberPlan,
@@ -198,6 +199,50 @@ def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, K
                             .values(alerted_level=level, pace_alerted=pace))
 
 
+# ---- one live digest: the previous one becomes a summary ------------------------------------
+
+# Updates a sent digest (team id, where it is) to the one-line summary of its invites; raises nothing
+# the cycle must handle (bot.slack.outbound logs what Slack refused).
+# (None: a digest sent before the ledger kept its invites, so only "replaced" can be said of it.)
+DigestUpdater = Callable[[str, ledger.SentMessage, DigestOutcome | None], None]
+
+
+def digest_outcome(db: Database, *, team_id: str, member_id: int, invite_ids: Iterable[int],
+                   now: datetime) -> DigestOutcome:
+    """What became of a digest's invites by `now` (an invite past expiry counts as expired, as everywhere)."""
+    ids = list(invite_ids)
+    if not ids:
+        return DigestOutcome()
+    with db.session(write=False) as session:
+        ws = session.get(Workspace, team_id)
+        thresholds = Thresholds(ws.withdraw_after_days, ws.expire_after_days)
+        rows = session.execute(
+            select(Invite.status, counts.past_expiry_condition(thresholds, now=now),
+                   counts.snoozed_condition(now=now))
+            .where(Invite.member_id == member_id, Invite.id.in_(ids))
+        ).all()
+    tally = dict.fromkeys(("withdrawn", "accepted", "declined", "expired", "snoozed", "left"), 0)
+    for status, past_expiry, snoozed in rows:
+        if status == Status.PENDING:
+            key = "expired" if past_expiry else "snoozed" if snoozed else "left"
+        else:
+            key = str(status)
+        tally[key] += 1
+    return DigestOutcome(**tally)
+
+
+def replace_previous_digest(db: Database, message: Message, *, now: datetime, update_digest: DigestUpdater) -> bool:
+    """After a member's digest went out: their previous one, summarised (so no stale button stays live)."""
+    previous = ledger.previous_sent(db, team_id=message.team_id, recipient=message.user_id,
+                                    kind=Kind.DAILY_DIGEST, before=message.local_date)
+    if previous is None:
+        return False
+    outcome = None if previous.invite_ids is None else digest_outcome(
+        db, team_id=message.team_id, member_id=message.member_id, invite_ids=previous.invite_ids, now=now)
+    update_digest(message.team_id, previous, outcome)
+    return True
+
+
 # ---- a whole cycle ---------------------------------------------------------------------------
 
 
@@ -215,6 +260,7 @@ def run_cycle(
     db: Database, *, now: datetime, send: Sender | None, team_id: str | None = None, dry_run: bool = False,
     mark_undeliverable: Callable[[Message, str], None] | None = None,
     send_to_channel: team_digest.ChannelSender | None = None,
+    update_digest: DigestUpdater | None = None,
 ) -> CycleReport:
     """One nudge cycle as of `now`: plan, expire, deliver each due message once."""
     plans = plan(db, now=now, team_id=team_id)
@@ -228,6 +274,7 @@ def run_cycle(
         outcome = ledger.deliver(
             db, team_id=message.team_id, recipient=message.user_id, kind=message.kind, local_date=message.local_date,
             now=now, post=lambda held, message=message: send(message, held), what="via=sweep",
+            invite_ids=message.shown_ids if message.kind is Kind.DAILY_DIGEST else None,
         )
         if outcome.state == "skipped":
             report.skipped.append(message)
@@ -238,6 +285,8 @@ def run_cycle(
         else:
             delivered.add((message.member_id, message.kind))
             report.sent.append(message)
+            if message.kind is Kind.DAILY_DIGEST and update_digest is not None:
+                replace_previous_digest(db, message, now=now, update_digest=update_digest)
     apply_state(db, plans, sent=delivered)
     if send_to_channel is not None:
         report.team_digests = team_digest.run_team_digests(db, now=now, send_to_channel=send_to_channel,

@@ -10,6 +10,8 @@ class Action(StrEnum):
     DIGEST_WITHDRAWN = "digest_withdrawn"
     DIGEST_ACCEPTED = "digest_accepted"
     DIGEST_SNOOZE = "digest_snooze"
+    DIGEST_WITHDRAW_ALL = "digest_withdraw_all"  # the batch's "Withdrew all N" (digest and Home)
+    LIST_OUTCOME = "list_outcome"  # a `list` / `find` row's outcome buttons (suffixed `:<outcome>`)
 
 
 class Block(StrEnum):
@@ -18,6 +20,9 @@ class Block(StrEnum):
     DIGEST_SUMMARY = "digest_summary"
     DIGEST_BATCH = "digest_batch"
     DIGEST_ROW = "digest_row"
+    DIGEST_BULK = "digest_bulk"
+    DIGEST_DONE = "digest_done"  # a digest replaced by the next one: its one-line summary
+    LIST_ROW = "list_row"
 
 
 class TeamAction(StrEnum):

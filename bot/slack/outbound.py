@@ -22,11 +22,12 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Member
 from bot.domain.commands import Commands
-from bot.domain.nudges import Message
-from bot.services.ledger import UNCONFIRMED, Claim, DeliveryError, Sender
+from bot.domain.nudges import DigestOutcome, Message
+from bot.services.ledger import UNCONFIRMED, Claim, DeliveryError, Sender, SentMessage
+from bot.services.sweep import DigestUpdater
 from bot.services.team_digest import ChannelSender, TeamDigestPlan
 from bot.slack.render import team as render_team
-from bot.slack.render.nudges import render
+from bot.slack.render.nudges import render, replaced_digest
 
 log = logging.getLogger("bot.delivery")
 
@@ -170,3 +171,24 @@ def channel_sender(settings: Settings, tokens: TokenSource) -> ChannelSender:
         return post_once(client, plan.channel, held, unfurl_links=False, **render_team.team_digest(plan))
 
     return send
+
+
+def digest_updater(settings: Settings, tokens: TokenSource) -> DigestUpdater:
+    """A DigestUpdater: chat.update of the previous digest to its one-line summary, without buttons.
+
+    A digest that cannot be updated (deleted by the member, token gone) stays as it was; its buttons
+    still act on each invite's current state.
+    """
+    clients: dict[str, WebClient] = {}
+
+    def update(team_id: str, sent: SentMessage, outcome: DigestOutcome | None) -> None:
+        token = tokens(team_id)
+        if not token:
+            return
+        client = clients.get(token) or clients.setdefault(token, make_client(settings, token))
+        try:
+            client.chat_update(channel=sent.channel, ts=sent.ts, **replaced_digest(sent.local_date, outcome))
+        except (SlackApiError, OSError) as error:
+            log.warning("could not replace digest %s in %s: %s", sent.id, sent.channel, _code(error))
+
+    return update

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.domain.commands import FIND_MAX
 from bot.services.errors import ServiceError
 
 log = logging.getLogger("bot.slack.payloads")
@@ -32,6 +33,28 @@ class DigestRow(_Value):
     invite_id: int = Field(ge=1, le=2**53)
 
 
+# The most ids a "Withdrew all N" button carries: the rows shown (20 in the digest and on Home)
+# with room to spare; at 2**53 each this is 1,700 characters, inside Slack's 2,000 for a value.
+MAX_BULK_IDS = 100
+InviteId = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class BulkWithdraw(_Value):
+    """"Withdrew all N": exactly the rows shown (ownership is checked again on click)."""
+
+    invite_ids: tuple[InviteId, ...] = Field(min_length=1, max_length=MAX_BULK_IDS)
+
+
+class ListOutcome(_Value):
+    """A `list` / `find` row's outcome button: the invite, the outcome, and the list to show again."""
+
+    invite_id: InviteId
+    outcome: Literal["accepted", "declined", "withdrawn"]
+    status: Literal["pending", "stale", "accepted", "declined", "withdrawn", "expired", "all"] = "pending"
+    page: int = Field(default=1, ge=1, le=100_000)
+    find: str | None = Field(default=None, min_length=1, max_length=FIND_MAX)
+
+
 class ForgetMe(_Value):
     user_id: str = Field(min_length=1, max_length=32)
 
@@ -39,6 +62,7 @@ class ForgetMe(_Value):
 class ListPage(_Value):
     status: Literal["pending", "stale", "accepted", "declined", "withdrawn", "expired", "all"]
     page: int = Field(ge=1, le=100_000)
+    find: str | None = Field(default=None, min_length=1, max_length=FIND_MAX)  # a `find` result's pages
 
 
 class BadPayload(ServiceError):

@@ -219,3 +219,33 @@ def test_view_submission_acks() -> None:
     assert check_view_submission_ack({"response_action": "update", "view": modal([section("Saved")])}, view) == []
     # Without the view, the block ids of the submitted state stand in.
     assert check_view_submission_ack({"response_action": "errors", "errors": {"x": "bad"}}, None, ["urls"])
+
+
+@pytest.mark.parametrize(("field", "limit"), [("title", 100), ("text", 300), ("confirm", 30), ("deny", 30)])
+def test_a_confirm_dialog_keeps_slacks_lengths_and_needs_every_part(field: str, limit: int) -> None:
+    def confirm() -> dict:
+        return {"title": {"type": "plain_text", "text": "Withdrew all 3?"},
+                "text": {"type": "plain_text", "text": "LinkedIn spreads withdrawals best over days."},
+                "confirm": {"type": "plain_text", "text": "Yes, all 3"}, "deny": {"type": "plain_text", "text": "No"}}
+
+    def problems(dialog: dict) -> list[str]:
+        return check_blocks([{"type": "actions", "elements": [button(confirm=dialog)]}], MESSAGE)
+
+    at_limit, over, missing = confirm(), confirm(), confirm()
+    at_limit[field]["text"] = "x" * limit
+    over[field]["text"] = "x" * (limit + 1)
+    del missing[field]
+    assert problems(at_limit) == []
+    assert any(f"confirm.{field}.text: {limit + 1} characters, more than {limit}" in p for p in problems(over))
+    assert any(f"confirm.{field}: required" in p for p in problems(missing))
+
+
+def test_the_bulk_buttons_confirm_follows_slacks_rules_at_any_size() -> None:
+    from bot.slack.payloads import MAX_BULK_IDS
+    from bot.slack.render.nudges import bulk_block
+
+    for n in (2, 20, MAX_BULK_IDS):
+        (block,) = bulk_block([2**53 - k for k in range(n)])
+        assert check_blocks([block], MESSAGE) == [] and check_blocks([block], HOME) == []
+        assert f"Withdrew all {n}" in block["elements"][0]["confirm"]["title"]["text"]
+    assert bulk_block([7]) == []  # one row has its own Withdrawn button

@@ -3,7 +3,8 @@
 Where a request lands (ids in bot/slack/ids.py, button values in bot/slack/payloads.py):
 
 - `/invited`, `/invites` (every subcommand of the registry in bot/domain/commands.py): `commands`
-- list pages, outcome buttons: `actions` · digest rows (Withdrawn / Accepted / Snooze): `digest`
+- list pages, `list` / `find` rows' outcome buttons, candidates: `actions`
+- digest and Home batch rows (Withdrawn / Accepted / Snooze) and the batch's "Withdrew all N": `digest`
 - App Home (open, its buttons and selects), Post to channel: `team`
 - the Log invites shortcut and modal: `log_modal` · the settings modals: `settings_modal`
 - files shared in the DM, DM messages, export: `files` · forget-me, user_change: `privacy`

@@ -63,6 +63,9 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
         case cmd.ListInvites(status=status, page=page):
             found = invite_service.list_invites(db, actor, status=status, page=page, now=now)
             return render.list_reply(found, actor, now=now, commands=commands)
+        case cmd.Find(text=text, page=page):
+            found = invite_service.find_invites(db, actor, text=text, page=page, now=now)
+            return render.list_reply(found, actor, now=now, commands=commands)
         case cmd.RecordOutcome(outcome=outcome, ref=ref):
             result = invite_service.record_outcome(db, actor, ref, outcome, now=now)
             return render.outcome_reply(result, actor, commands=commands)

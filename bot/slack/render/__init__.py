@@ -16,7 +16,7 @@ from bot.services.members import Actor
 from bot.services.stats import MemberStats
 from bot.slack.ids import Action, Block
 from bot.slack.mrkdwn import escape, link, mention, truncate
-from bot.slack.payloads import ListPage, PickOutcome
+from bot.slack.payloads import ListOutcome, ListPage, PickOutcome
 
 Reply = dict[str, Any]
 
@@ -228,16 +228,36 @@ def _rate_text(counts: RateCounts) -> str:
     return f"{counts.rate:.0%} of {counts.decided}"
 
 
-def list_reply(page: InvitePage, actor: Actor, *, now: datetime, commands: Commands) -> Reply:
-    """A page of invites with Previous/Next buttons."""
-    title = f"Your {page.status} invites" if page.status != "all" else "All your invites"
+_ROW_OUTCOMES = (("Withdrawn", "withdrawn", "primary"), ("Accepted", "accepted", None), ("Declined", "declined", None))
+
+
+def row_outcome_buttons(invite: InviteView, page: InvitePage) -> dict[str, Any]:
+    """A pending row's outcome buttons; each carries the list to show again, updated in place."""
+    elements = [
+        button(label, f"{Action.LIST_OUTCOME}:{outcome}",
+               ListOutcome(invite_id=invite.id, outcome=outcome, status=page.status, page=page.page,
+                           find=page.query).dump(), style=style)
+        for label, outcome, style in _ROW_OUTCOMES
+    ]
+    return {"type": "actions", "block_id": f"{Block.LIST_ROW}:{invite.id}", "elements": elements}
+
+
+def list_reply(page: InvitePage, actor: Actor, *, now: datetime, commands: Commands, note: str | None = None) -> Reply:
+    """A page of invites (a `list` or a `find`), each pending row with its outcome buttons, and Previous/Next."""
+    if page.query is not None:
+        title = f"Your invites matching “{escape(page.query)}”"
+    else:
+        title = f"Your {page.status} invites" if page.status != "all" else "All your invites"
     total = stale_label(page.total, page.snoozed) if page.status == "stale" else str(page.total)
     head = (f"*{title}* — {total}" if page.status == "stale" else f"*{title}* ({total})") + (
         f" — page {page.page} of {page.pages}" if page.pages > 1 else "")
+    top = [context(note)] if note else []
     if not page.invites:
-        empty = f"{title}: none." + (f" Log one with `{escape(commands.invited)} &lt;linkedin url&gt;`." if page.status in {"pending", "all"} else "")
-        return reply(empty, [section(empty)])
-    lines = [head]
+        empty = f"{title}: none." + (f" Log one with `{escape(commands.invited)} &lt;linkedin url&gt;`."
+                                     if page.status in {"pending", "all"} and page.query is None else "")
+        return reply(empty, [*top, section(empty)])
+    lines = [*([note] if note else []), head]
+    blocks: list[dict[str, Any]] = [*top, section(head)]
     for invite in page.invites:
         bits = [f"`#{invite.id}`", invite_label(invite)]
         if invite.company:
@@ -249,13 +269,18 @@ def list_reply(page: InvitePage, actor: Actor, *, now: datetime, commands: Comma
             bits.append(f"{invite.status} {local_day(invite.status_changed_at, actor, now)}")
         if invite.priority != "normal":
             bits.append(str(invite.priority))
-        lines.append(" · ".join(bits))
-    blocks = sections(lines)
+        line = " · ".join(bits)
+        lines.append(line)
+        blocks.append(section(line))
+        if invite.status is Status.PENDING:
+            blocks.append(row_outcome_buttons(invite, page))
     nav = []
     if page.page > 1:
-        nav.append(button("◀ Newer", f"{Action.LIST_PAGE}:prev", ListPage(status=page.status, page=page.page - 1).dump()))
+        nav.append(button("◀ Newer", f"{Action.LIST_PAGE}:prev",
+                          ListPage(status=page.status, page=page.page - 1, find=page.query).dump()))
     if page.page < page.pages:
-        nav.append(button("Older ▶", f"{Action.LIST_PAGE}:next", ListPage(status=page.status, page=page.page + 1).dump()))
+        nav.append(button("Older ▶", f"{Action.LIST_PAGE}:next",
+                          ListPage(status=page.status, page=page.page + 1, find=page.query).dump()))
     if nav:
         blocks.append({"type": "actions", "block_id": Block.LIST_NAV, "elements": nav})
     return reply(_plain(lines), blocks)
@@ -268,6 +293,13 @@ def outcome_reply(result: OutcomeResult, actor: Actor, *, commands: Commands) ->
     text = f"{emoji} Marked `#{invite.id}` {invite_label(invite)} *{invite.status}* (was {result.previous})."
     blocks = [section(text), context(f"Made a mistake? `{escape(commands.invites)} undo` reverts your last change.")]
     return reply(text.replace("*", ""), blocks)
+
+
+def outcome_note(result: OutcomeResult, *, commands: Commands) -> str:
+    """One line above a list updated after a row's button: what changed and how to undo it."""
+    invite = result.invite
+    return (f":white_check_mark: Marked `#{invite.id}` {invite_label(invite)} {invite.status} "
+            f"(was {result.previous}) · `{escape(commands.invites)} undo` reverts it.")
 
 
 def candidates_reply(error: Ambiguous) -> Reply:

@@ -68,6 +68,7 @@ def batch_blocks(data: HomeData, *, now: datetime, commands: Commands = DEFAULT_
     blocks = [{**section(render_nudges.batch_text(data.pile)), "block_id": TeamBlock.HOME_BATCH}]
     for invite in data.batch:
         blocks.extend(render_nudges.row_blocks(invite, now))
+    blocks.extend(render_nudges.bulk_block([invite.invite_id for invite in data.batch]))
     notes = render_nudges.batch_notes(data.pile, len(data.batch), commands)
     if notes:
         blocks.append(context(notes))

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
 from bot.domain.counts import PileCounts, stale_label
 from bot.domain.invites import Risk
-from bot.domain.nudges import Kind, Message, PendingInvite
+from bot.domain.nudges import DIGEST_MAX_ROWS, DigestOutcome, Kind, Message, PendingInvite
 from bot.domain.words import count, plural
 from bot.slack.ids import Action, Block
 from bot.slack.mrkdwn import escape, link
-from bot.slack.payloads import DigestRow
+from bot.slack.payloads import BulkWithdraw, DigestRow
 from bot.slack.render import Reply, button, comment_text, context, section
 
 # Each batch row is a section and an actions block; with the header and footer this keeps a
 # digest within Slack's 50 blocks whatever the size of the pile.
-MAX_ROWS = 20
+MAX_ROWS = DIGEST_MAX_ROWS
 MAX_KEYS_LISTED = 15
 _ROW_PREFIX = f"{Block.DIGEST_ROW}:"
 
@@ -95,6 +95,43 @@ def row_blocks(invite: PendingInvite, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+BUTTON_VALUE_LIMIT = 2000  # Slack's limit on a button's value
+
+
+def bulk_block(invite_ids: list[int]) -> list[dict[str, Any]]:
+    """The batch's "Withdrew all N" (with Slack's confirm dialog), carrying exactly the rows shown; none under 2."""
+    n = len(invite_ids)
+    if n < 2:
+        return []
+    value = BulkWithdraw(invite_ids=tuple(invite_ids)).dump()
+    assert len(value) <= BUTTON_VALUE_LIMIT, "a bulk button's ids must fit in Slack's 2,000 characters"
+    element = button(f"Withdrew all {n}", Action.DIGEST_WITHDRAW_ALL, value)
+    # Slack's confirm object: title 100, text 300, buttons 30 characters, all plain_text.
+    element["confirm"] = {
+        "title": {"type": "plain_text", "text": f"Withdrew all {n}?"},
+        "text": {"type": "plain_text", "text": (
+            f"This marks these {n} invites withdrawn here; you withdraw them on LinkedIn yourself. "
+            "LinkedIn spreads withdrawals best over days: a burst of them can look like spam.")},
+        "confirm": {"type": "plain_text", "text": f"Yes, all {n}"},
+        "deny": {"type": "plain_text", "text": "Not yet"},
+    }
+    return [{"type": "actions", "block_id": Block.DIGEST_BULK, "elements": [element]}]
+
+
+def bulk_note(withdrawn: int, unchanged: list[tuple[str, str]], counts: PileCounts,
+              commands: Commands = DEFAULT_COMMANDS) -> str:
+    """After "Withdrew all N": what changed, how to undo it, and the warning past the day's withdrawals."""
+    text = (f":leftwards_arrow_with_hook: Marked {count(withdrawn, 'invite')} withdrawn · "
+            f"`{escape(commands.invites)} undo` reverts them together.")
+    if unchanged:
+        text += " " + ", ".join(f"{escape(label)} was already {status}" for label, status in unchanged[:10]) + "."
+    if counts.past_daily_withdrawals:
+        text += (f"\n:warning: That makes {count(counts.withdrawn_today, 'withdrawal')} today, past your "
+                 f"{counts.max_withdrawals_per_day} a day: LinkedIn reads a burst of withdrawals as a spam "
+                 "signal, so spread the rest over the next days.")
+    return text
+
+
 def _keys(keys: tuple[str, ...]) -> str:
     shown = ", ".join(escape(k.split(":", 1)[-1]) for k in keys[:MAX_KEYS_LISTED])
     return shown + (f" and {len(keys) - MAX_KEYS_LISTED} more" if len(keys) > MAX_KEYS_LISTED else "")
@@ -111,6 +148,7 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
         blocks.append({**section(_batch_head(counts, len(message.batch[:MAX_ROWS]), commands)), "block_id": Block.DIGEST_BATCH})
         for invite in message.batch[:MAX_ROWS]:
             blocks.extend(row_blocks(invite, now))
+        blocks.extend(bulk_block(list(message.shown_ids)))
     notes = []
     if message.expired:
         notes.append(f":hourglass: Expired (LinkedIn drops invites after about 6 months): {_keys(message.expired)}")
@@ -123,6 +161,13 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
     blocks.append(context(f"`{invites} pause` stops this digest · `{invites} snooze 3d` pauses it for a while"))
     text = f"{counts.pending} pending, {stale_label(counts.stale, counts.snoozed_stale)}; withdraw {counts.batch} today."
     return {"text": text, "blocks": blocks[:50]}
+
+
+def replaced_digest(day: date, outcome: DigestOutcome | None) -> Reply:
+    """A digest the next one replaced: one line of what happened to its invites (None: not known), no buttons."""
+    name = f"Your {day:%b} {day.day} digest"
+    text = f"{name}: {outcome.line()}." if outcome is not None else f"{name} was replaced by today's."
+    return {"text": text, "blocks": [{**context(f":date: {escape(text)}"), "block_id": Block.DIGEST_DONE}]}
 
 
 def alert(message: Message, *, commands: Commands = DEFAULT_COMMANDS) -> Reply:
@@ -151,8 +196,27 @@ def render(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
 
 def mark_row_done(blocks: list[dict[str, Any]], invite_id: int, note: str) -> list[dict[str, Any]]:
     """The digest with one row's buttons replaced by what happened (the message updated in place)."""
-    target = f"{_ROW_PREFIX}{invite_id}"
-    return [context(note) if b.get("block_id") == target else b for b in blocks]
+    return mark_rows_done(blocks, {invite_id: note})
+
+
+def mark_rows_done(blocks: list[dict[str, Any]], notes: dict[int, str]) -> list[dict[str, Any]]:
+    """The digest with these rows' buttons replaced by what happened to each."""
+    targets = {f"{_ROW_PREFIX}{invite_id}": note for invite_id, note in notes.items()}
+    return [context(targets[b["block_id"]]) if b.get("block_id") in targets else b for b in blocks]
+
+
+def has_row(blocks: list[dict[str, Any]], invite_id: int) -> bool:
+    """Whether the message still shows this invite's buttons (not when a newer digest replaced it)."""
+    return any(b.get("block_id") == f"{_ROW_PREFIX}{invite_id}" for b in blocks)
+
+
+def replace_bulk(blocks: list[dict[str, Any]], note: str | None = None) -> list[dict[str, Any]]:
+    """The "Withdrew all" button remade for the rows still shown (gone under 2), or, given a note, that note."""
+    at = next((n for n, b in enumerate(blocks) if b.get("block_id") == Block.DIGEST_BULK), None)
+    if at is None:
+        return blocks
+    fresh = [{**context(note), "block_id": Block.DIGEST_DONE}] if note else bulk_block(row_ids(blocks))
+    return [*blocks[:at], *fresh, *blocks[at + 1:]]
 
 
 def refresh_counts(blocks: list[dict[str, Any]], counts: PileCounts,
@@ -162,9 +226,21 @@ def refresh_counts(blocks: list[dict[str, Any]], counts: PileCounts,
         Block.DIGEST_SUMMARY: section(summary_text(counts)),
         Block.DIGEST_BATCH: section(_batch_head(counts, remaining_rows(blocks), commands)),
     }
-    return [{**fresh[b["block_id"]], "block_id": b["block_id"]} if b.get("block_id") in fresh else b for b in blocks]
+    blocks = [{**fresh[b["block_id"]], "block_id": b["block_id"]} if b.get("block_id") in fresh else b
+              for b in blocks]
+    return replace_bulk(blocks) if any(b.get("block_id") == Block.DIGEST_BULK for b in blocks) else blocks
 
 
 def remaining_rows(blocks: list[dict[str, Any]]) -> int:
     """How many batch rows still have buttons."""
-    return sum(1 for b in blocks if str(b.get("block_id", "")).startswith(_ROW_PREFIX))
+    return len(row_ids(blocks))
+
+
+def row_ids(blocks: list[dict[str, Any]]) -> list[int]:
+    """The invites whose rows still have buttons, in the message's order."""
+    ids = []
+    for b in blocks:
+        block_id = str(b.get("block_id", ""))
+        if block_id.startswith(_ROW_PREFIX) and block_id[len(_ROW_PREFIX):].isdigit():
+            ids.append(int(block_id[len(_ROW_PREFIX):]))
+    return ids
