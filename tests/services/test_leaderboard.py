@@ -14,6 +14,7 @@ from sqlalchemy import event, insert, update
 from bot.db.engine import Database
 from bot.db.models import Invite, Member, Workspace
 from bot.domain.invites import PERIODS, Period, RateCounts, is_stale, wilson_lower_bound
+from bot.services import leaderboard as leaderboard_module
 from bot.services.leaderboard import (
     WEEKDAY_MIN_DECIDED,
     WILSON_DIGITS,
@@ -21,7 +22,6 @@ from bot.services.leaderboard import (
     offset_spans,
     team_leaderboard,
 )
-from bot.services import leaderboard as leaderboard_module
 from bot.services.members import Actor, identify
 from tests.conftest import NOW
 
