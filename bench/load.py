@@ -13,7 +13,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,10 +88,13 @@ class Cached:
 class Generated:
     """Generates a spec's rows at most once per run, only when some backend needs loading."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, *, chunked: Callable | None = None, merge_facts: Callable | None = None) -> None:
         self.spec = spec
         self._data: Dataset | None = None
         self.seconds = 0.0
+        # Data too big to hold at once: a generator of (team, rows by table, facts), loaded part by part.
+        self.chunked = chunked
+        self.merge_facts = merge_facts
 
     def get(self) -> Dataset:
         """The dataset, generated on first use."""
@@ -148,6 +151,11 @@ def _admin(statement: sql.Composable) -> None:
 
 def _load_postgres(database: str, data: Dataset) -> None:
     """Create and migrate a database, COPY every table in, re-create the indexes, VACUUM ANALYZE."""
+    _load_postgres_chunks(database, [data.rows])
+
+
+def _load_postgres_chunks(database: str, chunks: Iterable[dict[str, list[tuple]]]) -> None:
+    """`_load_postgres` for data that comes in parts (rows by table, ids unique across parts)."""
     name = sql.Identifier(database)
     _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
     _admin(sql.SQL("CREATE DATABASE {}").format(name))
@@ -170,13 +178,14 @@ def _load_postgres(database: str, data: Dataset) -> None:
         for index, _ in indexes:
             conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index)))
         with conn.cursor() as cursor:
-            for table in TABLE_ORDER:
-                columns = sql.SQL(", ").join(map(sql.Identifier, COLUMNS[table]))
-                statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), columns)
-                convert = converter(table)
-                with cursor.copy(statement) as copy:
-                    for row in data.rows[table]:
-                        copy.write_row(convert(row))
+            for rows in chunks:
+                for table in TABLE_ORDER:
+                    columns = sql.SQL(", ").join(map(sql.Identifier, COLUMNS[table]))
+                    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), columns)
+                    convert = converter(table)
+                    with cursor.copy(statement) as copy:
+                        for row in rows[table]:
+                            copy.write_row(convert(row))
         for _, ddl in indexes:
             conn.execute(ddl)
         for table in TABLE_ORDER:
@@ -239,6 +248,27 @@ def prepare(spec: Spec, backend: str, generated: Generated) -> Cached:
             upgrade(cached.url)
             cached.stamp["head"] = head
             stamp_path.write_text(json.dumps(cached.stamp, indent=1))
+        return cached
+    if generated.chunked is not None:
+        if backend != "postgres":
+            raise ValueError(f"{spec.label} is generated in parts for PostgreSQL only")
+        started = time.perf_counter()
+        facts: list[dict[str, object]] = []
+
+        def parts() -> Iterable[dict[str, list[tuple]]]:
+            for team, rows, part_facts in generated.chunked(spec):
+                log.info("loading %s (%d invites)", team, len(rows["invites"]))
+                facts.append(part_facts)
+                yield rows
+
+        _load_postgres_chunks(location, parts())
+        _admin(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(location), sql.Literal(spec.key)))
+        seconds = time.perf_counter() - started
+        verify(cached.url, spec)
+        log.info("generated and loaded %s into %s in %.1f s", spec.label, backend, seconds)
+        cached.stamp = {"key": spec.key, "head": head, "load_seconds": round(seconds, 2), "generate_seconds": None,
+                        "facts": generated.merge_facts(facts) if generated.merge_facts else {}}
+        stamp_path.write_text(json.dumps(cached.stamp, indent=1))
         return cached
     data = generated.get()
     started = time.perf_counter()

@@ -371,6 +371,11 @@ def render(results: dict[str, Any]) -> str:
             cases = _get(results, b, multi, "commands")
             if cases:
                 out += [f"### {NAMES[b]}", "", *commands_table(cases), ""]
+    if results.get("scale"):
+        multi_sweep = _get(results, "postgres", multi, "sweep") if multi else None
+        from bench.scale import report_lines  # the 10x section keeps its targets beside its code
+
+        out += report_lines(results["scale"], multi_sweep["statements"] if multi_sweep else None)
     out += ["## The data", "",
             "Seeded and deterministic (`bench/generate.py`): two years of history ending Wed 2026-11-18 14:00 UTC; "
             "members in 11 zones (and some unknown), tiers 60/30/10% free/premium/Sales Navigator; activity "

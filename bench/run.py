@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import commands, http_load, importing, report, sweep
+from bench import commands, http_load, importing, report, scale, sweep
 from bench.common import BENCH_DIR, DATA_DIR, ROOT
 from bench.generate import Spec, popular_prospects
 from bench.load import PG_ADMIN_DSN, Cached, Generated, alembic_head, pg_problem, prepare, working_copy
@@ -26,7 +26,7 @@ from tests.support.fake_slack import FakeSlack
 
 log = logging.getLogger("bench")
 
-SECTIONS = ("commands", "sweep", "import", "http", "multi")
+SECTIONS = ("commands", "sweep", "import", "http", "multi", "scale")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Plan:
     http_seconds: float
     http_concurrency: int
     import_rows: int
+    scale: Spec | None = None  # the 10x dataset (PostgreSQL only, generated in parts; bench/scale.py)
 
     @property
     def headline(self) -> Spec:
@@ -66,6 +67,7 @@ FULL = Plan(
     commands_on=(Spec(1000, 10_000), Spec(1000, 100_000), Spec(1000, 1_000_000), Spec(1000, 1_000_000, 20)),
     runs=500, warmup=25, sweep_runs=5, full_cycle=True,
     http_requests=6000, http_seconds=90, http_concurrency=8, import_rows=50_000,
+    scale=scale.SPEC,
 )
 QUICK = Plan(
     mode="quick",
@@ -75,6 +77,7 @@ QUICK = Plan(
     commands_on=(Spec(1000, 100_000),),
     runs=100, warmup=10, sweep_runs=2, full_cycle=False,
     http_requests=400, http_seconds=15, http_concurrency=8, import_rows=10_000,
+    scale=scale.QUICK_SPEC,
 )
 
 
@@ -190,6 +193,14 @@ def bench_http(plan: Plan, item: Cached, fake: FakeSlack) -> dict[str, Any]:
         drop()
 
 
+def bench_scale(plan: Plan, spec: Spec, fake: FakeSlack) -> dict[str, Any]:
+    """The 10x dataset on PostgreSQL: built in parts on first use, then measured on a copy."""
+    log.info("preparing %s on postgres (in parts)", spec.label)
+    item = prepare(spec, "postgres", Generated(spec, chunked=scale.chunks, merge_facts=scale.merged_facts))
+    return {**scale.run(spec, item, fake, runs=plan.runs, warmup=plan.warmup, sweep_runs=plan.sweep_runs),
+            "load_s": item.stamp.get("load_seconds"), "facts": item.stamp.get("facts", {})}
+
+
 def _save_partial(plan: Plan, results: dict[str, Any]) -> None:
     """Keep what has been measured so far (a run can be interrupted)."""
     (DATA_DIR / f"results-{plan.mode}.partial.json").write_text(json.dumps(results, indent=1, default=str))
@@ -241,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             if "http" in sections:
                 results["http"][backend] = bench_http(plan, cached[(backend, plan.headline.key)], fake)
                 watch.sample()
+        if "scale" in sections and plan.scale and "postgres" in backends:
+            results["scale"] = bench_scale(plan, plan.scale, fake)
     finally:
         fake.stop()
     results["duration_s"] = time.perf_counter() - started
