@@ -10,6 +10,7 @@ class Action(StrEnum):
     DIGEST_WITHDRAWN = "digest_withdrawn"
     DIGEST_ACCEPTED = "digest_accepted"
     DIGEST_SNOOZE = "digest_snooze"
+    UNDO_CHANGE = "undo_change"  # the Undo of a message logged by DM: that change, whole
 
 
 class Block(StrEnum):
@@ -18,6 +19,7 @@ class Block(StrEnum):
     DIGEST_SUMMARY = "digest_summary"
     DIGEST_BATCH = "digest_batch"
     DIGEST_ROW = "digest_row"
+    UNDO_CHANGE = "undo_change_actions"
 
 
 class TeamAction(StrEnum):
@@ -45,10 +47,18 @@ class TeamBlock(StrEnum):
 
 
 class LogModal(StrEnum):
-    """Callback ids (the shortcut's is in manifest.yml)."""
+    """Callback ids (the shortcuts' are in manifest.yml)."""
 
     SHORTCUT = "log_invites"
+    MESSAGE_SHORTCUT = "log_from_message"  # "Log as sent invites" on a message
     VIEW = "log_invites_modal"
+    FOUND_NONE = "log_found_none"  # the modal's notice when a message holds no profile URL
+
+
+class WorkflowStep(StrEnum):
+    """Function callback ids of the Workflow Builder steps (manifest.yml `functions`)."""
+
+    LOG_INVITE = "log_linkedin_invite"
 
 
 class LogField(StrEnum):

@@ -36,6 +36,12 @@ class ForgetMe(_Value):
     user_id: str = Field(min_length=1, max_length=32)
 
 
+class UndoChange(_Value):
+    """The Undo button of a message logged by DM: the change it reverts."""
+
+    change_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 class ListPage(_Value):
     status: Literal["pending", "stale", "accepted", "declined", "withdrawn", "expired", "all"]
     page: int = Field(ge=1, le=100_000)

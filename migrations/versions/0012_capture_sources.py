@@ -70,8 +70,8 @@ def _change(sources: tuple[tuple[str, ...], tuple[str, ...]], vias: tuple[tuple[
         if bind.dialect.name == "sqlite":
             _sqlite_rebuild(table, _in(column, old), _in(column, new))
         else:
-            op.drop_constraint(name, table, type_="check")
-            op.create_check_constraint(name, table, _in(column, new))
+            op.drop_constraint(op.f(name), table, type_="check")
+            op.create_check_constraint(op.f(name), table, _in(column, new))
 
 
 def upgrade() -> None:
