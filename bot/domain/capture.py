@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.commands import MAX_URLS_PER_COMMAND, LogRequest, SentSpec
+from bot.domain.commands import COMMENT_MAX, MAX_URLS_PER_COMMAND, LogRequest, SentSpec
 from bot.domain.invites import Priority
 from bot.domain.prospect import NotAProfileUrl, Prospect, looks_like_url, prospect_from_url
 
@@ -83,3 +84,45 @@ def prospects_in_message(message: dict[str, Any]) -> tuple[Prospect, ...]:
 def log_request(prospects: tuple[Prospect, ...]) -> LogRequest:
     """Log these profiles as `/invited <urls>` would: sent now, normal priority, no note, no name."""
     return LogRequest(prospects, None, None, None, SentSpec(), Priority.NORMAL, False)
+
+
+# ---- the Workflow Builder step `log_linkedin_invite` ------------------------------------------
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{1,30}$")
+
+
+class StepInputError(ValueError):
+    """A workflow step's inputs that cannot be logged; the message is the step's error."""
+
+
+@dataclass(frozen=True)
+class StepInputs:
+    """What the step logs: one invite, for `sender`."""
+
+    sender: str
+    request: LogRequest
+
+
+def read_step_inputs(inputs: dict[str, Any]) -> StepInputs:
+    """The step's inputs (PRODUCT.md: profile_url, sender, priority, with_note, comment) as a log request."""
+    sender = inputs.get("sender")
+    if not isinstance(sender, str) or not _USER_ID.match(sender):
+        raise StepInputError(f"“{str(sender)[:40]}” is not a member of this workspace: `sender` must be a Slack user.")
+    url = inputs.get("profile_url")
+    if not isinstance(url, str) or not url.strip():
+        raise StepInputError("profile_url is empty: give the LinkedIn profile URL of the person invited.")
+    try:
+        prospect = prospect_from_url(html.unescape(url.strip()))
+    except NotAProfileUrl as error:
+        raise StepInputError(f"“{url.strip()[:100]}” is not a LinkedIn profile URL ({error}).") from None
+    raw_priority = inputs.get("priority")
+    priority = Priority.NORMAL
+    if isinstance(raw_priority, str) and raw_priority.strip():
+        try:
+            priority = Priority(raw_priority.strip().lower())
+        except ValueError:
+            raise StepInputError(f"priority “{raw_priority[:40]}”: use high, normal or low.") from None
+    with_note = inputs.get("with_note") in (True, "true", "True", "1", 1)
+    comment = inputs.get("comment")
+    comment = " ".join(comment.split())[:COMMENT_MAX] or None if isinstance(comment, str) else None
+    return StepInputs(sender, LogRequest((prospect,), None, None, comment, SentSpec(), priority, with_note))

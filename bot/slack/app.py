@@ -23,6 +23,7 @@ from bot.slack.listeners import (
     privacy,
     settings_modal,
     team,
+    workflow_step,
 )
 from bot.slack.outbound import make_client
 from bot.slack.tenancy import require_authorized_team
@@ -75,6 +76,6 @@ def create_app(
     commands.register(app, deps)
     actions.register(app, deps)
     digest.register(app, deps)
-    for feature in (team, files, capture, log_modal, settings_modal, privacy):
+    for feature in (team, files, capture, log_modal, settings_modal, privacy, workflow_step):
         feature.register(app, deps)
     return app
