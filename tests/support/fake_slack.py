@@ -163,17 +163,17 @@ class FakeSlack:
         """Slack's own refusals of functions.completeSuccess/completeError: (error code, problems)."""
         execution = self.executions.get(str(params.get("function_execution_id")))
         if execution is None:
-            return "function_execution_not_found", [f"{method}: no execution {params.get('function_execution_id')!r}"]
+            return "function_execution_not_found", [f"no execution {params.get('function_execution_id')!r}"]
         if execution["state"] != "running":
-            return "execution_not_in_running_state", [f"{method}: the execution already ended ({execution['state']})"]
+            return "execution_not_in_running_state", [f"the execution already ended ({execution['state']})"]
         if token != execution["token"]:
-            return "invalid_auth", [f"{method}: called with another token than the execution's bot_access_token"]
+            return "invalid_auth", ["called with another token than the execution's bot_access_token"]
         if method == "functions.completeSuccess":
             outputs = params.get("outputs")
             outputs = json.loads(outputs) if isinstance(outputs, str) else outputs
             problems = manifest_output_problems(execution["callback_id"], outputs or {})
             if problems:
-                return "parameter_validation_failed", [f"{method}: {p}" for p in problems]
+                return "parameter_validation_failed", problems
         return "", []
 
     def _end_execution(self, method: str, params: dict[str, Any]) -> None:
