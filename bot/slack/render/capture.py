@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.domain.commands import Commands
 from bot.services.invites import LogResult
@@ -30,9 +29,3 @@ def dm_log_reply(result: LogResult, actor: Actor, *, change_id: str, now: dateti
 def workflow_warnings(result: LogResult, actor: Actor, *, now: datetime, commands: Commands) -> str:
     """The warnings of a workflow step's log as plain text (its `warnings` output; empty when none)."""
     return "\n".join(plain(line) for line in render.warning_lines(result, actor, now=now, commands=commands))
-
-
-def found_none_notice() -> dict[str, Any]:
-    """The Log invites modal's first block when the message holds no LinkedIn profile URL."""
-    return render.context(":information_source: I found no LinkedIn profile URL in that message. "
-                          "Paste the profiles below, or write a name.")
