@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.domain import capture
 from bot.domain.commands import MAX_URLS_PER_COMMAND
 from bot.domain.invites import Priority
@@ -74,3 +76,33 @@ def test_the_request_logs_them_sent_now_with_the_defaults():
     assert (request.name, request.company, request.comment, request.priority, request.with_note) == (
         None, None, None, Priority.NORMAL, False)
     assert request.sent.day is None and request.sent.days_ago is None
+
+
+# ---- the workflow step's inputs --------------------------------------------------------------
+
+
+def test_step_inputs_become_a_log_request_for_the_sender():
+    step = capture.read_step_inputs({"profile_url": "https://www.linkedin.com/in/Jane-Doe/?trk=x", "sender": "U012AB",
+                                     "priority": "High", "with_note": True, "comment": "  met   at SaaStr "})
+    assert step.sender == "U012AB"
+    assert [p.key for p in step.request.prospects] == ["in:jane-doe"]
+    assert (step.request.priority, step.request.with_note, step.request.comment) == (Priority.HIGH, True,
+                                                                                      "met at SaaStr")
+
+
+def test_step_inputs_optional_ones_default_like_invited():
+    step = capture.read_step_inputs({"profile_url": "linkedin.com/in/a-b", "sender": "W1", "priority": "",
+                                     "comment": ""})
+    assert (step.request.priority, step.request.with_note, step.request.comment) == (Priority.NORMAL, False, None)
+
+
+@pytest.mark.parametrize(("inputs", "says"), [
+    ({"profile_url": "https://www.linkedin.com/company/acme", "sender": "U1"}, "is not a LinkedIn profile URL"),
+    ({"profile_url": "", "sender": "U1"}, "profile_url is empty"),
+    ({"profile_url": "https://www.linkedin.com/in/a", "sender": "<@U1>"}, "is not a member"),
+    ({"profile_url": "https://www.linkedin.com/in/a"}, "is not a member"),
+    ({"profile_url": "https://www.linkedin.com/in/a", "sender": "U1", "priority": "urgent"}, "high, normal or low"),
+])
+def test_step_inputs_that_cannot_be_logged_say_why(inputs, says):
+    with pytest.raises(capture.StepInputError, match=says):
+        capture.read_step_inputs(inputs)
