@@ -8,11 +8,15 @@ messages, a share-sheet message, a DM without a profile, and the thread's Undo b
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from bot.db.models import Invite
+from bot.slack.errors import DB_DOWN
 from tests.support.harness import block_text, visible
 
 QUIET_S = 0.4  # how long to watch for a call that must not come
@@ -170,3 +174,19 @@ def test_a_teammate_cannot_undo_someone_elses_message(slack, db, fake_slack):
     update = click_in_thread(slack, fake_slack, reply, user="U2")
     assert "Nothing to undo" in visible(update["text"])
     assert invites(db) == [("in:jane-doe", "dm")]
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_a_dm_while_the_database_is_down_is_told_so_in_its_thread(slack, db, fake_slack):
+    path = make_url(str(db.engine.url)).database
+    blocker = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        slack.event(dm(f"<{JANE}>"))
+        (reply,) = fake_slack.wait_for("chat.postMessage")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert reply.params["thread_ts"] == "1763460000.000100"
+    assert DB_DOWN in shown(reply)
+    assert invites(db) == []

@@ -12,7 +12,10 @@ registered first).
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
+from collections.abc import Callable
 
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -21,12 +24,14 @@ from bot.domain import capture
 from bot.services import invites as invite_service
 from bot.slack import render
 from bot.slack.deps import Deps
-from bot.slack.errors import ack_only, reporting
+from bot.slack.errors import ack_only, reply_for, reporting
 from bot.slack.ids import Action
 from bot.slack.listeners import alerts
 from bot.slack.once import once_per_event
 from bot.slack.payloads import UndoChange, load
 from bot.slack.render import capture as render_capture
+
+log = logging.getLogger("bot.slack.listeners.capture")
 
 # Messages a member wrote (a reply in a thread broadcast to the DM too); every other subtype is an
 # edit, a deletion, a bot's or a system message.
@@ -63,7 +68,7 @@ def register(app: App, deps: Deps) -> None:
         if result.logged:
             alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
 
-    app.event("message", matchers=[_in_dm])(ack=ack_only, lazy=[once_per_event(deps, log_dm)])
+    app.event("message", matchers=[_in_dm])(ack=ack_only, lazy=[telling_member(deps, once_per_event(deps, log_dm))])
 
     def undo_change(body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
         value = load(UndoChange, action.get("value"))
@@ -73,6 +78,27 @@ def register(app: App, deps: Deps) -> None:
         alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
 
     app.action(re.compile(rf"^{Action.UNDO_CHANGE}$"))(ack=ack_only, lazy=[reporting(undo_change, deps.commands)])
+
+
+def telling_member(deps: Deps, func: Callable[..., None]) -> Callable[..., None]:
+    """A lazy DM listener whose failure (the database down, even for the event's claim) is told in the
+    message's thread: lazy listeners bypass @app.error, and Slack will not redeliver an acked event."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs) -> None:
+        try:
+            func(**kwargs)
+        except Exception as error:
+            event, client = kwargs.get("event") or {}, kwargs.get("client")
+            if client is not None and event.get("channel") and event.get("ts"):
+                try:
+                    client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
+                                            **reply_for(error, deps.commands))
+                except Exception:  # noqa: BLE001 - nothing more can be told; the error below is logged
+                    log.warning("could not tell the member that their DM failed")
+            raise
+
+    return wrapper
 
 
 def _in_dm(event: dict) -> bool:
