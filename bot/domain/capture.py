@@ -107,7 +107,7 @@ def read_step_inputs(inputs: dict[str, Any]) -> StepInputs:
     """The step's inputs (PRODUCT.md: profile_url, sender, priority, with_note, comment) as a log request."""
     sender = inputs.get("sender")
     if not isinstance(sender, str) or not _USER_ID.match(sender):
-        raise StepInputError(f"“{str(sender)[:40]}” is not a member of this workspace: `sender` must be a Slack user.")
+        raise StepInputError(f"“{str(sender)[:40]}” is not a member of this workspace: sender must be a Slack user.")
     url = inputs.get("profile_url")
     if not isinstance(url, str) or not url.strip():
         raise StepInputError("profile_url is empty: give the LinkedIn profile URL of the person invited.")
