@@ -64,7 +64,7 @@ def test_dm_logging_message_shortcut_and_workflow_step(playground_url: str):  # 
             # 3. A DM without a profile URL still gets the short help.
             page.fill("#composer-input", "what can you do?")
             page.press("#composer-input", "Enter")
-            expect(page.locator(".msg:has(.avatar-app)", has_text="I do read files").last).to_be_visible()
+            expect(page.locator(".msg:has(.avatar-app)", has_text="Paste or share LinkedIn profile URLs here").last).to_be_visible()
 
             # 4. In #sales-team, the message shortcut on a message holding a profile: the modal, filled in.
             page.click("#nav-channel")

@@ -190,3 +190,12 @@ def test_a_dm_while_the_database_is_down_is_told_so_in_its_thread(slack, db, fak
     assert reply.params["thread_ts"] == "1763460000.000100"
     assert DB_DOWN in shown(reply)
     assert invites(db) == []
+
+
+def test_the_help_says_profile_urls_are_logged_here_and_answers_a_thread_in_it(slack, db, fake_slack):
+    slack.event(dm("thanks!", ts="1763460009.000100", thread_ts="1763460000.000100"))
+    (reply,) = fake_slack.wait_for("chat.postMessage")
+    assert reply.params["thread_ts"] == "1763460000.000100"
+    text = shown(reply)
+    assert "Paste or share LinkedIn profile URLs here" in text and "Invitations.csv" in text
+    assert "don't read messages" not in text

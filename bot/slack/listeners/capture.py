@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain import capture
 from bot.services import invites as invite_service
@@ -54,7 +55,8 @@ def register(app: App, deps: Deps) -> None:
         prospects = capture.prospects_in_message(event)
         if not prospects:
             if (event.get("text") or "").strip():
-                client.chat_postMessage(channel=event["channel"], **render.dm_help_reply(commands=deps.commands))
+                client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts"),
+                                        **render.dm_help_reply(commands=deps.commands))
             return
         actor = deps.actor(team_id=context.team_id, user_id=context.user_id, client=client)
         change_id = invite_service.change_id_for("dm", actor.team_id, event["channel"], event["ts"])
@@ -82,7 +84,8 @@ def register(app: App, deps: Deps) -> None:
 
 def telling_member(deps: Deps, func: Callable[..., None]) -> Callable[..., None]:
     """A lazy DM listener whose failure (the database down, even for the event's claim) is told in the
-    message's thread: lazy listeners bypass @app.error, and Slack will not redeliver an acked event."""
+    message's thread: lazy listeners bypass @app.error. (Once told, the claim given back only lets a
+    redelivery try again; Slack does not redeliver an event it got its 200 for.)"""
 
     @functools.wraps(func)
     def wrapper(**kwargs) -> None:
@@ -90,7 +93,8 @@ def telling_member(deps: Deps, func: Callable[..., None]) -> Callable[..., None]
             func(**kwargs)
         except Exception as error:
             event, client = kwargs.get("event") or {}, kwargs.get("client")
-            if client is not None and event.get("channel") and event.get("ts"):
+            # Slack itself failing (the reply refused, a 5xx) is not told through Slack again.
+            if not isinstance(error, SlackApiError) and client is not None and event.get("channel") and event.get("ts"):
                 try:
                     client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
                                             **reply_for(error, deps.commands))

@@ -349,8 +349,8 @@ def import_help_reply() -> Reply:
 def dm_help_reply(*, commands: Commands) -> Reply:
     """What the app answers when someone types to it in its DM."""
     lines = [
-        "I don't read messages, but I do read files: send me LinkedIn's `Invitations.csv`, "
-        "`Connections.csv` or the whole export `.zip` here and I'll import them.",
+        "Paste or share LinkedIn profile URLs here and I'll log them as invites you sent now. "
+        "Send me LinkedIn's `Invitations.csv`, `Connections.csv` or the whole export `.zip` here and I'll import them.",
         f"Everything else is a command: `{escape(commands.invited)} &lt;linkedin url&gt;` to log an invite, "
         f"`{escape(commands.invites)} help` for the rest:",
         *command_lines(commands),
