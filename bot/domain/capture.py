@@ -2,8 +2,8 @@
 
 A message logged from the app's DM, the message shortcut's message: its `text` (Slack writes links
 as `<url>` or `<url|label>` and `&` as `&amp;`), its `attachments` (LinkedIn's share sheet and
-unfurls carry the profile as `from_url`, `original_url` or `title_link`), and its `rich_text`
-blocks (`link` elements, and URLs typed into `text` elements). Links that are not profiles (a post,
+unfurls carry the profile as `from_url`, `original_url` or `title_link`, or in unfurl blocks), and its
+blocks (`rich_text` links and typed URLs, the mrkdwn of sections and contexts). Links that are not profiles (a post,
 a company page, another site) are left out; the same person twice is one prospect.
 """
 
@@ -51,6 +51,20 @@ def _rich_text_candidates(element: Any, depth: int = 0) -> Iterator[str]:
             yield from _rich_text_candidates(child, depth + 1)
 
 
+def _block_candidates(blocks: Any) -> Iterator[str]:
+    """Links in Block Kit: rich_text elements, and the mrkdwn of sections (text, fields) and contexts (unfurls)."""
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") == "rich_text":
+            yield from _rich_text_candidates(block)
+            continue
+        texts = [block.get("text"), *(block.get("fields") or []), *(block.get("elements") or [])]
+        for text in texts:
+            if isinstance(text, dict) and text.get("type") == "mrkdwn" and isinstance(text.get("text"), str):
+                yield from _text_candidates(text["text"])
+
+
 def _candidates(message: dict[str, Any]) -> Iterator[str]:
     text = message.get("text")
     if isinstance(text, str):
@@ -61,10 +75,8 @@ def _candidates(message: dict[str, Any]) -> Iterator[str]:
             for name in ATTACHMENT_URL_FIELDS:
                 if isinstance(attachment.get(name), str):
                     yield html.unescape(attachment[name])
-    blocks = message.get("blocks")
-    for block in blocks if isinstance(blocks, list) else []:
-        if isinstance(block, dict) and block.get("type") == "rich_text":
-            yield from _rich_text_candidates(block)
+            yield from _block_candidates(attachment.get("blocks"))
+    yield from _block_candidates(message.get("blocks"))
 
 
 def prospects_in_message(message: dict[str, Any]) -> tuple[Prospect, ...]:

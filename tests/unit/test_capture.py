@@ -106,3 +106,11 @@ def test_step_inputs_optional_ones_default_like_invited():
 def test_step_inputs_that_cannot_be_logged_say_why(inputs, says):
     with pytest.raises(capture.StepInputError, match=says):
         capture.read_step_inputs(inputs)
+
+
+def test_unfurl_blocks_in_attachments_and_section_blocks_are_read():
+    message = {"text": "", "attachments": [{"blocks": [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "<https://www.linkedin.com/in/unf-one|Unf One>"}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "via <https://www.linkedin.com/in/unf-two>"}]},
+    ]}], "blocks": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "linkedin.com/in/unf-three"}]}]}
+    assert keys(message) == ["in:unf-one", "in:unf-two", "in:unf-three"]
