@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from bot.db.models import Invite
 from bot.slack.errors import DB_DOWN
 from tests.support.harness import block_text, visible
+from tests.support.linkedin import fixture
 
 QUIET_S = 0.4  # how long to watch for a call that must not come
 JANE = "https://www.linkedin.com/in/jane-doe"
@@ -199,3 +200,13 @@ def test_the_help_says_profile_urls_are_logged_here_and_answers_a_thread_in_it(s
     text = shown(reply)
     assert "Paste or share LinkedIn profile URLs here" in text and "Invitations.csv" in text
     assert "don't read messages" not in text
+
+
+def test_a_file_with_a_profile_url_in_its_message_still_goes_to_the_importer(slack, db, fake_slack):
+    fake_slack.add_file("F0CAPTURE", "Invitations.csv", fixture("Invitations.csv"))
+    slack.event(dm(f"my export, and <{JANE}>", subtype="file_share", files=[{"id": "F0CAPTURE", "name": "x.csv"}]))
+    (reply,) = fake_slack.wait_for("chat.postMessage")
+    assert "thread_ts" not in reply.params and "Logged" not in shown(reply)
+    quiet(fake_slack, "chat.postMessage", 1)
+    found = invites(db)
+    assert found and {source for _, source in found} == {"import"}
