@@ -170,6 +170,9 @@ def cases(app: App, fake: FakeSlack, db: Database, people: list[Actor], *, tag: 
         service = _leaderboard_service(db, people)
         if service is not None:
             result.append(service)
+    from bench.capture import dm_cases  # noqa: PLC0415 - bench.capture builds on this module's Case
+
+    result.extend(dm_cases(app, fake, people, tag=tag))
     return result
 
 

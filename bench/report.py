@@ -78,7 +78,9 @@ def targets_table(results: dict[str, Any]) -> list[str]:
     ]
     for prefix, label in (("/invited", "`/invited <url>` p99"), ("/invites list", "`/invites list` p99"),
                           ("/invites stats", "`/invites stats` p99"), ("/invites leaderboard", "`/invites leaderboard` p99"),
-                          ("leaderboard service", "leaderboard service (direct) p99")):
+                          ("leaderboard service", "leaderboard service (direct) p99"),
+                          ("DM with 20 URLs: ack", "DM with 20 URLs: ack p99"),
+                          ("DM with 20 URLs: logged", "DM with 20 URLs: fully logged p99")):
         found = [_case(_get(results, b, head, "commands"), prefix) for b in backends]
         if not any(found):
             continue

@@ -39,8 +39,8 @@ NAMING = {
 STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 PRIORITIES = ("high", "normal", "low")
 TIERS = tuple(t.id for t in TIER_TABLE)
-SOURCES = ("command", "modal", "import")
-VIAS = ("command", "button", "import", "sweep", "modal", "undo")
+SOURCES = ("command", "modal", "import", "dm", "shortcut", "workflow")
+VIAS = ("command", "button", "import", "sweep", "modal", "undo", "dm", "shortcut", "workflow")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

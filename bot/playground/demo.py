@@ -83,6 +83,10 @@ ADMIN_USER_IDS = frozenset(t.user_id for t in TEAMMATES if t.is_admin)
 
 # The app's global shortcuts, as manifest.yml declares them.
 SHORTCUTS: tuple[tuple[str, str], ...] = (("Log invites", "log_invites"),)
+# Message shortcuts (⋯ on a message in #sales-team), as manifest.yml declares them.
+MESSAGE_SHORTCUTS: tuple[tuple[str, str], ...] = (("Log as sent invites", "log_from_message"),)
+# The workflow step the page's "Run workflow step" form runs (manifest.yml `functions`).
+WORKFLOW_STEP = "log_linkedin_invite"
 
 
 def teammate(user_id: str) -> Teammate | None:

@@ -76,7 +76,11 @@ class FakeWebApi:
             "files.getUploadURLExternal": self.files_get_upload_url,
             "files.completeUploadExternal": self.files_complete_upload,
             "files.upload": lambda p: _error("method_deprecated"),
+            "functions.completeSuccess": lambda p: self.complete_function(p, success=True),
+            "functions.completeError": lambda p: self.complete_function(p, success=False),
         }
+        # Workflow step runs by function_execution_id: who ran it, where, its token, how it ended.
+        self.executions: dict[str, dict[str, Any]] = {}
 
     # ---- HTTP ----------------------------------------------------------------------------
 
@@ -97,9 +101,13 @@ class FakeWebApi:
         """One Web API call: check the token, run the method, log it."""
         params = request.params()
         token = request.bearer() or params.pop("token", None)
+        run = next((e for e in self.executions.values() if e["token"] == token), None) if token else None
         if not token:
             answer = _error("not_authed")
-        elif token != self.bot_token:
+        elif token != self.bot_token and run is None:
+            answer = _error("invalid_auth")
+        elif method.startswith("functions.") and (run is None or run["id"] != params.get("function_execution_id")):
+            # A workflow step completes with its own execution's token (Bolt's listener client has it).
             answer = _error("invalid_auth")
         elif method not in self.methods:
             answer = _error("unknown_method")
@@ -212,8 +220,43 @@ class FakeWebApi:
         if not text and not blocks:
             return _error("no_text")
         metadata = _json_field(params.get("metadata")) if params.get("metadata") else None
-        posted = self.state.post(channel, text=text or "", blocks=blocks, metadata=metadata or None)
+        thread_ts = str(params.get("thread_ts") or "") or None
+        if thread_ts and self.state.find(channel, thread_ts) is None:
+            return _error("thread_not_found")
+        posted = self.state.post(channel, text=text or "", blocks=blocks, metadata=metadata or None, thread_ts=thread_ts)
         return {"ok": True, "channel": channel, "ts": posted.ts, "message": posted.as_slack()}
+
+    # ---- workflow steps ------------------------------------------------------------------
+
+    def start_execution(self, execution_id: str, *, token: str, user_id: str, channel: str) -> None:
+        """A workflow step run about to be sent to the app (function_executed)."""
+        with self.state.lock:
+            self.executions[execution_id] = {"id": execution_id, "token": token, "user": user_id,
+                                             "channel": channel, "state": "running"}
+
+    def complete_function(self, params: Answer, *, success: bool) -> Answer:
+        """functions.completeSuccess / completeError: the step's run ends; the runner sees how."""
+        method = "functions.completeSuccess" if success else "functions.completeError"
+        problems = slack_rules.check_call(method, params)
+        if problems:
+            self._refused(method, problems)
+            return refusal("invalid_arguments", problems)
+        run = self.executions.get(str(params.get("function_execution_id")))
+        if run is None:
+            return _error("function_execution_not_found")
+        if run["state"] != "running":
+            return _error("execution_not_in_running_state")
+        if success:
+            outputs = _json_field(params.get("outputs")) if isinstance(params.get("outputs"), str) else params.get("outputs")
+            run.update(state="completed", outputs=outputs)
+            shown = " · ".join(f"{k}: {v}" for k, v in (outputs or {}).items())
+            text = f":white_check_mark: Workflow step *Log a LinkedIn invite* completed. Outputs: {shown}"
+        else:
+            run.update(state="failed", error=str(params.get("error")))
+            text = f":x: Workflow step *Log a LinkedIn invite* failed: {params.get('error')}"
+        self.state.post(run["channel"], text=text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                        ephemeral_for=run["user"], system=True)
+        return {"ok": True}
 
     def conversations_history(self, params: Answer) -> Answer:
         """A conversation's messages, newest first (metadata only with include_all_metadata)."""

@@ -11,7 +11,7 @@ from bot.playground import slack_requests as req
 from bot.playground.applink import FORM, JSON, AppLink, Delivery
 from bot.playground.demo import Teammate
 from bot.playground.fake_api import FakeWebApi
-from bot.playground.store import Posted, ResponseTarget, SlackState
+from bot.playground.store import Posted, ResponseTarget, SlackState, slack_id
 
 Outcome = dict[str, Any]  # what the page is told: {"ok": bool, "message": str}
 
@@ -109,6 +109,38 @@ class Interactions:
         body = req.shortcut_body(mate=mate, callback_id=callback_id, trigger_id=self.state.issue_trigger(user_id))
         delivery = self.link.send(body, content_type=FORM, what=f"shortcut {callback_id}")
         return {"ok": delivery.ok, "message": "" if delivery.ok else _failure(delivery)}
+
+    def message_shortcut(self, user_id: str, *, channel: str, ts: str, callback_id: str) -> Outcome:
+        """A message shortcut from a message's ⋯ menu: message_action with the message."""
+        mate = self._mate(user_id)
+        message = self.state.find(channel, ts)
+        if message is None or message.ephemeral_for is not None or message.system:
+            return {"ok": False, "message": "That message is gone."}
+        body = req.message_shortcut_body(
+            mate=mate, callback_id=callback_id, trigger_id=self.state.issue_trigger(user_id), channel=channel,
+            message=message.as_slack(),
+            response_url=self._response_url(ResponseTarget(user_id, channel, None)))
+        delivery = self.link.send(body, content_type=FORM, what=f"message shortcut {callback_id}")
+        return {"ok": delivery.ok, "message": "" if delivery.ok else _failure(delivery)}
+
+    def run_workflow_step(self, user_id: str, inputs: Mapping[str, Any]) -> Outcome:
+        """Workflow Builder runs the app's step for this teammate: function_executed, with a token for the run."""
+        mate = self._mate(user_id)
+        execution_id = slack_id("Fx")
+        token = f"xwfp-{slack_id('', 12)}-{slack_id('', 24).lower()}"
+        self.fake.start_execution(execution_id, token=token, user_id=mate.user_id, channel=demo.CHANNEL_ID)
+        step = {k: v for k, v in inputs.items() if k in STEP_INPUTS and v not in (None, "")}
+        step["sender"] = mate.user_id  # "Person who used this workflow"
+        body = req.function_executed_body(callback_id=demo.WORKFLOW_STEP, function=STEP_FUNCTION, inputs=step,
+                                          execution_id=execution_id, token=token, event_time=self._event_time())
+        delivery = self.link.send(body, content_type=JSON, what=f"event function_executed ({demo.WORKFLOW_STEP})")
+        if not delivery.ok:
+            return {"ok": False, "message": f"function_executed: {_failure(delivery)}"}
+        run = self.fake.executions[execution_id]
+        if run["state"] == "running":
+            return {"ok": False, "message": "The app acknowledged the step but has not completed it (yet)."}
+        return {"ok": run["state"] == "completed",
+                "message": "The step completed." if run["state"] == "completed" else f"The step failed: {run['error']}"}
 
     # ---- clicks ---------------------------------------------------------------------------
 
@@ -252,6 +284,26 @@ class Interactions:
         self.link.send(req.event_body(message, event_time=self._event_time()), content_type=JSON,
                        what="event message.im (file_share)")
         return {"ok": first.ok, "message": "" if first.ok else f"file_shared: {_failure(first)}"}
+
+
+# The step's parameters as manifest.yml declares them (function_executed carries them).
+STEP_INPUTS = ("profile_url", "priority", "with_note", "comment")
+STEP_FUNCTION: dict[str, Any] = {
+    "title": "Log a LinkedIn invite",
+    "description": "Log an invite someone sent on LinkedIn, with the same checks and warnings as /invited",
+    "input_parameters": [
+        {"type": "string", "name": "profile_url", "title": "LinkedIn profile URL", "is_required": True},
+        {"type": "slack#/types/user_id", "name": "sender", "title": "Sent by", "is_required": True},
+        {"type": "string", "name": "priority", "title": "Priority", "is_required": False},
+        {"type": "boolean", "name": "with_note", "title": "Sent with a note", "is_required": False},
+        {"type": "string", "name": "comment", "title": "Comment", "is_required": False},
+    ],
+    "output_parameters": [
+        {"type": "integer", "name": "invite_id", "title": "Invite number", "is_required": True},
+        {"type": "string", "name": "prospect", "title": "Prospect", "is_required": True},
+        {"type": "string", "name": "warnings", "title": "Warnings", "is_required": True},
+    ],
+}
 
 
 def req_escape(text: str) -> str:

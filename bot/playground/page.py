@@ -49,17 +49,25 @@ def message_block(message: Posted, state: SlackState, ctx: Context, zone: ZoneIn
     """One message as the page shows it."""
     name, initials, is_app = _author(message)
     when = _when(message.ts, zone)
-    classes = "msg" + (" msg-ephemeral" if message.ephemeral_for else "") + (" msg-system" if message.system else "")
+    reply = bool(message.thread_ts and message.thread_ts != message.ts)
+    classes = ("msg" + (" msg-ephemeral" if message.ephemeral_for else "") + (" msg-system" if message.system else "")
+               + (" msg-reply" if reply else ""))
     badge = '<span class="app-badge">APP</span>' if is_app and not message.system else ""
     only = '<div class="msg-only">👁 Only visible to you</div>' if message.ephemeral_for else ""
     command = f'<div class="msg-cmd">{plain(message.replying_to, with_emoji=False)}</div>' if message.replying_to else ""
     edited = ' <span class="msg-edited">(edited)</span>' if message.edited and not message.ephemeral_for else ""
+    thread = '<span class="msg-thread">↳ in thread</span>' if reply else ""
+    actions = "".join(
+        f'<button type="button" class="msg-shortcut" data-message-shortcut="{attr(callback_id)}" '
+        f'title="More actions: {attr(name)}">⋯ {attr(name)}</button>'
+        for name, callback_id in demo.MESSAGE_SHORTCUTS
+    ) if message.channel == demo.CHANNEL_ID and not message.ephemeral_for and not message.system else ""
     body = message_html(message.text, message.blocks, ctx) if (message.text or message.blocks) else ""
     return (
         f'<div class="{classes}" data-channel="{attr(message.channel)}" data-ts="{attr(message.ts)}">'
         f'<div class="avatar{" avatar-app" if is_app else ""}">{attr(initials)}</div><div class="msg-main">{only}'
         f'<div class="msg-meta"><span class="msg-author">{attr(name)}</span>{badge}'
-        f'<time title="{when:%Y-%m-%d %H:%M %Z}">{when:%a %b %-d, %H:%M}</time>{edited}</div>'
+        f'<time title="{when:%Y-%m-%d %H:%M %Z}">{when:%a %b %-d, %H:%M}</time>{edited}{thread}{actions}</div>'
         f'{command}<div class="msg-body">{body}{_files(message, state)}</div></div></div>'
     )
 

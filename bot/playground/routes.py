@@ -62,6 +62,7 @@ class PageApp:
             "/play/command": self.command, "/play/action": self.action, "/play/submit": self.submit,
             "/play/close": self.close, "/play/open": self.open_tab, "/play/upload": self.upload,
             "/play/clock": self.clock, "/play/seed": self.seed, "/play/shortcut": self.shortcut,
+            "/play/message_shortcut": self.message_shortcut, "/play/workflow": self.workflow,
         }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -197,3 +198,18 @@ class PageApp:
         """A global shortcut."""
         data = self._body(request)
         return self.pg.interactions.shortcut(self._user(data), str(data.get("callback_id", "")))
+
+    def message_shortcut(self, request: Request) -> dict[str, Any]:
+        """A message shortcut on a message in #sales-team."""
+        data = self._body(request)
+        callback_id = str(data.get("callback_id", ""))
+        if callback_id not in {c for _, c in demo.MESSAGE_SHORTCUTS}:
+            raise LookupError(f"no message shortcut {callback_id!r}")
+        return self.pg.interactions.message_shortcut(self._user(data), channel=str(data.get("channel", "")),
+                                                     ts=str(data.get("ts", "")), callback_id=callback_id)
+
+    def workflow(self, request: Request) -> dict[str, Any]:
+        """The "Run workflow step" form: Workflow Builder runs the app's step for this teammate."""
+        data = self._body(request)
+        inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+        return self.pg.interactions.run_workflow_step(self._user(data), inputs)

@@ -76,6 +76,34 @@ def shortcut_body(*, mate: Teammate, callback_id: str, trigger_id: str) -> str:
     })
 
 
+def message_shortcut_body(*, mate: Teammate, callback_id: str, trigger_id: str, channel: str, message: dict[str, Any],
+                          response_url: str) -> str:
+    """A message shortcut (⋯ More actions on a message): `message_action` with the message itself."""
+    return _interactive({
+        "type": "message_action", "token": VERIFICATION_TOKEN, "action_ts": f"{time.time():.6f}", "team": _team(),
+        "user": _user(mate), "channel": {"id": channel, "name": demo.CHANNEL_NAME if channel == demo.CHANNEL_ID
+                                          else "directmessage"},
+        "is_enterprise_install": False, "enterprise": None, "callback_id": callback_id, "trigger_id": trigger_id,
+        "response_url": response_url, "message_ts": message["ts"], "message": message,
+    })
+
+
+def function_executed_body(*, callback_id: str, function: dict[str, Any], inputs: dict[str, Any], execution_id: str,
+                           token: str, event_time: int) -> str:
+    """A workflow step run: `function_executed`, as Slack's reference shows it (with the execution's token)."""
+    event = {
+        "type": "function_executed",
+        "function": {"id": slack_id("Fn"), "callback_id": callback_id, "title": function.get("title", callback_id),
+                     "description": function.get("description", ""), "type": "app",
+                     "input_parameters": function.get("input_parameters", []),
+                     "output_parameters": function.get("output_parameters", []),
+                     "app_id": demo.APP_ID, "date_created": event_time, "date_updated": event_time, "date_deleted": 0},
+        "inputs": inputs, "function_execution_id": execution_id, "workflow_execution_id": slack_id("Wx"),
+        "event_ts": f"{event_time}.000100", "bot_access_token": token,
+    }
+    return event_body(event, event_time=event_time)
+
+
 # ---- block_actions ------------------------------------------------------------------------------
 
 

@@ -477,16 +477,51 @@ MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "cha
                    "response_url")
 
 
+# Slack's message timestamps ("1763460000.000100"): what `thread_ts` must be.
+_TS = re.compile(r"^[0-9]{1,12}\.[0-9]{1,9}$")
+# Slack's trigger ids ("13345224609.738474920.8088930838d88f008e0"): views.open/push need one.
+_TRIGGER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9A-Za-z]+$")
+_EXECUTION_ID = re.compile(r"^Fx[0-9A-Z]{6,}$")
+FUNCTION_METHODS = ("functions.completeSuccess", "functions.completeError")
+
+
+def check_function_completion(method: str, params: dict[str, Any]) -> list[str]:
+    """functions.completeSuccess (function_execution_id, outputs object) / completeError (…, error text)."""
+    problems: list[str] = []
+    execution = params.get("function_execution_id")
+    if not isinstance(execution, str) or not _EXECUTION_ID.match(execution):
+        problems.append(f"function_execution_id: required, an execution id like Fx123ABC456 (got {execution!r})")
+    if method == "functions.completeSuccess":
+        outputs = _parsed(params.get("outputs"))
+        if not isinstance(outputs, dict):
+            problems.append("outputs: required, a JSON object of the function's output parameters")
+    else:
+        error = params.get("error")
+        if not isinstance(error, str) or not error.strip():
+            problems.append("error: required, a message saying why the step failed")
+    return problems
+
+
 def check_call(method: str, params: dict[str, Any]) -> list[str]:
-    """Any Web API call (or response_url post): the Block Kit it carries. Other methods pass."""
+    """Any Web API call (or response_url post): the Block Kit it carries, the arguments Slack requires."""
+    if method in FUNCTION_METHODS:
+        return check_function_completion(method, params)
     if method in VIEW_METHODS:
         if "view" not in params:
             return ["view: required"]
-        return check_view(params["view"], expected=VIEW_METHODS[method])
+        problems = []
+        if method in ("views.open", "views.push") and not _TRIGGER.match(str(params.get("trigger_id") or "")) \
+                and not params.get("interactivity_pointer"):
+            problems.append(f"trigger_id: required, a trigger id from the interaction (got {params.get('trigger_id')!r})")
+        return problems + check_view(params["view"], expected=VIEW_METHODS[method])
     if method in MESSAGE_METHODS:
         if method == "response_url" and (params.get("delete_original") not in (None, *_FALSE)):
             return []
-        return check_message(params, method=method)
+        problems = []
+        thread_ts = params.get("thread_ts")
+        if thread_ts not in (None, "") and not _TS.match(str(thread_ts)):
+            problems.append(f"thread_ts: not a message timestamp like 1763460000.000100 (got {thread_ts!r})")
+        return problems + check_message(params, method=method)
     return []
 
 

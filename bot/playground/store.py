@@ -75,6 +75,7 @@ class Posted:
     edited: bool = False
     system: bool = False  # a notice from the pretend Slack itself (an error, an unknown command)
     metadata: dict[str, Any] | None = None  # chat.postMessage's `metadata` (event_type, event_payload)
+    thread_ts: str | None = None  # a reply in the thread of that message
 
     def as_slack(self) -> dict[str, Any]:
         """The `message` object Slack puts in payloads and API answers."""
@@ -87,6 +88,8 @@ class Posted:
             message["edited"] = {"user": message["user"], "ts": self.ts}
         if self.metadata:
             message["metadata"] = self.metadata
+        if self.thread_ts:
+            message["thread_ts"] = self.thread_ts
         return message
 
 

@@ -104,17 +104,47 @@ def _counts(session: Session, actor: Actor, now: datetime) -> tuple[int, int]:
     return pile.sent_7d, pile.pending
 
 
-def log_invites(db: Database, actor: Actor, request: LogRequest, *, now: datetime, source: str = "command") -> LogResult:
-    """Store the invites of one `/invited` (or modal) and gather the warnings, atomically."""
+# The ways of logging (Invite.source, and the via of their creation events): `/invites undo` reverts any.
+LOG_SOURCES = ("command", "modal", "dm", "shortcut", "workflow")
+
+
+def log_invites(db: Database, actor: Actor, request: LogRequest, *, now: datetime, source: str = "command",
+                change_id: str | None = None) -> LogResult:
+    """Store the invites of one `/invited` (or modal, DM, shortcut, workflow step) and gather the warnings, atomically.
+
+    `change_id` names the change (its Undo button and `/invites undo` revert it whole); a new one by default.
+    """
+    change_id = change_id or str(uuid.uuid4())
     try:
-        return _log_invites(db, actor, request, now=now, source=source)
+        return _log_invites(db, actor, request, now=now, source=source, change_id=change_id)
     except IntegrityError:
         # A teammate's or a double-submitted request won the race on the one-pending rule;
         # run again so the invite is reported as the duplicate it now is.
-        return _log_invites(db, actor, request, now=now, source=source)
+        return _log_invites(db, actor, request, now=now, source=source, change_id=change_id)
 
 
-def _log_invites(db: Database, actor: Actor, request: LogRequest, *, now: datetime, source: str) -> LogResult:
+def change_id_for(*parts: str) -> str:
+    """A change id made from what identifies a request (a DM's channel and ts, a workflow execution id):
+    the same on every redelivery, so the change can be found again and is never made twice."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "invite-hygiene:" + ":".join(parts)))
+
+
+def logged_in_change(db: Database, actor: Actor, change_id: str) -> list[InviteView] | None:
+    """The invites a change of the actor's logged (None when there is no such change)."""
+    with db.session(write=False) as session:
+        rows = session.execute(
+            select(InviteEvent.from_status, Invite)
+            .outerjoin(Invite, Invite.id == InviteEvent.invite_id)
+            .where(InviteEvent.change_id == change_id, InviteEvent.member_id == actor.member_id)
+            .order_by(InviteEvent.id)
+        ).all()
+        if not rows:
+            return None
+        return [InviteView.of(invite) for from_status, invite in rows if from_status is None and invite is not None]
+
+
+def _log_invites(db: Database, actor: Actor, request: LogRequest, *, now: datetime, source: str,
+                 change_id: str) -> LogResult:
     sent_at = request.sent.resolve(now=now, tz=actor.tz)
     if request.prospects:
         targets = [(p.key, p.url) for p in request.prospects]
@@ -126,7 +156,6 @@ def _log_invites(db: Database, actor: Actor, request: LogRequest, *, now: dateti
         pending_warn_at=actor.settings.pending_warn_at,
         pending_limit=actor.settings.pending_limit,
     )
-    change_id = str(uuid.uuid4())
     with db.session() as session:
         prior_rows = session.execute(
             select(Invite, Member.user_id, Member.display_name)
@@ -375,43 +404,63 @@ def undo_last(db: Database, actor: Actor, *, now: datetime) -> UndoResult:
                 InviteEvent.member_id == actor.member_id,
                 InviteEvent.actor == actor.user_id,
                 InviteEvent.undone.is_(False),
-                InviteEvent.via.in_(["command", "button", "modal", "import"]),
+                InviteEvent.via.in_([*LOG_SOURCES, "button", "import"]),
             )
             .order_by(InviteEvent.at.desc(), InviteEvent.id.desc())
             .limit(1)
         )
         if last is None:
             raise NothingToUndo("There is nothing of yours to undo.")
-        events = session.execute(
-            select(InviteEvent, Invite)
-            .join(Invite, Invite.id == InviteEvent.invite_id)
-            .where(InviteEvent.change_id == last, InviteEvent.member_id == actor.member_id)
-        ).all()
-        reverted: list[tuple[InviteView, Status | None, Status]] = []
-        undo_id = str(uuid.uuid4())
-        for event, invite in events:
-            view = InviteView.of(invite)
-            if invite.status != event.to_status:
-                raise AlreadyDone(
-                    f"#{invite.id} ({view.label}) has changed since (now {invite.status}); nothing was undone."
-                )
-            event.undone = True
-            if event.from_status is None:
-                session.execute(delete(Invite).where(Invite.id == invite.id))
-                reverted.append((view, None, Status(event.to_status)))
-                continue
-            invite.status = event.from_status
-            invite.status_changed_at = now
-            session.add(
-                _event(actor, invite, Status(event.to_status), Status(event.from_status), now=now, via="undo",
-                       change_id=undo_id, undone=True)
+        return _revert(session, actor, last, now=now)
+
+
+def undo_change(db: Database, actor: Actor, change_id: str, *, now: datetime) -> UndoResult:
+    """Revert one change of the actor's by its id (the Undo button of a DM-logged message), whole."""
+    with db.session() as session:
+        # An undone log has no events left (its invites were deleted, and their events with them).
+        left = session.scalar(
+            select(func.count()).select_from(InviteEvent)
+            .where(InviteEvent.change_id == change_id, InviteEvent.member_id == actor.member_id,
+                   InviteEvent.team_id == actor.team_id, InviteEvent.undone.is_(False))
+        )
+        if not left:
+            raise NothingToUndo("Nothing to undo there: it was already undone.")
+        return _revert(session, actor, change_id, now=now)
+
+
+def _revert(session: Session, actor: Actor, change_id: str, *, now: datetime) -> UndoResult:
+    """Revert every event of one change of the actor's; AlreadyDone when an invite has moved on since."""
+    events = session.execute(
+        select(InviteEvent, Invite)
+        .join(Invite, Invite.id == InviteEvent.invite_id)
+        .where(InviteEvent.change_id == change_id, InviteEvent.member_id == actor.member_id,
+               InviteEvent.undone.is_(False))
+    ).all()
+    reverted: list[tuple[InviteView, Status | None, Status]] = []
+    undo_id = str(uuid.uuid4())
+    for event, invite in events:
+        view = InviteView.of(invite)
+        if invite.status != event.to_status:
+            raise AlreadyDone(
+                f"#{invite.id} ({view.label}) has changed since (now {invite.status}); nothing was undone."
             )
-            reverted.append((view, Status(event.from_status), Status(event.to_status)))
-        try:
-            session.flush()
-        except IntegrityError:
-            raise AlreadyDone("You have logged that prospect again since, so the old invite can't be reopened.") from None
-        return UndoResult(reverted)
+        event.undone = True
+        if event.from_status is None:
+            session.execute(delete(Invite).where(Invite.id == invite.id))
+            reverted.append((view, None, Status(event.to_status)))
+            continue
+        invite.status = event.from_status
+        invite.status_changed_at = now
+        session.add(
+            _event(actor, invite, Status(event.to_status), Status(event.from_status), now=now, via="undo",
+                   change_id=undo_id, undone=True)
+        )
+        reverted.append((view, Status(event.from_status), Status(event.to_status)))
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AlreadyDone("You have logged that prospect again since, so the old invite can't be reopened.") from None
+    return UndoResult(reverted)
 
 
 PAGE_SIZE = 15

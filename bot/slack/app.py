@@ -14,6 +14,7 @@ from bot.slack.errors import error_handler
 from bot.slack.install import Install, oauth_distribution, single_workspace
 from bot.slack.listeners import (
     actions,
+    capture,
     commands,
     digest,
     files,
@@ -22,6 +23,7 @@ from bot.slack.listeners import (
     privacy,
     settings_modal,
     team,
+    workflow_step,
 )
 from bot.slack.outbound import make_client
 from bot.slack.tenancy import require_authorized_team
@@ -74,6 +76,6 @@ def create_app(
     commands.register(app, deps)
     actions.register(app, deps)
     digest.register(app, deps)
-    for feature in (team, files, log_modal, settings_modal, privacy):
+    for feature in (team, files, capture, log_modal, settings_modal, privacy, workflow_step):
         feature.register(app, deps)
     return app

@@ -12,6 +12,7 @@ class Action(StrEnum):
     DIGEST_SNOOZE = "digest_snooze"
     DIGEST_WITHDRAW_ALL = "digest_withdraw_all"  # the batch's "Withdrew all N" (digest and Home)
     LIST_OUTCOME = "list_outcome"  # a `list` / `find` row's outcome buttons (suffixed `:<outcome>`)
+    UNDO_CHANGE = "undo_change"  # the Undo of a message logged by DM: that change, whole
 
 
 class Block(StrEnum):
@@ -23,6 +24,7 @@ class Block(StrEnum):
     DIGEST_BULK = "digest_bulk"
     DIGEST_DONE = "digest_done"  # a digest replaced by the next one: its one-line summary
     LIST_ROW = "list_row"
+    UNDO_CHANGE = "undo_change_actions"
 
 
 class TeamAction(StrEnum):
@@ -50,10 +52,18 @@ class TeamBlock(StrEnum):
 
 
 class LogModal(StrEnum):
-    """Callback ids (the shortcut's is in manifest.yml)."""
+    """Callback ids (the shortcuts' are in manifest.yml)."""
 
     SHORTCUT = "log_invites"
+    MESSAGE_SHORTCUT = "log_from_message"  # "Log as sent invites" on a message
     VIEW = "log_invites_modal"
+    FOUND_NONE = "log_found_none"  # the modal's notice when a message holds no profile URL
+
+
+class WorkflowStep(StrEnum):
+    """Function callback ids of the Workflow Builder steps (manifest.yml `functions`)."""
+
+    LOG_INVITE = "log_linkedin_invite"
 
 
 class LogField(StrEnum):

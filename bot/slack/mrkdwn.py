@@ -9,6 +9,8 @@ Slack and must never be escaped.
 
 from __future__ import annotations
 
+import re
+
 
 def escape(text: str) -> str:
     """Literal text for mrkdwn: `&`, `<` and `>` as entities, so nothing links, mentions or vanishes."""
@@ -31,6 +33,21 @@ def mention(user_id: str) -> str:
 def channel(channel_id: str) -> str:
     """A channel mention, `<#C123>`."""
     return f"<#{channel_id}>"
+
+
+_ANGLE = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_EMOJI = re.compile(r":[a-z0-9_+\-]+:\s?")
+
+
+def plain(mrkdwn: str) -> str:
+    """What mrkdwn says as plain text (a workflow step's output): links as labels, no emoji or markup."""
+    def shown(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if label:
+            return label
+        return "@" + target[1:] if target.startswith(("@", "!")) else target
+    text = _EMOJI.sub("", _ANGLE.sub(shown, str(mrkdwn))).replace("*", "").replace("`", "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
 def truncate(text: str, limit: int, *, ellipsis: str = "…") -> str:

@@ -59,6 +59,12 @@ class ForgetMe(_Value):
     user_id: str = Field(min_length=1, max_length=32)
 
 
+class UndoChange(_Value):
+    """The Undo button of a message logged by DM: the change it reverts."""
+
+    change_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 class ListPage(_Value):
     status: Literal["pending", "stale", "accepted", "declined", "withdrawn", "expired", "all"]
     page: int = Field(ge=1, le=100_000)
@@ -95,18 +101,20 @@ class LogModalMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     channel_id: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{1,30}$")
+    # How the modal was opened: the invites' source ("shortcut": the message shortcut).
+    source: Literal["modal", "shortcut"] = "modal"
 
     def dump(self) -> str:
         """Compact JSON (Slack keeps up to 3,000 characters)."""
-        return self.model_dump_json()
+        return self.model_dump_json(exclude={"source"} if self.source == "modal" else None)
 
     @classmethod
-    def of(cls, channel_id: str | None) -> LogModalMeta:
+    def of(cls, channel_id: str | None, *, source: Literal["modal", "shortcut"] = "modal") -> LogModalMeta:
         """Metadata for a channel id; one that is not a channel's (a surprise from Slack) is left out."""
         try:
-            return cls(channel_id=channel_id)
+            return cls(channel_id=channel_id, source=source)
         except ValidationError:
-            return cls()
+            return cls(source=source)
 
     @classmethod
     def load(cls, raw: str | None) -> LogModalMeta:

@@ -7,8 +7,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
+
+import yaml
 
 from bot.playground import slack_rules
 
@@ -35,6 +38,34 @@ def take_violations() -> list[str]:
     return found
 
 
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+_OUTPUT_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "boolean": (bool,),
+                                             "number": (int, float), "slack#/types/user_id": (str,)}
+
+
+def manifest_function(callback_id: str) -> dict[str, Any]:
+    """A function as manifest.yml declares it (title, input_parameters, output_parameters)."""
+    return (yaml.safe_load(MANIFEST.read_text(encoding="utf-8")).get("functions") or {})[callback_id]
+
+
+def manifest_output_problems(callback_id: str, outputs: dict[str, Any]) -> list[str]:
+    """How outputs break the function's declared output parameters (Slack: parameter_validation_failed)."""
+    try:
+        declared = manifest_function(callback_id)["output_parameters"]
+    except KeyError:
+        return [f"manifest.yml declares no function {callback_id!r}"]
+    problems = [f"outputs.{name}: not an output parameter of {callback_id}" for name in outputs if name not in declared]
+    for name, spec in declared.items():
+        if name not in outputs:
+            if spec.get("is_required"):
+                problems.append(f"outputs.{name}: required")
+            continue
+        value, types = outputs[name], _OUTPUT_TYPES.get(spec["type"], (object,))
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            problems.append(f"outputs.{name}: must be {spec['type']}, got {type(value).__name__}")
+    return problems
+
+
 @dataclass
 class Call:
     method: str  # Web API method ("chat.postMessage") or "response_url"
@@ -56,6 +87,10 @@ class FakeSlack:
     token_teams: dict[str, str] = field(default_factory=dict)  # auth.test's team by bot token (else T1)
     violations: list[str] = field(default_factory=list)  # Block Kit rules the app's payloads broke here
     posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversations.history, by channel
+    # Workflow step executions by function_execution_id: their token, state ("running", "completed",
+    # "failed") and how they ended. functions.complete* is refused, as Slack refuses it, for an
+    # unknown execution, one already ended, another token, or outputs unlike the manifest's.
+    executions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def start(self) -> FakeSlack:
         """Serve on a free loopback port in a daemon thread."""
@@ -119,6 +154,35 @@ class FakeSlack:
         self.file_bytes[file_id] = data
         return info
 
+    def start_execution(self, execution_id: str, *, token: str, callback_id: str = "log_linkedin_invite") -> None:
+        """A workflow step Slack is about to run (its function_executed event carries `token`)."""
+        with self._lock:
+            self.executions[execution_id] = {"token": token, "callback_id": callback_id, "state": "running"}
+
+    def _function_problems(self, method: str, params: dict[str, Any], token: str) -> tuple[str, list[str]]:
+        """Slack's own refusals of functions.completeSuccess/completeError: (error code, problems)."""
+        execution = self.executions.get(str(params.get("function_execution_id")))
+        if execution is None:
+            return "function_execution_not_found", [f"no execution {params.get('function_execution_id')!r}"]
+        if execution["state"] != "running":
+            return "execution_not_in_running_state", [f"the execution already ended ({execution['state']})"]
+        if token != execution["token"]:
+            return "invalid_auth", ["called with another token than the execution's bot_access_token"]
+        if method == "functions.completeSuccess":
+            outputs = params.get("outputs")
+            outputs = json.loads(outputs) if isinstance(outputs, str) else outputs
+            problems = manifest_output_problems(execution["callback_id"], outputs or {})
+            if problems:
+                return "parameter_validation_failed", problems
+        return "", []
+
+    def _end_execution(self, method: str, params: dict[str, Any]) -> None:
+        success = method == "functions.completeSuccess"
+        with self._lock:
+            execution = self.executions[params["function_execution_id"]]
+            execution["state"] = "completed" if success else "failed"
+            execution["outputs" if success else "error"] = params.get("outputs") if success else params.get("error")
+
     def post(self, params: dict[str, Any]) -> dict[str, Any]:
         """What chat.postMessage does: the message lands in the channel's history (with its metadata)."""
         channel = str(params.get("channel"))
@@ -173,11 +237,11 @@ class FakeSlack:
     # ---- internals ------------------------------------------------------------------------
 
     @staticmethod
-    def _refusal(method: str, problems: list[str]) -> Any:
+    def _refusal(method: str, problems: list[str], code: str = "") -> Any:
         """What Slack answers a payload it refuses."""
         if method == "response_url":
             return (400, {}, b"invalid_blocks")
-        error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+        error = code or ("invalid_arguments" if method.startswith(("views.", "functions.")) else "invalid_blocks")
         return {"ok": False, "error": error, "errors": problems, "response_metadata": {"messages": problems}}
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
@@ -196,6 +260,10 @@ class FakeSlack:
             params.update({k: v[0] if len(v) == 1 else v for k, v in parse_qs(query, keep_blank_values=True).items()})
         method = "response_url" if path.startswith("/respond/") else path.rsplit("/", 1)[-1]
         problems = slack_rules.check_call(method, params)
+        code = ""
+        if method in slack_rules.FUNCTION_METHODS and not problems:
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(params.get("token") or "")
+            code, problems = self._function_problems(method, params, token)
         with self._lock:
             self.calls.append(Call(method, params, dict(request.headers.items()), path))
             queued = self.responses.get(method)
@@ -206,11 +274,13 @@ class FakeSlack:
                       "team": "Acme"}
         if problems:
             self.record(method, problems)
-            answer = self._refusal(method, problems)
+            answer = self._refusal(method, problems, code)
         if answer is None:
             answer = self._default(method, params)
         elif callable(answer):
             answer = answer(params)
+        if method in slack_rules.FUNCTION_METHODS and not problems and isinstance(answer, dict) and answer.get("ok"):
+            self._end_execution(method, params)
         status, headers, body = (answer if isinstance(answer, tuple) else (200, {}, answer))
         data = json.dumps(body).encode() if not isinstance(body, bytes) else body
         request.send_response(status)

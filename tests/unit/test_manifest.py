@@ -39,6 +39,7 @@ HANDLED_EVENTS: dict[str, str | None] = {
     "file_shared": "files:read",
     "message.im": "im:history",
     "user_change": "users:read",
+    "function_executed": None,
 }
 
 EVENTS_URL = "https://YOUR-HOST/slack/events"
@@ -112,15 +113,36 @@ def test_slash_commands(manifest: dict[str, Any]) -> None:
     assert "leaderboard" in commands["/invites"]["usage_hint"]
 
 
-def test_global_shortcut(manifest: dict[str, Any]) -> None:
+def test_global_and_message_shortcuts(manifest: dict[str, Any]) -> None:
     assert manifest["features"]["shortcuts"] == [
         {
             "name": "Log invites",
             "type": "global",
             "callback_id": "log_invites",
             "description": "Log LinkedIn invites you sent",
-        }
+        },
+        {
+            "name": "Log as sent invites",
+            "type": "message",
+            "callback_id": "log_from_message",
+            "description": "Log the LinkedIn profiles in this message as invites you sent",
+        },
     ]
+
+
+def test_the_workflow_step_has_the_inputs_and_outputs_of_product_md(manifest: dict[str, Any]) -> None:
+    (callback_id,) = manifest["functions"]
+    step = manifest["functions"][callback_id]
+    assert callback_id == "log_linkedin_invite" and step["title"] == "Log a LinkedIn invite"
+    inputs = {name: (p["type"], p["is_required"]) for name, p in step["input_parameters"].items()}
+    assert inputs == {"profile_url": ("string", True), "sender": ("slack#/types/user_id", True),
+                      "priority": ("string", False), "with_note": ("boolean", False), "comment": ("string", False)}
+    outputs = {name: p["type"] for name, p in step["output_parameters"].items()}
+    assert outputs == {"invite_id": "integer", "prospect": "string", "warnings": "string"}
+    assert all(p["name"] == name for params in (step["input_parameters"], step["output_parameters"])
+               for name, p in params.items())
+    # Custom steps run by a Bolt app: an org-ready app whose functions run on our server.
+    assert manifest["settings"]["function_runtime"] == "remote" and manifest["settings"]["org_deploy_enabled"] is True
 
 
 def test_bot_scopes_are_exactly_the_minimum(manifest: dict[str, Any]) -> None:
@@ -146,7 +168,7 @@ def test_interactivity_and_settings(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
     assert settings["socket_mode_enabled"] is False  # HTTP by default; docs/install.md covers Socket Mode
-    assert settings["org_deploy_enabled"] is False
+    assert settings["org_deploy_enabled"] is True  # org-ready, for the workflow step (installs per workspace too)
     assert settings["token_rotation_enabled"] is False
 
 

@@ -249,3 +249,28 @@ def test_the_bulk_buttons_confirm_follows_slacks_rules_at_any_size() -> None:
         assert check_blocks([block], MESSAGE) == [] and check_blocks([block], HOME) == []
         assert f"Withdrew all {n}" in block["elements"][0]["confirm"]["title"]["text"]
     assert bulk_block([7]) == []  # one row has its own Withdrawn button
+VIEW = {"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": []}
+
+
+@pytest.mark.parametrize(("method", "params", "problem"), [
+    ("views.open", {"view": VIEW}, "trigger_id: required"),
+    ("views.open", {"view": VIEW, "trigger_id": "expired"}, "trigger_id: required"),
+    ("views.push", {"view": VIEW, "trigger_id": ""}, "trigger_id: required"),
+    ("chat.postMessage", {"channel": "D1", "text": "x", "thread_ts": "1763460000"}, "thread_ts: not a message"),
+    ("functions.completeSuccess", {"function_execution_id": "Fx0ABC123", "outputs": "[]"}, "outputs: required"),
+    ("functions.completeSuccess", {"outputs": {}}, "function_execution_id: required"),
+    ("functions.completeError", {"function_execution_id": "Fx0ABC123", "error": " "}, "error: required"),
+])
+def test_the_arguments_slack_requires(method, params, problem):
+    assert any(problem in p for p in check_call(method, params)), check_call(method, params)
+
+
+@pytest.mark.parametrize(("method", "params"), [
+    ("views.open", {"view": VIEW, "trigger_id": "13345224609.738474920.8088930838d88f008e0"}),
+    ("views.update", {"view": VIEW}),  # by view_id: no trigger needed
+    ("chat.postMessage", {"channel": "D1", "text": "x", "thread_ts": "1763460000.000100"}),
+    ("functions.completeSuccess", {"function_execution_id": "Fx0ABC123", "outputs": json.dumps({"a": 1})}),
+    ("functions.completeError", {"function_execution_id": "Fx0ABC123", "error": "not a LinkedIn profile URL"}),
+])
+def test_what_slack_accepts_passes(method, params):
+    assert check_call(method, params) == []

@@ -306,6 +306,15 @@ function wire() {
       post("/play/close", { user: ui.user, view_id: form.dataset.viewId, values: collectValues(form) }).then(() => refresh(true));
       return;
     }
+    const shortcut = event.target.closest("[data-message-shortcut]");
+    if (shortcut) {
+      const message = shortcut.closest(".msg");
+      post("/play/message_shortcut", {
+        user: ui.user, channel: message.dataset.channel, ts: message.dataset.ts,
+        callback_id: shortcut.dataset.messageShortcut,
+      }).then((result) => { report(result); return refresh(true); });
+      return;
+    }
     const fill = event.target.closest("[data-fill]");
     if (fill) { $("composer-input").value = fill.dataset.fill; $("composer-input").focus(); }
   });
@@ -360,6 +369,22 @@ function wire() {
   $("shortcut").addEventListener("click", async () => {
     const result = await post("/play/shortcut", { user: ui.user, callback_id: $("shortcut").dataset.callback });
     report(result);
+    await refresh(true);
+  });
+  $("workflow-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const inputs = {
+      profile_url: $("wf-url").value.trim(),
+      priority: $("wf-priority").value,
+      with_note: $("wf-note").checked,
+      comment: $("wf-comment").value.trim(),
+    };
+    $("wf-run").disabled = true;
+    status("Running the workflow step…");
+    const result = await post("/play/workflow", { user: ui.user, inputs });
+    $("wf-run").disabled = false;
+    report(result);
+    if (ui.view !== "channel") await go("channel");
     await refresh(true);
   });
   $("file-input").addEventListener("change", (event) => {

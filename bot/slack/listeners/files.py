@@ -35,7 +35,6 @@ from bot.services.members import Actor
 from bot.slack import render
 from bot.slack.deps import Deps, Origin, profile_lookup
 from bot.slack.errors import ack_only, reply_for
-from bot.slack.once import once_per_event
 from bot.slack.render import imports as render_imports
 
 log = logging.getLogger("bot.slack.listeners.files")
@@ -92,19 +91,8 @@ def register(app: App, deps: Deps) -> None:
     app.event("file_shared")(ack=ack_only, lazy=[import_shared_files])
     app.event("message", matchers=[_file_message_in_dm])(ack=ack_only, lazy=[import_shared_files])
 
-    def answer_dm(event: dict, client: WebClient) -> None:
-        # Someone wrote to the app instead of using a command: say what the app understands.
-        if event.get("subtype") or event.get("bot_id") or not (event.get("text") or "").strip():
-            return
-        client.chat_postMessage(channel=event["channel"], **render.dm_help_reply(commands=deps.commands))
-
-    # Every other event in the app's DM (typed text, edits): acknowledged at once, and answered once
-    # per event id however often Slack redelivers it.
-    app.event("message", matchers=[_in_dm])(ack=ack_only, lazy=[once_per_event(deps, answer_dm)])
-
-
-def _in_dm(event: dict) -> bool:
-    return event.get("channel_type") == "im"
+    # Every other message in the app's DM (typed or shared text, edits) is listeners/capture.py's:
+    # registered after these, so a message with files is the importer's.
 
 
 def _file_message_in_dm(event: dict) -> bool:

@@ -20,6 +20,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain import capture
 from bot.domain.commands import (
     INVITED_USAGE,
     MAX_PROBLEM_CHARS,
@@ -131,14 +132,27 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(request, dict):
             ack(response_action="errors", errors=request)
             return
-        result = invite_service.log_invites(deps.db, actor, request, now=now, source="modal")
+        meta = LogModalMeta.load(view.get("private_metadata"))
+        result = invite_service.log_invites(deps.db, actor, request, now=now, source=meta.source)
         ack()
-        confirm(client, actor, LogModalMeta.load(view.get("private_metadata")).channel_id,
+        confirm(client, actor, meta.channel_id,
                 render.log_reply(result, actor, now=now, commands=deps.commands))
         if result.logged:  # an alert the new invites crossed, as for `/invited`
             alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
 
     app.view(LogModal.VIEW)(submit)
+
+    @app.shortcut({"type": "message_action", "callback_id": LogModal.MESSAGE_SHORTCUT})
+    def message_shortcut(ack: Ack, shortcut: dict, client: WebClient, context: BoltContext) -> None:
+        # The trigger lasts 3 seconds: the modal opens first, with the member as stored (no Slack call).
+        actor = deps.actor(team_id=context.team_id, user_id=context.user_id, client=None)
+        urls = tuple(p.url or p.key for p in capture.prospects_in_message(shortcut.get("message") or {}))
+        origin = Origin(client=client, team_id=actor.team_id, user_id=actor.user_id,
+                        channel_id=(shortcut.get("channel") or {}).get("id"), trigger_id=shortcut.get("trigger_id"))
+        problem = _open(deps, actor, origin, from_message=urls)
+        ack()
+        if problem:
+            client.chat_postMessage(channel=actor.user_id, **render.error(problem))
 
 
 def open_log_modal(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
@@ -148,13 +162,14 @@ def open_log_modal(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
     return render.error(problem) if problem else {}
 
 
-def _open(deps: Deps, actor: Actor, origin: Origin) -> str | None:
+def _open(deps: Deps, actor: Actor, origin: Origin, *, from_message: tuple[str, ...] | None = None) -> str | None:
     """views.open; why it failed, or None."""
     if not origin.trigger_id:
         return f"I couldn't open the Log invites form here. Log directly: `{deps.commands.invited} <linkedin url>`."
     today = deps.clock.now().astimezone(actor.tz).date()
     try:
-        origin.client.views_open(trigger_id=origin.trigger_id, view=log_view(today=today, channel_id=origin.channel_id))
+        origin.client.views_open(trigger_id=origin.trigger_id, view=log_view(today=today, channel_id=origin.channel_id,
+                                                                        from_message=from_message))
     except SlackApiError as error:
         code = error.response.get("error") or "no answer"
         return (

@@ -118,6 +118,12 @@ def _teammate_text(mates: list[Teammate]) -> str:
 
 def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Commands) -> Reply:
     """The confirmation of `/invited`, with every warning that applies."""
+    lines = log_lines(result, actor, now=now, commands=commands)
+    return reply(_plain(lines), sections(lines))
+
+
+def log_lines(result: LogResult, actor: Actor, *, now: datetime, commands: Commands) -> list[str]:
+    """`/invited`'s confirmation as mrkdwn lines: what was logged, then `warning_lines`."""
     lines: list[str] = []
     logged = result.logged
     if logged:
@@ -142,6 +148,13 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
             lines.append(f"…and {len(logged) - MAX_LINES_SHOWN} more.")
     else:
         lines.append(":information_source: Nothing new was logged.")
+    return lines + warning_lines(result, actor, now=now, commands=commands)
+
+
+def warning_lines(result: LogResult, actor: Actor, *, now: datetime, commands: Commands) -> list[str]:
+    """Every warning a log gets, as mrkdwn lines (the same words on every way of logging)."""
+    lines: list[str] = []
+    logged = result.logged
     for invite in result.duplicates[:MAX_LINES_SHOWN]:
         lines.append(
             f":repeat: {invite_label(invite)} is already pending as `#{invite.id}` "
@@ -181,7 +194,7 @@ def log_reply(result: LogResult, actor: Actor, *, now: datetime, commands: Comma
             f":warning: {pending} pending (warning level {result.pending_warn_at}). "
             f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
-    return reply(_plain(lines), sections(lines))
+    return lines
 
 
 def _plain(lines: list[str]) -> str:
@@ -368,8 +381,8 @@ def import_help_reply() -> Reply:
 def dm_help_reply(*, commands: Commands) -> Reply:
     """What the app answers when someone types to it in its DM."""
     lines = [
-        "I don't read messages, but I do read files: send me LinkedIn's `Invitations.csv`, "
-        "`Connections.csv` or the whole export `.zip` here and I'll import them.",
+        "Paste or share LinkedIn profile URLs here and I'll log them as invites you sent now. "
+        "Send me LinkedIn's `Invitations.csv`, `Connections.csv` or the whole export `.zip` here and I'll import them.",
         f"Everything else is a command: `{escape(commands.invited)} &lt;linkedin url&gt;` to log an invite, "
         f"`{escape(commands.invites)} help` for the rest:",
         *command_lines(commands),

@@ -35,6 +35,10 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
     return block
 
 
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
 def _option(value: str, text: str) -> dict[str, Any]:
     return {"text": _plain(text), "value": value}
 
@@ -43,20 +47,37 @@ PRIORITY_OPTIONS = [_option(Priority.HIGH, "High"), _option(Priority.NORMAL, "No
 NOTE_OPTION = _option(WITH_NOTE, "The invite carried a personal note")
 
 
-def log_view(*, today: date, channel_id: str | None) -> dict[str, Any]:
-    """The "Log invites" modal, dated today (the member's local day) by default."""
+def log_view(*, today: date, channel_id: str | None, from_message: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The "Log invites" modal, dated today (the member's local day) by default.
+
+    `from_message`: opened by the message shortcut, with the profile URLs found in the message
+    (filled in, one per line; none found is said at the top).
+    """
+    urls_element: dict[str, Any] = {
+        "type": "plain_text_input", "multiline": True,
+        "placeholder": _plain("One per line: https://www.linkedin.com/in/…"),
+    }
+    notice: list[dict[str, Any]] = []
+    if from_message is not None:
+        if from_message:
+            urls_element["initial_value"] = "\n".join(from_message)
+            noun = "profile" if len(from_message) == 1 else "profiles"
+            notice = [_context(f":link: {len(from_message)} LinkedIn {noun} found in the message: check them, then Log.")]
+        else:
+            notice = [_context(":information_source: I found no LinkedIn profile URL in that message. "
+                               "Paste the profiles below, or write a name.")]
+    source = "shortcut" if from_message is not None else "modal"
     return {
         "type": "modal",
         "callback_id": LogModal.VIEW,
         "title": _plain("Log invites"),
         "submit": _plain("Log"),
         "close": _plain("Cancel"),
-        "private_metadata": LogModalMeta.of(channel_id).dump(),
+        "private_metadata": LogModalMeta.of(channel_id, source=source).dump(),
         "blocks": [
-            _input(LogField.URLS, "LinkedIn profile URLs", {
-                "type": "plain_text_input", "multiline": True,
-                "placeholder": _plain("One per line: https://www.linkedin.com/in/…"),
-            }, optional=True, hint=f"Up to {MAX_URLS_PER_COMMAND}. Leave empty to log a name alone."),
+            *notice,
+            _input(LogField.URLS, "LinkedIn profile URLs", urls_element,
+                   optional=True, hint=f"Up to {MAX_URLS_PER_COMMAND}. Leave empty to log a name alone."),
             _input(LogField.NAME, "Name", {"type": "plain_text_input", "max_length": _TEXT_MAX},
                    optional=True, hint="For one profile, or a person whose URL you don't have. "
                                        "Text that isn't a name (\"met at SaaStr\") is kept as a comment."),
