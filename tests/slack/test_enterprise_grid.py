@@ -145,9 +145,12 @@ def test_a_click_with_team_null_acts_in_the_users_workspace(grid, db, fake_slack
     org_command(grid, "/invited", "https://linkedin.com/in/click-a --sent 20d", team="TA1")
     invite_id, value = _home_snooze(db, "TA1")
     home = {"id": "V1", "type": "home", "team_id": "TA1", "app_installed_team_id": "TA1"}
-    body = org_click("digest_snooze", value, team=None, user_team="TA1",
+    body = org_click("digest_snooze", value, team=None, user_team="TA1", response_url=fake_slack.response_url("a"),
                      container={"type": "view", "view_id": "V1"}, view=home)
+    fake_slack.reset()
     assert grid.dispatch(body, content_type=FORM).status == 200
+    publish = fake_slack.wait_for("views.publish")[0]  # the Home tab, republished once the snooze is done
+    assert publish.headers["Authorization"] == f"Bearer {org_token('E1')}"
     with db.session(write=False) as s:
         assert s.get(Invite, invite_id).snoozed_until is not None
 
@@ -157,9 +160,12 @@ def test_a_click_from_the_other_workspace_of_the_org_finds_nothing(grid, db, fak
     invite_id, value = _home_snooze(db, "TA1")
     org_command(grid, "/invites", "list", team="TB1")  # TB1 known to the org
     home = {"id": "V1", "type": "home", "team_id": "TB1", "app_installed_team_id": "TB1"}
-    body = org_click("digest_snooze", value, team=None, user_team="TB1",
+    body = org_click("digest_snooze", value, team=None, user_team="TB1", response_url=fake_slack.response_url("a"),
                      container={"type": "view", "view_id": "V1"}, view=home)
+    fake_slack.reset()
     assert grid.dispatch(body, content_type=FORM).status == 200
+    told = fake_slack.wait_for("response_url")[0].params
+    assert "You have no invite #1" in told["text"]  # in TB1 the member's pile is empty
     with db.session(write=False) as s:
         assert s.get(Invite, invite_id).snoozed_until is None
 
