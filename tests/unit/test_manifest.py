@@ -146,7 +146,7 @@ def test_interactivity_and_settings(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
     assert settings["socket_mode_enabled"] is False  # HTTP by default; docs/install.md covers Socket Mode
-    assert settings["org_deploy_enabled"] is False
+    assert settings["org_deploy_enabled"] is True  # Enterprise Grid: installable org-wide (docs/install.md)
     assert settings["token_rotation_enabled"] is False
 
 
