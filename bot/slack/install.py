@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Workspace
-from bot.services.members import ensure_workspace, workspace_enterprise
+from bot.services.members import ensure_workspace, join_enterprise, workspace_enterprise
 
 log = logging.getLogger("bot.install")
 
@@ -143,11 +143,22 @@ def mark_uninstalled(db: Database, *, team_id: str, now: datetime) -> None:
                         .values(uninstalled_at=now))
 
 
-def mark_enterprise_uninstalled(db: Database, *, enterprise_id: str, now: datetime) -> list[str]:
-    """Stop nudges for every workspace of a Grid org (its org-wide install went); their data stays."""
+def mark_enterprise_uninstalled(db: Database, *, enterprise_id: str, now: datetime,
+                                team_ids: Iterable[str] | None = None) -> list[str]:
+    """Stop nudges for the workspaces of a Grid org (all, or those named); other orgs' are never touched."""
+    query = update(Workspace).where(Workspace.enterprise_id == enterprise_id, Workspace.uninstalled_at.is_(None))
+    if team_ids is not None:
+        query = query.where(Workspace.team_id.in_(list(team_ids)))
     with db.session() as session:
-        teams = session.scalars(
-            update(Workspace).where(Workspace.enterprise_id == enterprise_id, Workspace.uninstalled_at.is_(None))
-            .values(uninstalled_at=now).returning(Workspace.team_id)
-        ).all()
+        teams = session.scalars(query.values(uninstalled_at=now).returning(Workspace.team_id)).all()
     return sorted(teams)
+
+
+def mark_enterprise_granted(db: Database, *, enterprise_id: str, team_ids: Iterable[str], now: datetime) -> None:
+    """Workspaces added to a Grid org's org-wide install: recorded as the org's, and their nudges resume."""
+    teams = list(team_ids)
+    for team_id in teams:
+        join_enterprise(db, team_id=team_id, enterprise_id=enterprise_id, now=now)
+    with db.session() as session:
+        session.execute(update(Workspace).where(Workspace.enterprise_id == enterprise_id,
+                                                Workspace.team_id.in_(teams)).values(uninstalled_at=None))

@@ -93,6 +93,16 @@ def granted_workspaces(client: WebClient) -> set[str] | None:
         return None
 
 
+# Events about the org-wide installation itself, not about one workspace of the org: the workspace
+# the envelope names may be the very one whose access just went.
+ORG_LEVEL_EVENTS = frozenset({"app_uninstalled", "tokens_revoked", "team_access_granted", "team_access_revoked"})
+
+
+def _org_level_event(body: dict[str, Any]) -> bool:
+    event = body.get("event")
+    return body.get("type") == "event_callback" and isinstance(event, dict) and event.get("type") in ORG_LEVEL_EVENTS
+
+
 Middleware = Callable[[BoltContext, dict[str, Any], Callable[[], Any]], Any]
 
 
@@ -117,6 +127,9 @@ def require_authorized_team(db: Database, clock: Clock) -> Middleware:
         return _refuse(context, named - {authorized}, authorized)
 
     def _org_wide(context: BoltContext, body: dict[str, Any], next: Callable[[], Any], enterprise: str) -> Any:
+        if _org_level_event(body):  # its listener acts on the org (and the workspaces it names) only
+            context["team_id"] = None
+            return next()
         named = request_workspace(body, enterprise)
         if len(named) > 1:
             return _refuse(context, named, enterprise)
@@ -128,9 +141,6 @@ def require_authorized_team(db: Database, clock: Clock) -> Middleware:
         if belongs_to != enterprise:
             if belongs_to is not None:  # a workspace of another org
                 return _refuse(context, named, enterprise)
-            if context.bot_token is None:  # uninstall events carry no token to ask Slack with: act on the org only
-                context["team_id"] = None
-                return next()
             granted = granted_workspaces(context.client)
             if granted is None or team not in granted:
                 return _refuse(context, named, enterprise)

@@ -284,3 +284,40 @@ def test_a_workspace_install_inside_a_grid_org_finds_its_token(web, db, fake_sla
     body = command_body("/invited", "https://linkedin.com/in/five", team_id="T5", enterprise_id="E5")
     response = call(web_app, "POST", "/slack/events", body=body, headers={"Content-Type": FORM, **sign(body)})
     assert response.status == 200 and "Logged 1 invite" in response.body
+
+
+# ---- workspaces added to or removed from an org-wide install -----------------------------------
+
+def _access_event(kind: str, teams: list[str], *, named: str, event_id: str) -> str:
+    """team_access_granted / team_access_revoked, sent to the org-wide install (the envelope may name a workspace)."""
+    return org_event({"type": kind, "team_ids": teams, "event_ts": "1.0"}, team=named, event_id=event_id)
+
+
+def test_an_admin_removing_the_app_from_one_workspace_stops_that_workspace_only(grid, db, fake_slack):
+    for team in ("TA1", "TB1"):
+        org_command(grid, "/invited", f"https://linkedin.com/in/pile-{team} --sent 20d", team=team)
+    org_command(grid, "/invites", "list", team="TC1", enterprise="E2")
+    fake_slack.enterprise_teams["E1"] = ["TB1"]  # Slack no longer lists TA1 for the org
+    body = _access_event("team_access_revoked", ["TA1", "TC1"], named="TA1", event_id="EvRevokeA")
+    assert grid.dispatch(body, content_type=JSON).status == 200
+    assert workspace(db, "TA1").uninstalled_at is not None
+    assert workspace(db, "TB1").uninstalled_at is None
+    assert workspace(db, "TC1").uninstalled_at is None  # E2's workspace: E1's event cannot stop it
+    assert {p.member.team_id for p in plan(db, now=NOW.replace(hour=10))} == {"TB1", "TC1"}
+
+
+def test_access_granted_records_the_workspaces_of_the_org_and_revives_a_removed_one(grid, db, fake_slack):
+    org_command(grid, "/invited", "https://linkedin.com/in/back-again --sent 20d", team="TA1")
+    revoked = _access_event("team_access_revoked", ["TA1"], named="TA1", event_id="EvRevokeB")
+    assert grid.dispatch(revoked, content_type=JSON).status == 200
+    fake_slack.enterprise_teams["E1"] = ["TA1", "TB1", "TN1"]
+    granted = _access_event("team_access_granted", ["TA1", "TN1", "TC1"], named="TN1", event_id="EvGrant")
+    assert grid.dispatch(granted, content_type=JSON).status == 200
+    assert workspace(db, "TA1").uninstalled_at is None
+    assert workspace(db, "TN1").enterprise_id == "E1"
+    assert workspace(db, "TC1") is None  # not E1's to record
+    tokens = install_for(_settings(grid.fake), db, FixedClock(NOW)).tokens
+    assert tokens("TN1") == org_token("E1")
+    fake_slack.reset()
+    assert "Logged 1 invite" in org_command(grid, "/invited", "https://linkedin.com/in/new-ws", team="TN1").text
+    assert fake_slack.of("auth.teams.list") == []  # already known as E1's

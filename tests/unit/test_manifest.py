@@ -36,6 +36,8 @@ HANDLED_EVENTS: dict[str, str | None] = {
     "app_home_opened": None,
     "app_uninstalled": None,
     "tokens_revoked": None,
+    "team_access_granted": None,  # org-wide (Grid) installs: a workspace added to the install
+    "team_access_revoked": None,  # ... or removed from it
     "file_shared": "files:read",
     "message.im": "im:history",
     "user_change": "users:read",
