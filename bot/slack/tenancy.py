@@ -133,9 +133,8 @@ def require_authorized_team(db: Database, clock: Clock) -> Middleware:
         named = request_workspace(body, enterprise)
         if len(named) > 1:
             return _refuse(context, named, enterprise)
-        if not named:  # an org-level event naming no workspace (an org uninstall)
-            context["team_id"] = None
-            return next()
+        if not named:  # an org's token acts in one of its workspaces, never in none in particular
+            return _refuse(context, {"(none)"}, enterprise)
         (team,) = named
         known, belongs_to = workspace_enterprise(db, team_id=team)
         if belongs_to != enterprise:

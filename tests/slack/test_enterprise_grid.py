@@ -179,6 +179,13 @@ def test_a_click_whose_view_names_another_workspace_is_refused(grid, db):
     assert grid.dispatch(body, content_type=FORM).status == 403
 
 
+def test_an_org_click_naming_no_workspace_at_all_is_refused(grid, db):
+    org_command(grid, "/invited", "https://linkedin.com/in/click-a --sent 20d", team="TA1")
+    _, value = _home_snooze(db, "TA1")
+    body = org_click("digest_snooze", value, team=None, user_team="")
+    assert grid.dispatch(body, content_type=FORM).status == 403
+
+
 def test_the_scheduler_finds_the_org_token_for_each_workspace(grid, db):
     org_command(grid, "/invites", "list", team="TA1")
     tokens = install_for(_settings(grid.fake), db, FixedClock(NOW)).tokens
