@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.db.models import SLACK_BOTS, SLACK_INSTALLATIONS, Invite, Workspace
+from bot.db.models import SLACK_BOTS, SLACK_INSTALLATIONS, Invite, Member, Workspace
 from bot.services.sweep import plan
 from bot.slack.app import create_app, install_for
 from bot.web import WebApp
@@ -328,3 +328,15 @@ def test_access_granted_records_the_workspaces_of_the_org_and_revives_a_removed_
     fake_slack.reset()
     assert "Logged 1 invite" in org_command(grid, "/invited", "https://linkedin.com/in/new-ws", team="TN1").text
     assert fake_slack.of("auth.teams.list") == []  # already known as E1's
+
+
+def test_a_grid_user_deactivated_stops_in_every_workspace_of_the_org_only(grid, db, fake_slack):
+    """A Grid account is deactivated org-wide: Slack's one user_change covers all of the org's workspaces."""
+    for team in ("TA1", "TB1"):
+        org_command(grid, "/invited", f"https://linkedin.com/in/gone-{team} --sent 20d", team=team)
+    org_command(grid, "/invited", "https://linkedin.com/in/gone-c --sent 20d", team="TC1", enterprise="E2")
+    event = {"type": "user_change", "user": {"id": "W1", "deleted": True, "team_id": "TA1"}}
+    assert grid.dispatch(org_event(event, team="TA1", event_id="EvGone"), content_type=JSON).status == 200
+    with db.session(write=False) as s:
+        rows = dict(s.execute(select(Member.team_id, Member.deactivated).where(Member.user_id == "W1")).all())
+    assert rows == {"TA1": True, "TB1": True, "TC1": False}
