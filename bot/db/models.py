@@ -81,6 +81,9 @@ class Workspace(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
+    # The Enterprise Grid org the workspace belongs to (None outside Grid): an org-wide install's
+    # token serves every workspace of its org, and its uninstall stops them all.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), index=True)
     withdraw_after_days: Mapped[int] = _setting_column("withdraw_after_days")
     expire_after_days: Mapped[int] = _setting_column("expire_after_days")
     resend_cooldown_days: Mapped[int] = _setting_column("resend_cooldown_days")

@@ -170,12 +170,19 @@ def forget_member(db: Database, *, team_id: str, user_id: str) -> Forgotten:
         return Forgotten(invites, events, deliveries or 0)
 
 
-def set_deactivated(db: Database, *, team_id: str, user_id: str, deactivated: bool) -> bool:
-    """Mark a member deactivated in Slack (no nudges, off the leaderboard) or active again."""
+def set_deactivated(db: Database, *, team_id: str, user_id: str, deactivated: bool,
+                    enterprise_id: str | None = None) -> bool:
+    """Mark a member deactivated in Slack (no nudges, off the leaderboard) or active again.
+
+    With `enterprise_id` (an org-wide Grid install) the account is the org's: the change applies to
+    the member's rows in every workspace of that org, and no other.
+    """
+    teams = (select(Workspace.team_id).where(Workspace.enterprise_id == enterprise_id).scalar_subquery()
+             if enterprise_id else None)
+    in_teams = Member.team_id.in_(teams) if teams is not None else Member.team_id == team_id
     with db.session() as session:
         changed = session.execute(
-            update(Member).where(Member.team_id == team_id, Member.user_id == user_id,
-                                 Member.deactivated.is_not(deactivated))
+            update(Member).where(in_teams, Member.user_id == user_id, Member.deactivated.is_not(deactivated))
             .values(deactivated=deactivated)
         ).rowcount
     return bool(changed)

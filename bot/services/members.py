@@ -103,6 +103,21 @@ def ensure_workspace(session: Session, *, team_id: str, now: datetime) -> None:
     session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
 
 
+def workspace_enterprise(db: Database, *, team_id: str) -> tuple[bool, str | None]:
+    """Whether the workspace is known here, and the Enterprise Grid org it belongs to (None outside Grid)."""
+    with db.session(write=False) as session:
+        row = session.execute(select(Workspace.enterprise_id).where(Workspace.team_id == team_id)).first()
+    return (False, None) if row is None else (True, row[0])
+
+
+def join_enterprise(db: Database, *, team_id: str, enterprise_id: str, now: datetime) -> None:
+    """Record that a workspace belongs to an org (created if new); a workspace never moves between orgs here."""
+    with db.session() as session:
+        ensure_workspace(session, team_id=team_id, now=now)
+        session.execute(update(Workspace).where(Workspace.team_id == team_id, Workspace.enterprise_id.is_(None))
+                        .values(enterprise_id=enterprise_id))
+
+
 def _actor(member: Member) -> Actor:
     ws = member.workspace
     return Actor(

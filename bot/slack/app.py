@@ -70,7 +70,7 @@ def create_app(
     # request line records the refusal without it. (Set after App(): Bolt copies levels on creation.)
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     deps = Deps(settings=settings, db=db, clock=clock)
-    app.use(require_authorized_team)
+    app.use(require_authorized_team(db, clock))
     lifecycle.register(app, install, db, clock)
     app.error(error_handler(deps.commands))
     commands.register(app, deps)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Workspace
-from bot.services.members import ensure_workspace
+from bot.services.members import ensure_workspace, join_enterprise, workspace_enterprise
 
 log = logging.getLogger("bot.install")
 
@@ -71,7 +71,11 @@ def oauth_distribution(settings: Settings, db: Database, clock: Clock) -> Instal
     )
 
     def tokens(team_id: str) -> str | None:
-        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        # A workspace of a Grid org is served by its own install (stored with the org's id) or by the org's.
+        _known, enterprise_id = workspace_enterprise(db, team_id=team_id)
+        bot = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None and enterprise_id is not None:
+            bot = store.find_bot(enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True)
         return bot.bot_token if bot else None
 
     return Install(oauth_settings=oauth, installation_store=store, authorize=authorize, tokens=tokens)
@@ -88,18 +92,31 @@ def _on_success(db: Database, store: SQLAlchemyInstallationStore, clock: Clock, 
     def success(args: SuccessArgs) -> BoltResponse:
         installation = args.installation
         if installation.is_enterprise_install:
-            # Org-wide installs span workspaces our data model keeps apart: refuse them clearly.
-            store.delete_installation(enterprise_id=installation.enterprise_id, team_id=None)
-            store.delete_bot(enterprise_id=installation.enterprise_id, team_id=None)
-            return _page("Install in each workspace",
-                         "Invite Hygiene keeps each workspace's data apart, so it can't be installed org-wide on "
-                         "Enterprise Grid. Install it into each workspace instead.", 400)
-        mark_installed(db, team_id=installation.team_id, name=installation.team_name, now=clock.now())
+            # One installation for the org; each workspace's rows appear with its first request.
+            org = installation.enterprise_name or installation.enterprise_id or "your org"
+            log.info("installed org-wide enterprise=%s", installation.enterprise_id)
+            add = (f"https://app.slack.com/manage/{installation.enterprise_id}/integrations/profile/"
+                   f"{installation.app_id}/workspaces/add")
+            return _org_page(org, add, invited_command)
+        mark_installed(db, team_id=installation.team_id, name=installation.team_name, now=clock.now(),
+                       enterprise_id=installation.enterprise_id)
         log.info("installed team=%s", installation.team_id)
         return _page("Invite Hygiene is installed",
                      f"Go back to Slack and type {invited_command} to log your first invite.", 200)
 
     return success
+
+
+def _org_page(org: str, add_url: str, invited_command: str) -> BoltResponse:
+    """After an org-wide install: the app is in no workspace yet until an admin adds it to some."""
+    page = ("<!doctype html><html><head><meta charset='utf-8'><title>Invite Hygiene is installed</title></head>"
+            "<body style='font-family:sans-serif;max-width:40em;margin:4em auto'>"
+            f"<h1>Invite Hygiene is installed for {html.escape(org)}</h1>"
+            "<p>It is installed org-wide, but not in any workspace yet: "
+            f"<a href=\"{html.escape(add_url)}\">choose the workspaces to add it to</a>. "
+            "Each workspace keeps its own invites, settings and leaderboard. "
+            f"Then type {html.escape(invited_command)} in one of them to log your first invite.</p></body></html>")
+    return BoltResponse(status=200, body=page, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
 def _on_failure(args: FailureArgs) -> BoltResponse:
@@ -108,12 +125,15 @@ def _on_failure(args: FailureArgs) -> BoltResponse:
                  f"Slack said: {args.reason}. Start again from the install link.", args.suggested_status_code)
 
 
-def mark_installed(db: Database, *, team_id: str, name: str | None, now: datetime) -> None:
-    """Create or revive the workspace row: nudges run again."""
+def mark_installed(db: Database, *, team_id: str, name: str | None, now: datetime,
+                   enterprise_id: str | None = None) -> None:
+    """Create or revive the workspace row (with its Grid org, if any): nudges run again."""
+    values: dict[str, object] = {"uninstalled_at": None, "name": name or None}
+    if enterprise_id:
+        values["enterprise_id"] = enterprise_id
     with db.session() as session:
         ensure_workspace(session, team_id=team_id, now=now)
-        session.execute(update(Workspace).where(Workspace.team_id == team_id)
-                        .values(uninstalled_at=None, name=(name or None)))
+        session.execute(update(Workspace).where(Workspace.team_id == team_id).values(**values))
 
 
 def mark_uninstalled(db: Database, *, team_id: str, now: datetime) -> None:
@@ -121,3 +141,24 @@ def mark_uninstalled(db: Database, *, team_id: str, now: datetime) -> None:
     with db.session() as session:
         session.execute(update(Workspace).where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_(None))
                         .values(uninstalled_at=now))
+
+
+def mark_enterprise_uninstalled(db: Database, *, enterprise_id: str, now: datetime,
+                                team_ids: Iterable[str] | None = None) -> list[str]:
+    """Stop nudges for the workspaces of a Grid org (all, or those named); other orgs' are never touched."""
+    query = update(Workspace).where(Workspace.enterprise_id == enterprise_id, Workspace.uninstalled_at.is_(None))
+    if team_ids is not None:
+        query = query.where(Workspace.team_id.in_(list(team_ids)))
+    with db.session() as session:
+        teams = session.scalars(query.values(uninstalled_at=now).returning(Workspace.team_id)).all()
+    return sorted(teams)
+
+
+def mark_enterprise_granted(db: Database, *, enterprise_id: str, team_ids: Iterable[str], now: datetime) -> None:
+    """Workspaces added to a Grid org's org-wide install: recorded as the org's, and their nudges resume."""
+    teams = list(team_ids)
+    for team_id in teams:
+        join_enterprise(db, team_id=team_id, enterprise_id=enterprise_id, now=now)
+    with db.session() as session:
+        session.execute(update(Workspace).where(Workspace.enterprise_id == enterprise_id,
+                                                Workspace.team_id.in_(teams)).values(uninstalled_at=None))

@@ -1,4 +1,4 @@
-"""OAuth distribution: install, per-request tokens, uninstall, org-wide refusal."""
+"""OAuth distribution: install, per-request tokens, uninstall (org-wide installs: test_enterprise_grid.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.db.models import SLACK_BOTS, Invite, Workspace
+from bot.db.models import Invite, Workspace
 from bot.services.sweep import plan
 from bot.slack.app import create_app, install_for
 from bot.web import WebApp
@@ -70,15 +70,6 @@ def test_a_workspace_without_an_installation_is_refused(oauth, db):
     assert "Logged" not in response.body
     with db.session(write=False) as s:
         assert s.scalar(select(func.count()).select_from(Invite)) == 0
-
-
-def test_org_wide_install_is_refused_clearly(oauth, db, fake_slack):
-    web, install = oauth
-    org = {**ACCESS, "team": None, "enterprise": {"id": "E1", "name": "Grid"}, "is_enterprise_install": True}
-    done = do_install(web, fake_slack, org)
-    assert done.status == 400 and "org-wide" in done.body
-    with db.session(write=False) as s:
-        assert s.execute(select(func.count()).select_from(SLACK_BOTS)).scalar() == 0
 
 
 def test_uninstall_deletes_tokens_and_stops_nudges_but_keeps_data(oauth, db, fake_slack):

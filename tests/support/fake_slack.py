@@ -85,6 +85,9 @@ class FakeSlack:
     file_bytes: dict[str, bytes] = field(default_factory=dict)  # served at the file's download URL
     uploads: dict[str, bytes] = field(default_factory=dict)  # bytes POSTed to upload URLs, by file id
     token_teams: dict[str, str] = field(default_factory=dict)  # auth.test's team by bot token (else T1)
+    # Org-wide (Enterprise Grid) bot tokens: the enterprise, and the workspaces auth.teams.list names.
+    token_enterprises: dict[str, str] = field(default_factory=dict)
+    enterprise_teams: dict[str, list[str]] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)  # Block Kit rules the app's payloads broke here
     posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversations.history, by channel
     # Workflow step executions by function_execution_id: their token, state ("running", "completed",
@@ -268,10 +271,11 @@ class FakeSlack:
             self.calls.append(Call(method, params, dict(request.headers.items()), path))
             queued = self.responses.get(method)
             answer = queued.pop(0) if queued else None
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(params.get("token") or "")
         if answer is None and method == "auth.test":
-            token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-            answer = {"ok": True, "team_id": self.token_teams.get(token, "T1"), "user_id": "UBOT", "bot_id": "BBOT",
-                      "team": "Acme"}
+            answer = self._auth_test(token)
+        if answer is None and method == "auth.teams.list":
+            answer = self._teams_list(token, params)
         if problems:
             self.record(method, problems)
             answer = self._refusal(method, problems, code)
@@ -330,6 +334,29 @@ class FakeSlack:
             answer = queued.pop(0) if queued else None
         status, headers, body = answer if isinstance(answer, tuple) else (200, {}, b"OK - " + str(len(data)).encode())
         self._send(request, status, dict(headers), body, "text/plain")
+
+    def _auth_test(self, token: str) -> dict[str, Any]:
+        """auth.test: a workspace token names its team; an org-wide token names its enterprise."""
+        enterprise = self.token_enterprises.get(token)
+        if enterprise is not None:
+            # An org-level token belongs to no single workspace: team_id names the org itself.
+            return {"ok": True, "url": f"https://{enterprise.lower()}.enterprise.slack.com/", "team": "Grid org",
+                    "user": "invite-hygiene", "team_id": enterprise, "user_id": "UBOT", "bot_id": "BBOT",
+                    "enterprise_id": enterprise, "is_enterprise_install": True}
+        return {"ok": True, "team_id": self.token_teams.get(token, "T1"), "user_id": "UBOT", "bot_id": "BBOT",
+                "team": "Acme"}
+
+    def _teams_list(self, token: str, params: dict[str, Any]) -> dict[str, Any]:
+        """auth.teams.list: the workspaces an org-wide token was granted, two per page (to exercise cursors)."""
+        enterprise = self.token_enterprises.get(token)
+        if enterprise is None:
+            return {"ok": False, "error": "invalid_auth"}
+        teams = self.enterprise_teams.get(enterprise, [])
+        start = int(params.get("cursor") or 0)
+        page = teams[start:start + 2]
+        next_cursor = str(start + 2) if start + 2 < len(teams) else ""
+        return {"ok": True, "teams": [{"id": t, "name": t} for t in page],
+                "response_metadata": {"next_cursor": next_cursor}}
 
     def _default(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "response_url":

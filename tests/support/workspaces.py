@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -18,6 +19,28 @@ from tests.support.signing import SIGNING_SECRET
 
 def bot_token(team_id: str) -> str:
     return f"xoxb-{team_id.lower()}-installed-0000"
+
+
+def org_token(enterprise_id: str) -> str:
+    return f"xoxb-{enterprise_id.lower()}-org-wide-0000"
+
+
+def grid_harness(db: Database, fake: FakeSlack, clock: Clock, *, now: datetime,
+                 orgs: dict[str, list[str]] | None = None, teams: tuple[str, ...] = ("T2",)) -> SlackHarness:
+    """The real app in OAuth mode with org-wide installs (enterprise -> its workspaces) and separate `teams`."""
+    orgs = orgs if orgs is not None else {"E1": ["TA1", "TB1"], "E2": ["TC1"]}
+    harness = oauth_harness(db, fake, clock, teams=teams, now=now)
+    store = SQLAlchemyInstallationStore(client_id="111.222", engine=db.engine)
+    for enterprise_id, workspaces in orgs.items():
+        token = org_token(enterprise_id)
+        fake.token_enterprises[token] = enterprise_id
+        fake.enterprise_teams[enterprise_id] = list(workspaces)
+        store.save(Installation(
+            app_id="A1", enterprise_id=enterprise_id, enterprise_name=f"Org {enterprise_id}", team_id=None,
+            user_id="WADMIN", bot_token=token, bot_id=f"B{enterprise_id}", bot_user_id="UBOT",
+            bot_scopes=["commands", "chat:write"], is_enterprise_install=True,
+        ))
+    return harness
 
 
 def oauth_harness(db: Database, fake: FakeSlack, clock: Clock, *, teams: tuple[str, ...] = ("T1", "T2"),

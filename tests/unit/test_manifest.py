@@ -36,6 +36,8 @@ HANDLED_EVENTS: dict[str, str | None] = {
     "app_home_opened": None,
     "app_uninstalled": None,
     "tokens_revoked": None,
+    "team_access_granted": None,  # org-wide (Grid) installs: a workspace added to the install
+    "team_access_revoked": None,  # ... or removed from it
     "file_shared": "files:read",
     "message.im": "im:history",
     "user_change": "users:read",
@@ -168,7 +170,7 @@ def test_interactivity_and_settings(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
     assert settings["socket_mode_enabled"] is False  # HTTP by default; docs/install.md covers Socket Mode
-    assert settings["org_deploy_enabled"] is True  # org-ready, for the workflow step (installs per workspace too)
+    assert settings["org_deploy_enabled"] is True  # Grid org-wide installs and the workflow step (docs/install.md)
     assert settings["token_rotation_enabled"] is False
 
 

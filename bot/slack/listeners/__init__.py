@@ -8,7 +8,8 @@ Where a request lands (ids in bot/slack/ids.py, button values in bot/slack/paylo
 - App Home (open, its buttons and selects), Post to channel: `team`
 - the Log invites shortcut and modal: `log_modal` · the settings modals: `settings_modal`
 - files shared in the DM, DM messages, export: `files` · forget-me, user_change: `privacy`
-- app_uninstalled, tokens_revoked: `lifecycle` · alerts after a command crossed a level (lazy): `alerts`
+- app_uninstalled, tokens_revoked, team_access_granted/revoked (Grid org-wide installs): `lifecycle`
+- alerts after a command crossed a level (lazy): `alerts`
 
 Listeners are thin: identify the member (team from Bolt's `context`), call one service, render
 with bot/slack/render, answer.

@@ -62,4 +62,6 @@ def register(app: App, deps: Deps) -> None:
         user = event.get("user") or {}
         team_id = context.team_id
         if user.get("id") and team_id:
-            admin.set_deactivated(deps.db, team_id=team_id, user_id=user["id"], deactivated=bool(user.get("deleted")))
+            org = context.enterprise_id if context.is_enterprise_install else None  # one Grid account, org-wide
+            admin.set_deactivated(deps.db, team_id=team_id, user_id=user["id"], deactivated=bool(user.get("deleted")),
+                                  enterprise_id=org)
