@@ -156,7 +156,8 @@ def leaderboard_chart(bars: Sequence[BoardBar], *, period: str) -> Chart:
         axes.set_yticks(ys, labels=[_literal(cut(b.name, 24)) for b in shown])
         axes.invert_yaxis()
         _percent_axis(axes, vertical=False)
-        axes.set_xlim(0, 1.2)
+        axes.set_xlim(0, 1.2)  # room for the labels right of a full bar
+        axes.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
         axes.axvline(LOW_RATE, color=WARN, linewidth=0.8, linestyle="--")
         axes.set_title(_literal(title), fontsize=9, color=INK, loc="left")
         png = _png(figure)
