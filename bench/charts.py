@@ -112,5 +112,5 @@ def report_lines(results: dict[str, Any]) -> list[str]:
         if found[b]:
             out.append(f"\n{b}: {found[b]['runs']} runs; first drawing in the process (matplotlib import, font cache) "
                        f"{found[b]['cold_first_draw_ms']:.0f} ms; largest PNG {found[b]['png_bytes_max']:,} bytes; "
-                       f"leaderboard with {found[b]['bars']} bars.")
+                       f"leaderboard of {found[b]['bars']} ranked members (at most {charts.MAX_BARS} drawn).")
     return [*out, ""]
