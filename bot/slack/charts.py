@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ from bot.slack.ids import TeamBlock
 
 log = logging.getLogger("bot.charts")
 
-TREND, LEADERBOARD = "trend", "leaderboard"
+TREND, LEADERBOARD, CURVE = "trend", "leaderboard", "curve"
 MESSAGE_BLOCKS, HOME_BLOCKS = 50, 100
 # Slack may refuse a block naming a file uploaded a moment ago (uploads complete asynchronously).
 SHOW_RETRY_AFTER_S = 1.0
@@ -257,3 +257,19 @@ def digest_message(db: Database, client: WebClient, plan: TeamDigestPlan, messag
         return message
     block = image_block(chart, block_id=TeamBlock.TEAM_DIGEST_CHART)
     return {**message, "blocks": with_block(list(message.get("blocks") or []), block, limit=MESSAGE_BLOCKS)}
+
+
+# ---- the team's days-to-accept curve (for `/invites curve` and the settings hint to call) -----------
+
+
+def curve_block(db: Database, client: WebClient, *, team_id: str, within: Mapping[int, float], day: date,
+                now: datetime, suggested: int | None = None, accepted: int | None = None, source: str = "team",
+                block_id: str = TeamBlock.CURVE_CHART) -> dict[str, Any] | None:
+    """An image block of the team's curve (`{days: share}`), drawn and uploaded once per team per day;
+    None when there is nothing to draw or the chart could not be made (then show the text alone)."""
+    if not within:
+        return None
+    chart = obtain(db, client, team_id=team_id, owner=TEAM_OWNER, kind=CURVE, day=day,
+                   draw=lambda: charts.curve_chart(within, suggested=suggested, accepted=accepted, source=source),
+                   filename=f"days-to-accept-{day.isoformat()}.png", now=now)
+    return image_block(chart, block_id=block_id) if chart is not None else None

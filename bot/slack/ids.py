@@ -51,6 +51,7 @@ class TeamBlock(StrEnum):
     HOME_CHART = "home_trend_chart"
     STATS_CHART = "stats_trend_chart"
     TEAM_DIGEST_CHART = "team_digest_chart"
+    CURVE_CHART = "curve_chart"
 
 
 class LogModal(StrEnum):

@@ -266,3 +266,22 @@ def test_a_failed_digest_upload_posts_the_text(db, chart_settings, fake_slack):
     assert len(run_team_digests(db, now=NY_MONDAY_9, send_to_channel=send).sent) == 1
     (post,) = fake_slack.of("chat.postMessage")
     assert images(blocks_of(post.params)) == []
+
+
+# ---- the curve (drawn and uploaded here; wired into `/invites curve` by the curve service's branch) ------
+
+
+def test_the_curve_block_is_uploaded_once_a_day_for_the_team(db, fake_slack):
+    from slack_sdk import WebClient
+
+    make_member(db, "U1", now=NOW)
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.base_url)
+    within = {1: 0.2, 3: 0.45, 7: 0.88, 14: 0.93, 21: 0.96, 30: 0.99, 60: 1.0}
+    block = slack_charts.curve_block(db, client, team_id="T1", within=within, suggested=21, accepted=120,
+                                     day=NOW.date(), now=NOW)
+    assert block is not None and block["block_id"] == TeamBlock.CURVE_CHART
+    assert_uploaded_png(fake_slack, block["slack_file"]["id"])
+    assert "within 7 days: 88%" in block["alt_text"] and "Suggested withdraw threshold: 21 days." in block["alt_text"]
+    again = slack_charts.curve_block(db, client, team_id="T1", within=within, day=NOW.date(), now=NOW)
+    assert again == block and len(fake_slack.of("files.completeUploadExternal")) == 1
+    assert slack_charts.curve_block(db, client, team_id="T1", within={}, day=NOW.date(), now=NOW) is None
