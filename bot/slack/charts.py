@@ -122,6 +122,19 @@ def obtain(db: Database, client: WebClient, *, team_id: str, owner: str, kind: s
         return None
 
 
+def _logged(work: Callable[..., None]) -> Callable[..., None]:
+    """A background task whose unexpected failure is logged (nobody waits on its future); what is
+    shown stays as it was."""
+
+    def run(*args: Any) -> None:
+        try:
+            work(*args)
+        except Exception:  # noqa: BLE001 - a worker thread: the text is already shown
+            log.exception("chart task %s failed", work.__name__)
+
+    return run
+
+
 def _code(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error"))
@@ -166,7 +179,7 @@ def publish_home(deps, actor: Actor, client: WebClient, view: dict[str, Any], *,
             return
     shown = client.views_publish(user_id=actor.user_id, view=view)
     view_hash = (shown.get("view") or {}).get("hash")
-    deps.background.submit(_home_chart_later, deps, actor, client, view, weeks, now, view_hash)
+    deps.background.submit(_logged(_home_chart_later), deps, actor, client, view, weeks, now, view_hash)
 
 
 def _home_with(view: dict[str, Any], chart: CachedChart) -> dict[str, Any]:
@@ -217,7 +230,7 @@ def after_stats(deps, actor: Actor, client: WebClient, reply: dict[str, Any], *,
     send it as a second ephemeral message through the command's response_url."""
     if not deps.settings.charts_enabled or not response_url or has_image(reply.get("blocks") or []):
         return
-    deps.background.submit(_stats_chart_later, deps, actor, client, response_url, now)
+    deps.background.submit(_logged(_stats_chart_later), deps, actor, client, response_url, now)
 
 
 def _stats_chart_later(deps, actor: Actor, client: WebClient, response_url: str, now: datetime) -> None:
