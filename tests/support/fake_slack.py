@@ -180,7 +180,7 @@ class FakeSlack:
         """What Slack answers a payload it refuses."""
         if method == "response_url":
             return (400, {}, b"invalid_blocks")
-        error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+        error = "invalid_arguments" if method.startswith(("views.", "files.")) else "invalid_blocks"
         return {"ok": False, "error": error, "errors": problems, "response_metadata": {"messages": problems}}
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
