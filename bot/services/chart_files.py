@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db.engine import Database
 from bot.db.models import TEAM_OWNER, ChartFile
 
-__all__ = ["TEAM_OWNER", "CachedChart", "cached", "remember"]
+__all__ = ["TEAM_OWNER", "CachedChart", "cached", "forget", "remember"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,10 @@ def remember(db: Database, *, team_id: str, owner: str, kind: str, day: date, ch
             return first
         raise
     return chart
+
+
+def forget(db: Database, *, team_id: str, owner: str, kind: str, day: date) -> None:
+    """Drop the day's chart (Slack refused to show it): the next surface draws and uploads it again."""
+    with db.session() as session:
+        session.execute(delete(ChartFile).where(ChartFile.team_id == team_id, ChartFile.owner == owner,
+                                                ChartFile.kind == kind, ChartFile.day == day))

@@ -175,6 +175,8 @@ def publish_home(deps, actor: Actor, client: WebClient, view: dict[str, Any], *,
             if not _refused_for_the_file(error):
                 raise
             log.warning("Home chart %s refused for %s: %s", cached.file_id, actor.user_id, _code(error))
+            chart_files.forget(deps.db, team_id=actor.team_id, owner=actor.user_id, kind=TREND,
+                               day=now.astimezone(actor.tz).date())
             client.views_publish(user_id=actor.user_id, view=view)
             return
     shown = client.views_publish(user_id=actor.user_id, view=view)

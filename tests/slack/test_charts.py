@@ -180,6 +180,18 @@ def test_a_chart_slack_refuses_leaves_the_text_home_shown(slack, db, fake_slack,
     assert images((json.loads(view) if isinstance(view, str) else view)["blocks"]) == []
 
 
+def test_a_cached_chart_slack_refuses_is_dropped_and_the_home_shown_as_text(slack, db, fake_slack):
+    seed_decided(db)
+    open_home(slack)
+    published(fake_slack, 2)
+    fake_slack.queue("views.publish", {"ok": False, "error": "invalid_blocks", "errors": ["invalid slack file"]})
+    open_home(slack)
+    text_only = published(fake_slack, 4)
+    assert images(text_only["blocks"]) == [] and "By week sent:" in json.dumps(text_only)
+    assert chart_files.cached(db, team_id="T1", owner="U1", kind="trend", day=NOW.date()) is None
+    quiet(fake_slack, "views.publish", 4)
+
+
 def test_a_newer_home_is_never_replaced_by_an_older_one_with_its_chart(slack, db, fake_slack):
     seed_decided(db)
     fake_slack.queue("views.publish", None, {"ok": False, "error": "hash_conflict"})
