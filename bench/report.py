@@ -122,6 +122,13 @@ def targets_table(results: dict[str, Any]) -> list[str]:
         verdicts = [_met(full[b]["first"]["seconds"], IMPORT_TARGET_S) for b in backends if full.get(b, {}).get("available")]
         lines.append(f"| full import of {imp['parse']['rows']:,} rows (parse + plan + store) | " + " | ".join(values)
                      + f" | < {IMPORT_TARGET_S:.0f} s | {' / '.join(verdicts)} |")
+    made = [_get(results, b, head, "charts") for b in backends]
+    if any(made):
+        values = [f"{fmt_ms(c['total']['p99'])} ms" if c else "–" for c in made]
+        verdicts = [_met(c["total"]["p99"], c["target_ms"]) for c in made if c]
+        lines.append("| chart render + upload off the request path p99 (trend: read, draw, upload, remember) | "
+                     + " | ".join(values) + f" | < {next(c for c in made if c)['target_ms']:.0f} ms | "
+                     + " / ".join(verdicts) + " |")
     load = results.get("http") or {}
     if load:
         values = [f"{load[b]['errors']} errors, {load[b]['rps']:.0f} req/s" if b in load else "–" for b in backends]
@@ -315,6 +322,9 @@ def render(results: dict[str, Any]) -> str:
             "`bot.services.sweep.plan(db, now=…)`: gather facts for every active member (set-based SQL) and plan "
             "every digest and alert; median of the timed runs after one warm-up. The statement count is one plan.", "",
             *sweep_table(results, sweep_keys), ""]
+    from bench.charts import report_lines as chart_lines  # the charts section keeps its words beside its code
+
+    out += chart_lines(results)
     cycle = cycle_lines(results)
     if cycle:
         out += ["One full `run_cycle` (not a target; it mutates the copy, so it ran last):", "", *cycle, ""]

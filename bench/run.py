@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import commands, http_load, importing, report, scale, sweep
+from bench import charts, commands, http_load, importing, report, scale, sweep
 from bench.common import BENCH_DIR, DATA_DIR, ROOT
 from bench.generate import Spec, popular_prospects
 from bench.load import PG_ADMIN_DSN, Cached, Generated, alembic_head, pg_problem, prepare, working_copy
@@ -26,7 +26,7 @@ from tests.support.fake_slack import FakeSlack
 
 log = logging.getLogger("bench")
 
-SECTIONS = ("commands", "sweep", "import", "http", "multi", "scale")
+SECTIONS = ("commands", "sweep", "import", "http", "multi", "scale", "charts")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Plan:
     http_seconds: float
     http_concurrency: int
     import_rows: int
+    chart_runs: int = 20  # charts drawn and uploaded off the request path (bench/charts.py)
     scale: Spec | None = None  # the 10x dataset (PostgreSQL only, generated in parts; bench/scale.py)
 
     @property
@@ -67,7 +68,7 @@ FULL = Plan(
     commands_on=(Spec(1000, 10_000), Spec(1000, 100_000), Spec(1000, 1_000_000), Spec(1000, 1_000_000, 20)),
     runs=500, warmup=25, sweep_runs=5, full_cycle=True,
     http_requests=6000, http_seconds=90, http_concurrency=8, import_rows=50_000,
-    scale=scale.SPEC,
+    chart_runs=100, scale=scale.SPEC,
 )
 QUICK = Plan(
     mode="quick",
@@ -169,6 +170,9 @@ def bench_dataset(plan: Plan, spec: Spec, item: Cached, fake: FakeSlack, section
         if spec == plan.headline and in_sweep and plan.full_cycle:
             log.info("%s %s: one full sweep cycle", item.backend, spec.key)
             out["sweep"]["cycle"] = sweep.run_cycle_once(db)
+        if spec == plan.headline and "charts" in sections:
+            log.info("%s %s: charts, %d runs", item.backend, spec.key, plan.chart_runs)
+            out["charts"] = charts.run(db, fake, runs=plan.chart_runs)
         if spec == plan.headline and "import" in sections:
             log.info("%s %s: full import of %d rows", item.backend, spec.key, plan.import_rows)
             out["import"] = importing.full_import(db, plan.import_rows)

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     web_api_timeout_seconds: float | None = Field(default=None, gt=0, le=120)
     invited_command: str = "/invited"
     invites_command: str = "/invites"
+    # Chart images in App Home, `/invites stats` and the weekly digest (uploaded with files:write).
+    charts_enabled: bool = True
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

@@ -28,7 +28,7 @@ def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSo
     """A function running one nudge cycle (as of the clock, or of `now`)."""
     send = slack_sender(settings, db, tokens, clock)
     mark = marker(db)
-    post = channel_sender(settings, tokens)
+    post = channel_sender(settings, tokens, db=db, clock=clock)
     update_digest = digest_updater(settings, tokens)
 
     def lookup_for_team(team_id: str):

@@ -123,6 +123,8 @@ def settings(fake_slack: FakeSlack):
         slack_api_url=fake_slack.base_url,
         database_url="sqlite://",
         admin_user_ids="UADMIN",
+        # Charts add a background upload and a second Home publish: tests/slack/test_charts.py turns them on.
+        charts_enabled=False,
     )
 
 

@@ -337,6 +337,32 @@ class EventClaim(Base):
     __table_args__ = (Index("ix_event_claims_claimed_at", "claimed_at"),)
 
 
+CHART_KINDS = ("trend", "leaderboard", "curve")
+TEAM_OWNER = "-"  # the owner of a workspace-wide chart (the digest's leaderboard, the curve)
+
+
+class ChartFile(Base):
+    """A chart image uploaded to Slack, remembered for its day so a surface shows it again unuploaded.
+
+    `owner` is the member's user id (their trend, per local day) or TEAM_OWNER (the weekly digest's
+    leaderboard, keyed by the workspace-local Monday). Only the newest day is kept per owner and kind.
+    The alt text holds the figures the image shows, so the cached image keeps its words.
+    """
+
+    __tablename__ = "chart_files"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(32))
+    alt_text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint(_in("kind", CHART_KINDS), name="kind"),)
+
+
 # slack-sdk's OAuth stores, attached to our metadata so Alembic creates them (never create_all).
 SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
 SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")

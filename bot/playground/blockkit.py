@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,10 +84,31 @@ def _divider(block: Block, ctx: Context) -> str:
     return '<hr class="bk-hr">'
 
 
+# Where the page fetches an uploaded file's bytes (bot.playground.routes serves them).
+IMAGE_PATH = "/play/image/"
+_FILE_IN_URL = re.compile(r"/files-pri/[A-Z0-9]+-(F[A-Z0-9]+)/|/files/[A-Z0-9]+/(F[A-Z0-9]+)/")
+
+
+def slack_file_id(image: Block) -> str | None:
+    """The id of the uploaded file an image block or element shows (by id, or inside its url)."""
+    ref = image.get("slack_file")
+    if not isinstance(ref, Mapping):
+        return None
+    if isinstance(ref.get("id"), str):
+        return ref["id"]
+    match = _FILE_IN_URL.search(str(ref.get("url", "")))
+    return (match.group(1) or match.group(2)) if match else None
+
+
 def _image(block: Block, ctx: Context) -> str:
-    # The playground is offline: show the alt text where the picture would be.
     title = f"<figcaption>{text(block['title'], ctx)}</figcaption>" if block.get("title") else ""
-    return f'<figure class="bk-figure"><div class="bk-image">▣ {plain(str(block.get("alt_text", "image")))}</div>{title}</figure>'
+    alt = str(block.get("alt_text", "image"))
+    file_id = slack_file_id(block)
+    if file_id:  # an uploaded file: shown as Slack shows it, the alt text for screen readers
+        return (f'<figure class="bk-figure"><img class="bk-image bk-image-file" src="{attr(IMAGE_PATH + file_id)}" '
+                f'alt="{attr(alt)}" title="{attr(alt)}" loading="lazy">{title}</figure>')
+    # The playground is offline: an image_url is shown as its alt text where the picture would be.
+    return f'<figure class="bk-figure"><div class="bk-image">▣ {plain(alt)}</div>{title}</figure>'
 
 
 def _actions(block: Block, ctx: Context) -> str:

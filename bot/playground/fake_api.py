@@ -50,6 +50,7 @@ class FakeWebApi:
         self.bot_token = bot_token
         self.base_url = "http://127.0.0.1"  # set once the server has its port
         self.calls: deque[tuple[str, Answer]] = deque(maxlen=2000)
+        self.promised: dict[str, int] = {}  # files.getUploadURLExternal's lengths, until completed
         self.methods: dict[str, Callable[[Answer], Answer]] = {
             "api.test": lambda p: {"ok": True, "args": p},
             "auth.test": self.auth_test,
@@ -199,7 +200,7 @@ class FakeWebApi:
 
     def _content(self, params: Answer, method: str) -> tuple[str | None, list[Answer] | None, Answer | None]:
         """(text, blocks, error) of a chat.* call, held to Slack's Block Kit and mrkdwn rules."""
-        problems = slack_rules.check_call(method, params)
+        problems = slack_rules.check_call(method, params) + self._unknown_images(params)
         if problems:
             self._refused(method, problems)
             return None, None, refusal("invalid_blocks", problems)
@@ -330,7 +331,7 @@ class FakeWebApi:
             return None, _error("invalid_arguments")
         if view.get("type") != kind:
             return None, _error("invalid_arguments", response_metadata={"messages": [f"view type must be {kind}"]})
-        problems = slack_rules.check_view(view, expected=kind)
+        problems = slack_rules.check_view(view, expected=kind) + self._unknown_images({"view": view})
         if problems:
             self._refused(f"{kind} view", problems)
             return None, refusal("invalid_arguments", problems)
@@ -451,19 +452,34 @@ class FakeWebApi:
         return {"ok": True, "file": self.file_object(stored), "comments": [], "response_metadata": {"next_cursor": ""}}
 
     def files_get_upload_url(self, params: Answer) -> Answer:
-        """Step 1 of files_upload_v2: where to send the bytes."""
+        """Step 1 of files_upload_v2: where to send the bytes (and how many are promised)."""
+        problems = slack_rules.check_upload_url_request(params)
+        if problems:
+            self._refused("files.getUploadURLExternal", problems)
+            return refusal("invalid_arguments", problems)
         name = str(params.get("filename") or "file")
         stored = self.store_file(name=name, content=b"", user=demo.BOT_USER_ID, channels=[])
+        self.promised[stored.id] = int(params["length"])
         return {"ok": True, "upload_url": f"{self.base_url}/upload/{stored.id}", "file_id": stored.id}
 
     def files_complete_upload(self, params: Answer) -> Answer:
-        """Step 3 of files_upload_v2: share the uploaded files into a conversation."""
+        """Step 3 of files_upload_v2: the promised bytes arrived; share the files if a channel is named."""
+        problems = slack_rules.check_complete_upload(params)
+        if problems:
+            self._refused("files.completeUploadExternal", problems)
+            return refusal("invalid_arguments", problems)
         items = _json_field(params.get("files"))
-        if not isinstance(items, list) or not items:
-            return _error("invalid_arguments")
         found = [self.state.files.get(str(item.get("id"))) for item in items if isinstance(item, dict)]
         if not all(found):
             return _error("file_not_found")
+        short = [f.id for f in found if f is not None and f.id in self.promised
+                 and len(f.content) != self.promised[f.id]]
+        if short:
+            self._refused("files.completeUploadExternal", [f"{i}: not the promised bytes" for i in short])
+            return _error("file_upload_incomplete")
+        for f in found:
+            if f is not None:
+                self.promised.pop(f.id, None)
         channel = self.resolve_channel(str(params.get("channel_id") or params.get("channels") or ""))
         files = [f for f in found if f is not None]
         for item, stored in zip(items, files, strict=False):
@@ -473,6 +489,23 @@ class FakeWebApi:
         if channel:
             self.state.post(channel, text=str(params.get("initial_comment") or ""), files=[f.id for f in files])
         return {"ok": True, "files": [self.file_object(f) for f in files]}
+
+    def _unknown_images(self, params: Answer) -> list[str]:
+        """Slack refuses a slack_file it does not know, or one that is not a finished image upload."""
+        problems = []
+        for file_id in slack_rules.slack_file_ids(params):
+            stored = self.state.files.get(file_id)
+            if stored is None or not stored.mimetype.startswith("image/") or file_id in self.promised:
+                problems.append(f"invalid slack file {file_id}")
+        return problems
+
+    def image(self, file_id: str) -> Response:
+        """An uploaded image's bytes for the page (Slack shows an image block to whoever sees the block)."""
+        stored = self.state.files.get(file_id)
+        if stored is None or not stored.mimetype.startswith("image/") or file_id in self.promised:
+            return Response("404 Not Found", [("Content-Type", "text/plain")], b"no such image")
+        return Response("200 OK", [("Content-Type", stored.mimetype), ("Cache-Control", "max-age=3600")],
+                        stored.content)
 
     def download(self, file_id: str, request: Request) -> Response:
         """url_private(_download): the bytes, for the bot token only (else Slack's sign-in page)."""

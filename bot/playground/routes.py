@@ -36,6 +36,7 @@ class Playground(Protocol):
 
 log = logging.getLogger("bot.playground")
 FAKE_PREFIXES = ("/api/", "/respond/", "/files/", "/upload/")
+IMAGE_PREFIX = "/play/image/"  # bot.playground.blockkit renders slack_file images from here
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 # Every /play POST carries this header: a page on another site cannot add it without a CORS preflight,
 # which this server never grants, so no other site can drive the playground from a visitor's browser.
@@ -93,6 +94,8 @@ class PageApp:
                 return self.state(request)
             if request.path == "/healthz":
                 return json_response({"ok": True})
+            if request.path.startswith(IMAGE_PREFIX):  # what an image block referencing a slack_file shows
+                return self.pg.fake.image(request.path.removeprefix(IMAGE_PREFIX))
             return Response("404 Not Found", [("Content-Type", "text/plain")], b"not found")
         handler = self.posts.get(request.path)
         if request.method != "POST" or handler is None:

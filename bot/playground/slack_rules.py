@@ -229,9 +229,7 @@ def check_element(element: Any, where: str, *, allowed: Iterable[str]) -> list[s
         if not isinstance(element.get("workflow"), dict):
             problems.append(f"{where}.workflow: required")
     elif kind == "image":
-        if not element.get("image_url") and not element.get("slack_file"):
-            problems.append(f"{where}: image_url or slack_file required")
-        problems += _str_field(element, "image_url", where, limit=3000)
+        problems += _image_source(element, where)
         problems += _str_field(element, "alt_text", where, limit=2000, required=True)
     elif kind == "overflow":
         found, _ = _options(element, where, limit=5, plain_only=True)
@@ -274,6 +272,36 @@ def check_element(element: Any, where: str, *, allowed: Iterable[str]) -> list[s
             not isinstance(element["max_selected_items"], int) or element["max_selected_items"] < 1):
         problems.append(f"{where}.max_selected_items: at least 1")
     return problems
+
+
+# A Slack file's id as Slack checks it in a slack_file object ("input must match regex pattern").
+FILE_ID = re.compile(r"F[A-Z0-9]{8,}")
+
+
+def check_slack_file(obj: Any, where: str) -> list[str]:
+    """A slack_file object: exactly one of `id` (F…) or `url` (its url_private or permalink)."""
+    if not isinstance(obj, dict):
+        return [f"{where}: must be an object"]
+    has_id, has_url = "id" in obj, "url" in obj
+    if has_id == has_url:
+        return [f"{where}: give exactly one of id or url"]
+    unknown = sorted(set(obj) - {"id", "url"})
+    problems = [f"{where}.{key}: not a field of a slack_file object" for key in unknown]
+    if has_id and not (isinstance(obj["id"], str) and FILE_ID.fullmatch(obj["id"])):
+        problems.append(f"{where}.id: must match ^F[A-Z0-9]{{8,}}$, got {obj['id']!r}")
+    if has_url:
+        problems += _str_field(obj, "url", where, limit=3000, required=True)
+    return problems
+
+
+def _image_source(obj: dict[str, Any], where: str) -> list[str]:
+    """An image block's or element's source: an image_url or a slack_file, never both."""
+    has_url, has_file = "image_url" in obj, "slack_file" in obj
+    if has_url == has_file:
+        return [f"{where}: give exactly one of image_url or slack_file"]
+    if has_url:
+        return _str_field(obj, "image_url", where, limit=3000, required=True)
+    return check_slack_file(obj["slack_file"], f"{where}.slack_file")
 
 
 def _unique_action_ids(elements: list[Any], where: str) -> list[str]:
@@ -337,9 +365,7 @@ def check_block(block: Any, where: str, surface: str) -> list[str]:
             if key in block and not isinstance(block[key], bool):
                 problems.append(f"{where}.{key}: must be a boolean")
     elif kind == "image":
-        if not block.get("image_url") and not block.get("slack_file"):
-            problems.append(f"{where}: image_url or slack_file required")
-        problems += _str_field(block, "image_url", where, limit=3000)
+        problems += _image_source(block, where)
         problems += _str_field(block, "alt_text", where, limit=2000, required=True)
         problems += check_text(block.get("title"), f"{where}.title", limit=2000, plain_only=True, required=False)
     elif kind == "rich_text":
@@ -502,10 +528,68 @@ def check_function_completion(method: str, params: dict[str, Any]) -> list[str]:
     return problems
 
 
+def slack_file_ids(params: dict[str, Any]) -> list[str]:
+    """The slack_file ids a Web API call's blocks (or view's blocks) name, for a fake to look up."""
+    found: list[str] = []
+    view = _parsed(params.get("view")) if params.get("view") not in (None, "") else None
+    blocks = _parsed(params.get("blocks")) if params.get("blocks") not in (None, "") else None
+    sources = [blocks, view.get("blocks") if isinstance(view, dict) else None]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("slack_file")
+            if isinstance(ref, dict) and isinstance(ref.get("id"), str):
+                found.append(ref["id"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for source in sources:
+        walk(source if source is not _BAD_JSON else None)
+    return found
+
+
+def check_upload_url_request(params: dict[str, Any]) -> list[str]:
+    """files.getUploadURLExternal: a filename and the file's length in bytes (a positive integer)."""
+    problems = _str_field(params, "filename", "files.getUploadURLExternal", limit=1000, required=True)
+    length = params.get("length")
+    if isinstance(length, str) and length.isdigit():
+        length = int(length)
+    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
+        problems.append(f"files.getUploadURLExternal.length: a positive integer (bytes) required, got {length!r}")
+    if params.get("alt_txt") is not None:
+        problems += _str_field(params, "alt_txt", "files.getUploadURLExternal", limit=1000)
+    return problems
+
+
+def check_complete_upload(params: dict[str, Any]) -> list[str]:
+    """files.completeUploadExternal: `files`, a JSON array of {id, title?} for ids from getUploadURLExternal."""
+    listed = _parsed(params.get("files"))
+    if not isinstance(listed, list) or not listed:
+        return ["files.completeUploadExternal.files: a non-empty JSON array of {id, title} required"]
+    problems: list[str] = []
+    for i, item in enumerate(listed):
+        where = f"files.completeUploadExternal.files[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item.get("id"):
+            problems.append(f"{where}.id: required string")
+            continue
+        if item.get("title") is not None and not isinstance(item["title"], str):
+            problems.append(f"{where}.title: must be a string")
+    if params.get("thread_ts") and not params.get("channel_id") and not params.get("channels"):
+        problems.append("files.completeUploadExternal.thread_ts: needs channel_id")
+    return problems
+
+
 def check_call(method: str, params: dict[str, Any]) -> list[str]:
     """Any Web API call (or response_url post): the Block Kit it carries, the arguments Slack requires."""
     if method in FUNCTION_METHODS:
         return check_function_completion(method, params)
+    if method == "files.getUploadURLExternal":
+        return check_upload_url_request(params)
+    if method == "files.completeUploadExternal":
+        return check_complete_upload(params)
     if method in VIEW_METHODS:
         if "view" not in params:
             return ["view: required"]

@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy import delete, func, select, update
 
 from bot.db.engine import Database
-from bot.db.models import Delivery, EventClaim, FileImport, Invite, InviteEvent, Member, Workspace
+from bot.db.models import ChartFile, Delivery, EventClaim, FileImport, Invite, InviteEvent, Member, Workspace
 from bot.domain.settings import BY_NAME, SETTINGS, rule_problems
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import ensure_workspace
@@ -158,6 +158,7 @@ def forget_member(db: Database, *, team_id: str, user_id: str) -> Forgotten:
             delete(Delivery).where(Delivery.team_id == team_id, Delivery.recipient == user_id)
         ).rowcount
         session.execute(delete(FileImport).where(FileImport.team_id == team_id, FileImport.user_id == user_id))
+        session.execute(delete(ChartFile).where(ChartFile.team_id == team_id, ChartFile.owner == user_id))
         if member_id is None:
             return Forgotten(0, 0, deliveries or 0)
         invites = session.scalar(select(func.count()).select_from(Invite).where(Invite.member_id == member_id)) or 0
@@ -197,7 +198,7 @@ def purge_workspace(db: Database, team_id: str) -> dict[str, int]:
             "members": session.scalar(select(func.count()).select_from(Member).where(Member.team_id == team_id)) or 0,
             "invites": session.scalar(select(func.count()).select_from(Invite).where(Invite.team_id == team_id)) or 0,
         }
-        for model in (InviteEvent, Delivery, FileImport, EventClaim, Invite, Member):
+        for model in (InviteEvent, Delivery, FileImport, EventClaim, ChartFile, Invite, Member):
             session.execute(delete(model).where(model.team_id == team_id))
         session.execute(delete(Workspace).where(Workspace.team_id == team_id))
         session.execute(delete(SLACK_INSTALLATIONS).where(SLACK_INSTALLATIONS.c.team_id == team_id))

@@ -95,6 +95,12 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
     )
 
 
+def trend_weeks(db: Database, actor: Actor, *, now: datetime) -> tuple[WeekRate, ...]:
+    """Only the 8-week trend (what the stats chart draws), in one GROUP BY."""
+    with db.session(write=False) as session:
+        return _weeks(session, own_invites(actor), actor, now=now)
+
+
 def _weeks(session, own, actor: Actor, *, now: datetime) -> tuple[WeekRate, ...]:
     """Acceptance per calendar week (Monday 00:00 in the member's zone) over the last TREND_WEEKS
     weeks, this one included, in one GROUP BY (oldest first)."""

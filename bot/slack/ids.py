@@ -49,6 +49,11 @@ class TeamBlock(StrEnum):
     HOME_SETTINGS = "home_settings"
     HOME_SETTINGS_TEXT = "home_settings_text"
     TEAM_DIGEST_SUMMARY = "team_digest_summary"
+    # Chart image blocks (bot/slack/charts.py).
+    HOME_CHART = "home_trend_chart"
+    STATS_CHART = "stats_trend_chart"
+    TEAM_DIGEST_CHART = "team_digest_chart"
+    CURVE_CHART = "curve_chart"
 
 
 class LogModal(StrEnum):

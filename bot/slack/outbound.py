@@ -156,8 +156,10 @@ def marker(db: Database) -> Callable[[Message, str], None]:
     return mark
 
 
-def channel_sender(settings: Settings, tokens: TokenSource) -> ChannelSender:
-    """A ChannelSender posting the rendered weekly digest with the workspace's bot token."""
+def channel_sender(settings: Settings, tokens: TokenSource, *, db: Database | None = None,
+                   clock: Clock | None = None) -> ChannelSender:
+    """A ChannelSender posting the rendered weekly digest with the workspace's bot token (with its
+    leaderboard chart when given the database and clock that the chart cache needs)."""
     clients: dict[str, WebClient] = {}
 
     def send(plan: TeamDigestPlan, held: Claim) -> tuple[str, str]:
@@ -165,10 +167,23 @@ def channel_sender(settings: Settings, tokens: TokenSource) -> ChannelSender:
         if not token:
             raise DeliveryError("not_authed")
         client = clients.get(token) or clients.setdefault(token, make_client(settings, token))
+        message = render_team.team_digest(plan)
+        if db is not None and clock is not None and settings.charts_enabled:
+            from bot.slack import charts
+
+            pictured = charts.digest_message(db, client, plan, message, now=clock.now())
+            if pictured is not message:
+                try:
+                    return post_once(client, plan.channel, held, unfurl_links=False, **pictured)
+                except DeliveryError as error:
+                    if error.code not in {"invalid_blocks", "invalid_arguments"}:
+                        raise
+                    # Slack answered and posted nothing: the digest goes out as text.
+                    log.warning("digest chart refused in %s (%s): posting the text", plan.channel, error.code)
         # Tagged with the delivery id; a retry after a lost answer looks for it first (this needs
         # channels:history / groups:history, which the manifest does not ask for: without it the
         # lookup answers missing_scope and the digest is posted again, as before).
-        return post_once(client, plan.channel, held, unfurl_links=False, **render_team.team_digest(plan))
+        return post_once(client, plan.channel, held, unfurl_links=False, **message)
 
     return send
 

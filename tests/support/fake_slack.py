@@ -94,6 +94,9 @@ class FakeSlack:
     # "failed") and how they ended. functions.complete* is refused, as Slack refuses it, for an
     # unknown execution, one already ended, another token, or outputs unlike the manifest's.
     executions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # files.getUploadURLExternal's promises by file id: {"filename", "length"} until completed.
+    pending_uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    home_hashes: dict[str, str] = field(default_factory=dict)  # views.publish: the Home view's hash, by user
 
     def start(self) -> FakeSlack:
         """Serve on a free loopback port in a daemon thread."""
@@ -244,7 +247,7 @@ class FakeSlack:
         """What Slack answers a payload it refuses."""
         if method == "response_url":
             return (400, {}, b"invalid_blocks")
-        error = code or ("invalid_arguments" if method.startswith(("views.", "functions.")) else "invalid_blocks")
+        error = code or ("invalid_arguments" if method.startswith(("views.", "functions.", "files.")) else "invalid_blocks")
         return {"ok": False, "error": error, "errors": problems, "response_metadata": {"messages": problems}}
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
@@ -262,7 +265,7 @@ class FakeSlack:
         if query:
             params.update({k: v[0] if len(v) == 1 else v for k, v in parse_qs(query, keep_blank_values=True).items()})
         method = "response_url" if path.startswith("/respond/") else path.rsplit("/", 1)[-1]
-        problems = slack_rules.check_call(method, params)
+        problems = slack_rules.check_call(method, params) + self._unknown_files(method, params)
         code = ""
         if method in slack_rules.FUNCTION_METHODS and not problems:
             token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(params.get("token") or "")
@@ -381,15 +384,82 @@ class FakeSlack:
             info = self.files.get(params.get("file", ""))
             return {"ok": True, "file": info} if info else {"ok": False, "error": "file_not_found"}
         if method == "files.getUploadURLExternal":
-            file_id = f"FUP{len(self.of(method))}"
-            root = f"http://127.0.0.1:{self._server.server_address[1]}"
-            return {"ok": True, "upload_url": f"{root}/upload/{file_id}", "file_id": file_id}
+            return self._upload_url(params)
         if method == "files.completeUploadExternal":
-            listed = json.loads(params.get("files") or "[]")
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "name": f.get("title")}
-                                          for f in listed]}
+            return self._complete_upload(params)
+        if method == "views.publish":
+            return self._publish(params)
         if method in {"views.open", "views.update", "views.push"}:
             view = params.get("view")
             view = json.loads(view) if isinstance(view, str) else (view or {})
             return {"ok": True, "view": {"id": "V" + f"{len(self.of(method))}", **view}}
         return {"ok": True}
+
+    # ---- files_upload_v2, strictly ----------------------------------------------------------
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Step 1: a file id (shaped like Slack's) and an upload URL on this server."""
+        with self._lock:
+            file_id = f"F{len(self.pending_uploads) + len(self.uploads) + 1:010d}"
+            while file_id in self.pending_uploads or file_id in self.files:
+                file_id = f"F{int(file_id[1:]) + 1:010d}"
+            self.pending_uploads[file_id] = {"filename": params["filename"], "length": int(params["length"])}
+        root = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return {"ok": True, "upload_url": f"{root}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Step 3: every file listed was promised and got exactly its promised bytes; then it exists."""
+        listed = json.loads(params["files"])
+        problems: list[str] = []
+        with self._lock:
+            for item in listed:
+                promise = self.pending_uploads.get(item["id"])
+                data = self.uploads.get(item["id"])
+                if promise is None:
+                    problems.append(f"files.completeUploadExternal: {item['id']} was not issued by getUploadURLExternal")
+                elif data is None:
+                    problems.append(f"files.completeUploadExternal: nothing was uploaded for {item['id']}")
+                elif len(data) != promise["length"]:
+                    problems.append(f"files.completeUploadExternal: {item['id']} got {len(data)} bytes, "
+                                    f"{promise['length']} were announced")
+        if problems:
+            self.record("files.completeUploadExternal", problems)
+            return {"ok": False, "error": "file_upload_incomplete" if listed else "invalid_arguments"}
+        answered = []
+        for item in listed:
+            with self._lock:
+                promise = self.pending_uploads.pop(item["id"])
+                data = self.uploads[item["id"]]
+            name = promise["filename"]
+            image = name.lower().endswith((".png", ".jpg", ".jpeg", ".gif"))
+            info = self.add_file(item["id"], name, data, user="UBOT", title=item.get("title") or name,
+                                 mimetype="image/png" if name.lower().endswith(".png") else
+                                 ("image/*" if image else "application/octet-stream"),
+                                 filetype=name.rsplit(".", 1)[-1].lower(),
+                                 channels=[params["channel_id"]] if params.get("channel_id") else [])
+            answered.append(info)
+        return {"ok": True, "files": answered}
+
+    def _unknown_files(self, method: str, params: dict[str, Any]) -> list[str]:
+        """Slack refuses blocks naming a slack_file it does not know (or that is not an image)."""
+        if method not in slack_rules.VIEW_METHODS and method not in slack_rules.MESSAGE_METHODS:
+            return []
+        problems = []
+        for file_id in slack_rules.slack_file_ids(params):
+            info = self.files.get(file_id)
+            if info is None or not str(info.get("mimetype", "")).startswith("image/"):
+                problems.append(f"invalid slack file {file_id} (not an uploaded image)")
+        return problems
+
+    def _publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        """views.publish with Slack's `hash`: a publish from an older view than the one shown is refused."""
+        user = str(params.get("user_id"))
+        with self._lock:
+            current = self.home_hashes.get(user)
+            if params.get("hash") and params["hash"] != current:
+                return {"ok": False, "error": "hash_conflict"}
+            new_hash = f"{time.time_ns()}.{len(self.calls)}"
+            self.home_hashes[user] = new_hash
+        view = params.get("view")
+        view = json.loads(view) if isinstance(view, str) else (view or {})
+        return {"ok": True, "view": {"id": "VHOME" + user, "hash": new_hash, **view}}

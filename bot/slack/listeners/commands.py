@@ -13,7 +13,7 @@ from bot.services import invites as invite_service
 from bot.services import stats as stats_service
 from bot.services.leaderboard import member_insights
 from bot.services.members import Actor, update_member
-from bot.slack import render
+from bot.slack import charts, render
 from bot.slack.deps import Deps, Origin
 from bot.slack.listeners import alerts, files, log_modal, privacy, settings_modal, team
 from bot.slack.render import team as render_team
@@ -38,7 +38,10 @@ def register(app: App, deps: Deps) -> None:
     def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
         parsed = parse_invites(command.get("text") or "", commands=deps.commands)
-        ack(response_type="ephemeral", **run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id)))
+        reply = run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id))
+        ack(response_type="ephemeral", **reply)
+        if isinstance(parsed, cmd.Stats):  # no chart cached for today: it follows the reply
+            charts.after_stats(deps, actor, client, reply, response_url=command.get("response_url"), now=deps.clock.now())
         # Changes that move the pile or the limit: an undo brings invites back, an outcome lowers the
         # pile (re-arming the alert), a tier changes the safe limit. Reads and lists check nothing.
         if isinstance(parsed, cmd.Undo | cmd.RecordOutcome | cmd.SetTier):
@@ -74,7 +77,7 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
         case cmd.Stats(period=period):
             stats = stats_service.member_stats(db, actor, period=period, now=now)
             insights = render_team.insights_lines(member_insights(db, actor, period=period, now=now))
-            return render.stats_reply(stats, actor, insights=insights)
+            return charts.stats_reply(deps, actor, render.stats_reply(stats, actor, insights=insights), now=now)
         case cmd.SetTier(tier=tier):
             update_member(db, actor, account_tier=str(tier))
             limit = actor.settings.safe_weekly[tier]

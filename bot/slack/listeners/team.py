@@ -12,7 +12,7 @@ from bot.services import home as home_service
 from bot.services.errors import ServiceError
 from bot.services.leaderboard import team_leaderboard
 from bot.services.members import Actor, update_member
-from bot.slack import render
+from bot.slack import charts, render
 from bot.slack.deps import Deps, Origin
 from bot.slack.errors import ack_only, reporting
 from bot.slack.ids import TeamAction
@@ -108,7 +108,7 @@ def publish_home(deps: Deps, actor: Actor, client: WebClient) -> None:
     now = deps.clock.now()
     data = home_service.home_data(deps.db, actor, now=now)
     view = home.home_view(data, now=now, tz=actor.tz, limits=actor.settings.safe_weekly, commands=deps.commands)
-    client.views_publish(user_id=actor.user_id, view=view)
+    charts.publish_home(deps, actor, client, view, weeks=data.weeks, now=now)  # the text now, the chart after
 
 
 def leaderboard_command(deps: Deps, actor: Actor, parsed: cmd.Leaderboard, origin: Origin) -> render.Reply:
