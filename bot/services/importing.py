@@ -18,6 +18,7 @@ from sqlalchemy import ARRAY, Integer, any_, bindparam, case, func, select, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.db import bulk
 from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
@@ -95,9 +96,13 @@ def import_plan(
     """
     change_id = change_id or str(uuid.uuid4())
     try:
-        return _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
+        summary = _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
     except IntegrityError:
-        return _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
+        summary = _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
+    if not dry_run:
+        metrics.import_rows(added=summary.added, already_there=summary.already_there, rejected=len(summary.rejected),
+                            incoming_skipped=summary.incoming_skipped)
+    return summary
 
 
 @dataclass
