@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the nudge scheduler here")
 
     sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN), with the scheduler")
-    sub.add_parser("scheduler", help="the nudge scheduler alone (for several web replicas)")
+    scheduler = sub.add_parser("scheduler", help="the nudge scheduler alone (for several web replicas)")
+    scheduler.add_argument("--metrics-port", type=int, default=None, help="serve GET /metrics on this port")
+    scheduler.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port (default 127.0.0.1)")
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
 
     purge = sub.add_parser("purge", help="delete a workspace and all its data (needs --yes-delete-everything)")
@@ -133,6 +135,10 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_tokens()
     runtime = build(settings)
     runtime.install  # noqa: B018 - fail at start, not at the first cycle, when the install is misconfigured
+    if getattr(args, "metrics_port", None):
+        from bot import metrics
+
+        metrics.serve_http(host=args.metrics_host, port=args.metrics_port)
     freeze_startup_objects()
     runtime.run_scheduler()
     return 0

@@ -109,6 +109,20 @@ def exposition() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
+def serve_http(*, host: str, port: int) -> None:
+    """GET /metrics on its own port in a background thread (`scheduler --metrics-port`)."""
+    enable()
+    from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+
+    registry = REGISTRY
+    if multiprocess():
+        from prometheus_client import multiprocess as mp
+
+        registry = CollectorRegistry()
+        mp.MultiProcessCollector(registry)
+    start_http_server(port, addr=host, registry=registry)
+
+
 # ---- recording (each a no-op in a process that has not enabled metrics) ---------------------
 
 

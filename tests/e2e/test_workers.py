@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import Server, start_server
+from tests.e2e.conftest import Server, console_script, free_port, start_server
 from tests.e2e.test_scheduler import seeded_db
 from tests.support.fake_slack import FakeSlack
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, sign
@@ -125,3 +128,42 @@ def test_metrics_carry_no_ids_and_no_secrets(workers):
     labels = {v for family in text_string_to_metric_families(text) for s in family.samples for v in s.labels.values()}
     assert not {"T1", "U1", "C1"} & labels
     assert not any(v.startswith(("T0", "U0", "xox")) for v in labels)
+
+
+def test_no_scheduler_leaves_cycles_to_the_scheduler_command(tmp_path, fake):
+    url = seeded_db(tmp_path / "split.db")
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.base_url,
+           "DATABASE_URL": url, "SWEEP_INTERVAL_SECONDS": "3600"}
+    srv = start_server(tmp_path, env, args=["--workers", "2", "--no-scheduler"])
+    try:
+        processes = descendants(srv.process.pid)
+        assert len(processes) == 2 and not [cmd for _, cmd in processes if " scheduler" in cmd]
+        assert srv.command("/invites", "help")[0] == 200
+    finally:
+        srv.process.terminate()
+        srv.process.wait(20)
+
+
+def test_standalone_scheduler_serves_its_own_metrics(tmp_path, fake):
+    url = seeded_db(tmp_path / "alone.db")
+    port = free_port()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k != "PROMETHEUS_MULTIPROC_DIR"},
+           "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.base_url, "DATABASE_URL": url,
+           "SWEEP_INTERVAL_SECONDS": "3600"}
+    process = subprocess.Popen([*console_script(), "scheduler", "--metrics-port", str(port)], env=env, cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        text = ""
+        while "invite_hygiene_nudge_cycle_seconds_count" not in text and time.monotonic() < deadline:
+            time.sleep(0.3)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                    text = response.read().decode()
+            except OSError:
+                continue
+        found = {s.name: s.value for family in text_string_to_metric_families(text) for s in family.samples}
+        assert found.get("invite_hygiene_nudge_cycle_seconds_count", 0) >= 1
+    finally:
+        process.terminate()
+        process.wait(10)
