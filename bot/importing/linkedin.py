@@ -151,14 +151,18 @@ class ParsedExport:
 # Entry points
 
 
-def parse_upload(filename: str, data: bytes) -> ParsedExport:
-    """Parse an uploaded file, recognised by its content: a zip archive or one of the two CSVs."""
-    _check_size(len(data), "the file")
+def parse_upload(filename: str, data: bytes, *, max_bytes: int | None = None) -> ParsedExport:
+    """Parse an uploaded file, recognised by its content: a zip archive or one of the two CSVs.
+
+    `max_bytes` bounds the file and what an archive unpacks to (default MAX_FILE_BYTES, the bound
+    of a Slack upload; the command line allows more)."""
+    limit = max_bytes or MAX_FILE_BYTES
+    _check_size(len(data), "the file", limit)
     name = _basename(filename)
     if not data:
         raise UnsupportedFile("the file is empty")
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return _parse_zip(name or "the archive", data)
+        return _parse_zip(name or "the archive", data, limit)
     try:
         text, encoding = _decode(data)
         return _parse_text(text, source=name, want=None, encoding=encoding)
@@ -192,17 +196,17 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _over_limit(what: str, n: int) -> str:
-    return f"{what} {_size(n)}, over the {_size(MAX_FILE_BYTES)} limit"
+def _over_limit(what: str, n: int, limit: int) -> str:
+    return f"{what} {_size(n)}, over the {_size(limit)} limit"
 
 
-def _check_size(n: int, what: str) -> None:
-    if n > MAX_FILE_BYTES:
-        raise UnsupportedFile(_over_limit(f"{what} is", n))
+def _check_size(n: int, what: str, limit: int) -> None:
+    if n > limit:
+        raise UnsupportedFile(_over_limit(f"{what} is", n, limit))
 
 
 def _check_text(text: str) -> str:
-    _check_size(len(text), "the text")
+    _check_size(len(text), "the text", MAX_FILE_BYTES)
     if "\x00" in text:
         raise UnsupportedFile("the file holds NUL characters: it is binary data, not a CSV")
     return text.removeprefix("\ufeff")
@@ -251,8 +255,8 @@ def _decode(data: bytes) -> tuple[str, str | None]:
     return text, encoding
 
 
-def _parse_zip(name: str, data: bytes) -> ParsedExport:
-    members = _read_zip_members(name, data)
+def _parse_zip(name: str, data: bytes, limit: int) -> ParsedExport:
+    members = _read_zip_members(name, data, limit)
     result = ParsedExport(archive=name)
     for member, raw, extra_copies in members:
         try:
@@ -272,7 +276,7 @@ def _parse_zip(name: str, data: bytes) -> ParsedExport:
     return result
 
 
-def _read_zip_members(name: str, data: bytes) -> list[tuple[str, bytes, list[str]]]:
+def _read_zip_members(name: str, data: bytes, limit: int) -> list[tuple[str, bytes, list[str]]]:
     """Return (member name, bytes, names of ignored duplicates) for each file this app reads.
 
     Only zipfile's own calls sit in the try: its failure modes on hostile input are many and
@@ -286,10 +290,10 @@ def _read_zip_members(name: str, data: bytes) -> list[tuple[str, bytes, list[str
             infos = [info for info in archive.infolist() if not info.is_dir()]
             chosen, duplicates = _choose_members(name, infos)
             declared = sum(info.file_size for info in chosen)
-            if declared > MAX_FILE_BYTES:
-                problem = _over_limit(f"{name} would unpack to", declared)
+            if declared > limit:
+                problem = _over_limit(f"{name} would unpack to", declared, limit)
             else:
-                budget = MAX_FILE_BYTES
+                budget = limit
                 for info in chosen:
                     if info.flag_bits & 0x1:
                         problem = f"{info.filename} in {name} is password-protected"
@@ -297,7 +301,7 @@ def _read_zip_members(name: str, data: bytes) -> list[tuple[str, bytes, list[str
                     raw = _read_capped(archive, info, budget)
                     if raw is None:
                         problem = (
-                            f"{name} unpacks to more than {_size(MAX_FILE_BYTES)}, more than it declares"
+                            f"{name} unpacks to more than {_size(limit)}, more than it declares"
                         )
                         break
                     budget -= len(raw)
@@ -730,6 +734,8 @@ def _day_first(values: Iterable[str]) -> bool:
     """Whether a file's re-saved slash dates are day/month/year (see the module docstring)."""
     day_first = month_first = False
     for value in values:
+        if _LINKEDIN_SENT_AT.fullmatch(value):
+            continue  # LinkedIn's own form: always month first
         match = _SLASH.fullmatch(_clean(value))
         if match is None or _is_linkedin_form(match):
             continue
@@ -793,8 +799,36 @@ def _date_parts(value: str, *, day_first: bool) -> tuple[int, int, int, re.Match
     return None
 
 
+# LinkedIn's own form, the one every current export writes (``3/4/26, 9:07 AM``, U+202F or a
+# space before AM/PM): read by one match, without the clean-up and the alternatives of the general
+# parser. Anything else, or anything this finds invalid, goes the general way (for its reason).
+_LINKEDIN_SENT_AT = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d\d), (\d{1,2}):(\d\d)[ \u202f]([AP])M\s*", re.ASCII)
+
+
+def _linkedin_sent_at(value: str) -> datetime | None:
+    match = _LINKEDIN_SENT_AT.fullmatch(value)
+    if match is None:
+        return None
+    month, day, year, hour, minute, half = match.groups()
+    hour_12 = int(hour)
+    if not 1 <= hour_12 <= 12 or 2000 + int(year) < FIRST_YEAR:
+        return None
+    try:
+        return datetime(2000 + int(year), int(month), int(day), hour_12 % 12 + (12 if half == "P" else 0), int(minute))
+    except ValueError:
+        return None
+
+
 def parse_sent_at(value: str, *, day_first: bool = False) -> tuple[datetime | None, str]:
     """Parse a ``Sent At`` cell: (datetime, "") or (None, why it is not a date)."""
+    fast = _linkedin_sent_at(value)
+    if fast is not None:
+        return fast, ""
+    return parse_sent_at_general(value, day_first=day_first)
+
+
+def parse_sent_at_general(value: str, *, day_first: bool = False) -> tuple[datetime | None, str]:
+    """`parse_sent_at` for every accepted form (LinkedIn's own, re-saved, ISO-like)."""
     cleaned = _clean(value)
     parts = _date_parts(cleaned, day_first=day_first)
     if parts is None:

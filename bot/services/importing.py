@@ -73,10 +73,10 @@ def file_change_id(team_id: str, file_id: str) -> str:
 
 def import_upload(
     db: Database, actor: Actor, filename: str, data: bytes, *, now: datetime,
-    change_id: str | None = None, dry_run: bool = False,
+    change_id: str | None = None, dry_run: bool = False, max_bytes: int | None = None,
 ) -> ImportSummary:
     """Parse an upload and import it for the member; raises UnsupportedFile for anything else."""
-    parsed = parse_upload(filename, data)
+    parsed = parse_upload(filename, data, max_bytes=max_bytes)
     plan = plan_import(parsed, tz=actor.tz, now=now, cooldown_days=actor.settings.resend_cooldown_days)
     return import_plan(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
 

@@ -819,3 +819,18 @@ def test_any_text_parses_or_refuses(text):
     for parse in (parse_invitations_csv, parse_connections_csv):
         with contextlib.suppress(UnsupportedFile):
             parse(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 99), st.integers(0, 14), st.integers(0, 33), st.integers(0, 14), st.integers(0, 61),
+       st.sampled_from(["AM", "PM"]), st.sampled_from([" ", "\u202f"]), st.sampled_from(["", " ", "\t"]))
+def test_linkedin_form_fast_path_agrees_with_the_general_parser(year, month, day, hour, minute, half, gap, pad):
+    """`M/D/YY, H:MM AM` (every current export) takes a fast path: same answers, valid or not."""
+    value = f"{pad}{month}/{day}/{year:02d}, {hour}:{minute:02d}{gap}{half}{pad}"
+    assert parse_sent_at(value) == linkedin.parse_sent_at_general(value)
+    assert parse_sent_at(value, day_first=True) == linkedin.parse_sent_at_general(value, day_first=True)
+
+
+def test_linkedin_form_fast_path_reads_the_usual_stamp():
+    assert parse_sent_at("12/15/25, 11:40\u202fPM") == (datetime(2025, 12, 15, 23, 40), "")
+    assert parse_sent_at("3/4/26, 12:05 AM") == (datetime(2026, 3, 4, 0, 5), "")
