@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import random
+import re
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -215,3 +220,44 @@ def _stages(db: Database, actor: Any, rows: int) -> dict[str, float] | None:
         return None
     done = time.perf_counter()
     return {"parse": parsed_at - started, "plan": planned_at - parsed_at, "apply": done - planned_at}
+
+
+def whole_process(url: str, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """`invite-hygiene import FILE` as an operator runs it, one process per file, startup included.
+
+    For the busiest member (as `full_import`), into the database at `url`: one file of each size,
+    each of fresh prospects plus some already known. Wall time from spawn to exit, and the
+    child's own peak RSS and CPU time (`wait4`'s rusage of that one process)."""
+    db = Database.from_url(url)
+    try:
+        team_id, user_id, known = busiest_member(db)
+    finally:
+        db.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k != "DATABASE_URL"}
+    env.update({"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+    script = Path(sys.executable).parent / "invite-hygiene"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    out: dict[str, Any] = {"member": user_id, "known_prospects": len(known), "runs": []}
+    for n, rows in enumerate(sizes):
+        data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=known,
+                               seed=21 + n, first_prospect=40_000_000 + n * 1_000_000)
+        path = DATA_DIR / f"Invitations-cli-{rows}.csv"
+        path.write_bytes(data)
+        log_path = DATA_DIR / f"import-cli-{rows}.log"
+        with log_path.open("w") as log_file:
+            started = time.perf_counter()
+            process = subprocess.Popen([*command, "import", str(path), "--team", team_id, "--user", user_id],
+                                       env=env, cwd=DATA_DIR, stdout=log_file, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(process.pid, 0)
+            seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        text = log_path.read_text()
+        added = re.search(r"([\d,]+) invites? added", text)
+        out["runs"].append({
+            "rows": rows, "bytes": len(data), "seconds": seconds, "exit": process.returncode,
+            "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "added": int(added.group(1).replace(",", "")) if added else None,
+            "output": text[-300:] if process.returncode else "",
+        })
+        path.unlink(missing_ok=True)
+    return out

@@ -7,6 +7,7 @@ transaction without a statement per row.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 from sqlalchemy import Table, text
 from sqlalchemy.exc import DBAPIError
@@ -52,18 +53,27 @@ def binder(dialect, table: Table, columns: tuple[str, ...]):
     return bound
 
 
-def bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert bound rows in the session's transaction: SQLite by one DBAPI executemany,
+def bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Insert bound rows (a list, or a generator: they are read once) in the session's transaction: SQLite by one DBAPI executemany,
     PostgreSQL by COPY (its executemany is one INSERT per row, three times slower for 50,000 invites)."""
     connection = session.connection()
     dialect = connection.dialect
     names = ", ".join(f'"{name}"' for name in columns)
+    dbapi = dialect.loaded_dbapi
     if dialect.name != "postgresql":
         placeholders = ", ".join("?" for _ in columns)
-        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})', rows)
+        statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})'
+        # Straight to sqlite3's executemany, which reads the rows from an iterator as it goes
+        # (SQLAlchemy's would want them all in a list first); errors raised as SQLAlchemy's.
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(statement, rows)
+        except dbapi.Error as error:
+            raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
+        finally:
+            cursor.close()
         return
     statement = f'COPY "{table.name}" ({names}) FROM STDIN'
-    dbapi = dialect.loaded_dbapi
     try:
         with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
             for cells in rows:

@@ -834,3 +834,11 @@ def test_linkedin_form_fast_path_agrees_with_the_general_parser(year, month, day
 def test_linkedin_form_fast_path_reads_the_usual_stamp():
     assert parse_sent_at("12/15/25, 11:40\u202fPM") == (datetime(2025, 12, 15, 23, 40), "")
     assert parse_sent_at("3/4/26, 12:05 AM") == (datetime(2026, 3, 4, 0, 5), "")
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\nc,d\n", "a,b\r\nc,d\r\n", "a,b\rc,d\r", "a,b\nc,d", '"x\ny",b\r\n"p\r\nq",r', "", "\n\n", "a\u2028b,c\nd,e\n",
+    "a,b\r\nc\rd\n",
+])
+def test_lines_are_those_of_a_universal_newline_reader(text):
+    assert list(linkedin._lines(text)) == list(io.StringIO(text, newline=""))
