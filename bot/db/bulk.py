@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import Table, text
 from sqlalchemy.exc import DBAPIError
@@ -38,6 +39,7 @@ def binder(dialect, table: Table, columns: tuple[str, ...]):
     steps = []
     for index, name in enumerate(columns):
         bind = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        bind = _quick_sqlite_datetime(bind) if dialect.name == "sqlite" and bind is not None else bind
         if bind is not None:
             # Memoised: created_at and the audit's `at` are one instant for every row.
             steps.append((index, functools.lru_cache(maxsize=4096)(bind)))
@@ -51,6 +53,26 @@ def binder(dialect, table: Table, columns: tuple[str, ...]):
         return tuple(cells)
 
     return bound
+
+
+_SAMPLES = (datetime(2026, 3, 4, 9, 7, tzinfo=UTC), datetime(2003, 5, 5, 23, 59, 59, 999_999, tzinfo=UTC),
+            datetime(2026, 11, 18, 10, 0, 0, 1, tzinfo=timezone(timedelta(hours=-8))))
+
+
+def _quick_sqlite_datetime(bind):
+    """SQLite's text form of an aware UTC column by `isoformat`, when it gives SQLAlchemy's very text.
+
+    SQLAlchemy formats each datetime through a dict of its parts (a quarter of a 50,000-row
+    import's own CPU); the same text comes from one C call. Checked on samples at start, so a
+    column stored any other way keeps SQLAlchemy's processor."""
+    def quick(value):
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    try:
+        same = all(quick(sample) == bind(sample) for sample in _SAMPLES) and bind(None) is None
+    except (TypeError, ValueError, AttributeError):  # not a datetime column
+        same = False
+    return quick if same else bind
 
 
 def bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

@@ -547,16 +547,16 @@ def _parse_text(text: str, *, source: str, want: Kind | None, encoding: str | No
 
 def _data_rows(
     header: _Header, rows: Iterable[_Raw], source: str, result: ParsedExport
-) -> list[tuple[int, list[str]]]:
-    """Check column counts; return (line, cells) of the rows worth parsing. Blank rows vanish."""
-    good: list[tuple[int, list[str]]] = []
+) -> Iterator[tuple[int, list[str]]]:
+    """Check column counts; yield (line, cells) of the rows worth parsing. Blank rows vanish."""
+    good = 0
     for raw in rows:
         if raw.cells is None:
             reason = f"unreadable CSV row: {raw.error}"
             if "field limit" in raw.error:
                 reason = f"a cell runs over {csv.field_size_limit()} characters (is a quote left open?)"
             result.rejected.append(RejectedRow(raw.start, reason, source))
-            _check_rejections(result, len(good), source, early=True)
+            _check_rejections(result, good, source, early=True)
             continue
         cells = raw.cells
         if _is_blank(cells):
@@ -569,10 +569,10 @@ def _data_rows(
             if raw.end > raw.start:
                 reason += f" (the row runs from line {raw.start} to line {raw.end}: is a quote left open?)"
             result.rejected.append(RejectedRow(raw.start, reason, source))
-            _check_rejections(result, len(good), source, early=True)
+            _check_rejections(result, good, source, early=True)
             continue
-        good.append((raw.start, cells))
-    return good
+        good += 1
+        yield raw.start, cells
 
 
 def _check_rejections(result: ParsedExport, accepted: int, source: str, *, early: bool = False) -> None:
@@ -605,61 +605,84 @@ def _url(value: str) -> str | None:
 
 
 def _parse_invitations(header: _Header, rows: Iterable[_Raw], source: str, result: ParsedExport) -> None:
+    """Rows are read one at a time: a big export never holds all its cells and all its rows at once.
+
+    A re-saved date (15/03/2026) is read day or month first by what the whole file holds, so a row
+    whose Sent At is not LinkedIn's own form waits for the end of the file; LinkedIn's own form
+    (every row of a real export) is always month first and is parsed at once. The rows come out
+    in the file's order, the rejections as they always did (bad column counts first)."""
     has_urls = {"inviter_url", "invitee_url"} <= header.columns.keys()
     result.layouts[source] = "invitations-7col" if has_urls else "invitations-5col"
     if not has_urls:
         result.notes.append(
             f"{source}: older layout without profile URLs, invitations can be matched by name only"
         )
-    good = _data_rows(header, rows, source, result)
-    day_first = _day_first(_cell(cells, header, "sent_at") for _, cells in good)
-    if day_first:
-        result.notes.append(f"{source}: re-saved dates like 15/03/2026 read as day/month/year")
-    # Each row's cells are let go once read, so a big file never holds its cells and its rows at once.
-    good.reverse()
-    while good:
-        line, cells = good.pop()
-        problems = []
-        direction = _cell(cells, header, "direction").strip().upper()
-        if not direction:
-            problems.append("Direction is empty (expected OUTGOING or INCOMING)")
-        elif direction not in ("OUTGOING", "INCOMING"):
-            problems.append(
-                f"Direction {_quote(_cell(cells, header, 'direction'))} is not OUTGOING or INCOMING"
-            )
-        raw_sent = _cell(cells, header, "sent_at")
-        sent_at = None
+    sent_index = header.columns.get("sent_at")
+    problems: list[RejectedRow] = []
+    waiting: list[tuple[int, list[str]]] = []
+    for line, cells in _data_rows(header, rows, source, result):
+        raw_sent = "" if sent_index is None else cells[sent_index]
+        sent_at = _linkedin_sent_at(raw_sent)
+        if sent_at is None and raw_sent.strip():
+            waiting.append((line, cells))
+            continue
+        _invitation(header, line, cells, source, result, problems, sent_at=sent_at, day_first=False)
+    if waiting:
+        day_first = _day_first(_cell(cells, header, "sent_at") for _, cells in waiting)
+        if day_first:
+            result.notes.append(f"{source}: re-saved dates like 15/03/2026 read as day/month/year")
+        for line, cells in waiting:
+            _invitation(header, line, cells, source, result, problems, sent_at=None, day_first=day_first)
+        result.invitations.sort(key=lambda row: row.line)
+        problems.sort(key=lambda row: row.line)
+    result.rejected.extend(problems)
+
+
+def _invitation(header: _Header, line: int, cells: list[str], source: str, result: ParsedExport,
+                rejected: list[RejectedRow], *, sent_at: datetime | None, day_first: bool) -> None:
+    """One data row: an InvitationRow in `result`, or its problems in `rejected`."""
+    has_urls = "inviter_url" in header.columns and "invitee_url" in header.columns
+    problems = []
+    direction = _cell(cells, header, "direction").strip().upper()
+    if not direction:
+        problems.append("Direction is empty (expected OUTGOING or INCOMING)")
+    elif direction not in ("OUTGOING", "INCOMING"):
+        problems.append(
+            f"Direction {_quote(_cell(cells, header, 'direction'))} is not OUTGOING or INCOMING"
+        )
+    raw_sent = _cell(cells, header, "sent_at")
+    if sent_at is None:
         if not raw_sent.strip():
             problems.append("Sent At is empty")
         else:
             sent_at, why = parse_sent_at(raw_sent, day_first=day_first)
             if sent_at is None:
                 problems.append(f"Sent At {_quote(raw_sent)} {why}")
-        sender, recipient = _text(_cell(cells, header, "from")), _text(_cell(cells, header, "to"))
-        inviter_url = _url(_cell(cells, header, "inviter_url"))
-        invitee_url = _url(_cell(cells, header, "invitee_url"))
-        if direction == "INCOMING":
-            name, other_url, other_column = sender, inviter_url, "From"
-        else:
-            name, other_url, other_column = recipient, invitee_url, "To"
-        if direction in ("OUTGOING", "INCOMING") and not name and not other_url:
-            url_column = "inviterProfileUrl" if direction == "INCOMING" else "inviteeProfileUrl"
-            problems.append(f"{other_column} is empty" + (f" and so is {url_column}" if has_urls else ""))
-        if problems or sent_at is None:
-            result.rejected.append(RejectedRow(line, "; ".join(problems), source))
-            continue
-        message = _cell(cells, header, "message").replace("\r\n", "\n").replace("\r", "\n")
-        result.invitations.append(
-            InvitationRow(
-                line=line,
-                name=name,
-                sent_at=sent_at,
-                direction="OUTGOING" if direction == "OUTGOING" else "INCOMING",
-                message=message.strip(),
-                invitee_url=invitee_url,
-                inviter_url=inviter_url,
-            )
+    sender, recipient = _text(_cell(cells, header, "from")), _text(_cell(cells, header, "to"))
+    inviter_url = _url(_cell(cells, header, "inviter_url"))
+    invitee_url = _url(_cell(cells, header, "invitee_url"))
+    if direction == "INCOMING":
+        name, other_url, other_column = sender, inviter_url, "From"
+    else:
+        name, other_url, other_column = recipient, invitee_url, "To"
+    if direction in ("OUTGOING", "INCOMING") and not name and not other_url:
+        url_column = "inviterProfileUrl" if direction == "INCOMING" else "inviteeProfileUrl"
+        problems.append(f"{other_column} is empty" + (f" and so is {url_column}" if has_urls else ""))
+    if problems or sent_at is None:
+        rejected.append(RejectedRow(line, "; ".join(problems), source))
+        return
+    message = _cell(cells, header, "message").replace("\r\n", "\n").replace("\r", "\n")
+    result.invitations.append(
+        InvitationRow(
+            line=line,
+            name=name,
+            sent_at=sent_at,
+            direction="OUTGOING" if direction == "OUTGOING" else "INCOMING",
+            message=message.strip(),
+            invitee_url=invitee_url,
+            inviter_url=inviter_url,
         )
+    )
 
 
 def _parse_connections(header: _Header, rows: Iterable[_Raw], source: str, result: ParsedExport) -> None:
@@ -667,7 +690,7 @@ def _parse_connections(header: _Header, rows: Iterable[_Raw], source: str, resul
     result.layouts[source] = "connections" if has_url else "connections-no-url"
     if not has_url:
         result.notes.append(f"{source}: older layout without a URL column, matched by name only")
-    good = _data_rows(header, rows, source, result)
+    good = list(_data_rows(header, rows, source, result))
     day_first = _day_first(_cell(cells, header, "connected_on") for _, cells in good)
     if day_first:
         result.notes.append(f"{source}: re-saved dates like 15/03/2026 read as day/month/year")

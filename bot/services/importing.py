@@ -78,6 +78,7 @@ def import_upload(
 ) -> ImportSummary:
     """Parse an upload and import it for the member; raises UnsupportedFile for anything else."""
     parsed = parse_upload(filename, data, max_bytes=max_bytes)
+    del data  # a caller that handed the bytes over lets them go now (the command line does)
     plan = plan_import(parsed, tz=actor.tz, now=now, cooldown_days=actor.settings.resend_cooldown_days)
     del parsed  # the plan holds what is needed: a big file's rows are not kept while it is stored
     return import_plan(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)

@@ -842,3 +842,18 @@ def test_linkedin_form_fast_path_reads_the_usual_stamp():
 ])
 def test_lines_are_those_of_a_universal_newline_reader(text):
     assert list(linkedin._lines(text)) == list(io.StringIO(text, newline=""))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)))
+def test_bulk_binding_of_datetimes_is_sqlalchemys(value):
+    """The import binds its datetimes for SQLite without SQLAlchemy's formatter: the same text."""
+    from sqlalchemy.dialects import sqlite
+
+    from bot.db.bulk import _quick_sqlite_datetime, binder
+    from bot.db.models import Invite
+
+    dialect = sqlite.dialect()
+    reference = Invite.__table__.c.sent_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert binder(dialect, Invite.__table__, ("sent_at",))((value,)) == (reference(value),)
+    assert _quick_sqlite_datetime(reference) is not reference  # the quick way is the one taken
