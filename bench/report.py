@@ -11,6 +11,9 @@ from bench.common import fmt_ms
 
 SWEEP_TARGET_S = {"sqlite": 5.0, "postgres": 2.0}
 IMPORT_TARGET_S = 5.0
+# `invite-hygiene import` as a whole process (issue 17): seconds by rows, and the peak memory of the big one.
+CLI_IMPORT_TARGETS = {50_000: 5.0, 250_000: 25.0}
+CLI_IMPORT_MAX_MB = 400
 # serve --workers on this 2-core box (issue 17): the mix at 1M invites on PostgreSQL.
 WORKERS_TARGET_RPS = 300
 WORKERS_TARGET_P99_MS = 150
@@ -123,6 +126,16 @@ def targets_table(results: dict[str, Any]) -> list[str]:
         verdicts = [_met(full[b]["first"]["seconds"], IMPORT_TARGET_S) for b in backends if full.get(b, {}).get("available")]
         lines.append(f"| full import of {imp['parse']['rows']:,} rows (parse + plan + store) | " + " | ".join(values)
                      + f" | < {IMPORT_TARGET_S:.0f} s | {' / '.join(verdicts)} |")
+    for size, target_s in CLI_IMPORT_TARGETS.items():
+        runs = {b: _cli_run(full.get(b), size) for b in backends}
+        if any(runs.values()):
+            values = [f"{r['seconds']:.1f} s, {r['peak_rss_mb']:.0f} MB" if r else "–" for r in runs.values()]
+            verdicts = [_met(r["seconds"], target_s) + ("" if r["peak_rss_mb"] < CLI_IMPORT_MAX_MB or size < 100_000
+                                                          else f" ❌ {r['peak_rss_mb']:.0f} MB")
+                        for r in runs.values() if r]
+            memory = f", peak < {CLI_IMPORT_MAX_MB} MB" if size >= 100_000 else ""
+            lines.append(f"| `invite-hygiene import` of {size:,} rows, whole process (wall, peak RSS) | "
+                         + " | ".join(values) + f" | < {target_s:.0f} s{memory} | {' / '.join(verdicts)} |")
     load = results.get("http") or {}
     if load:
         values = [f"{load[b]['errors']} errors, {load[b]['rps']:.0f} req/s" if b in load else "–" for b in backends]
@@ -137,6 +150,11 @@ def targets_table(results: dict[str, Any]) -> list[str]:
                      + f" | ≥ {WORKERS_TARGET_RPS} req/s, p99 < {WORKERS_TARGET_P99_MS} ms, 0 errors | "
                      + " / ".join(verdicts) + " |")
     return lines
+
+
+def _cli_run(full: dict[str, Any] | None, rows: int) -> dict[str, Any] | None:
+    runs = ((full or {}).get("whole_process") or {}).get("runs", [])
+    return next((r for r in runs if r["rows"] == rows and r["exit"] == 0), None)
 
 
 def _workers_met(h: dict[str, Any]) -> bool:
@@ -383,6 +401,15 @@ def render(results: dict[str, Any]) -> str:
                 st = f["stages"]
                 out.append(f"  - Stages, timed apart on a second file of fresh prospects: parse {st['parse']:.2f} s, "
                            f"plan (`plan_import`) {st['plan']:.2f} s, apply (`import_plan`) {st['apply']:.2f} s.")
+            if f.get("whole_process"):
+                w = f["whole_process"]
+                runs = "; ".join(
+                    f"{r['rows']:,} rows ({r['bytes'] / 2**20:.0f} MB): **{r['seconds']:.1f} s** wall, "
+                    f"{r['cpu_s']:.1f} s CPU, peak RSS {r['peak_rss_mb']:.0f} MB, added {r['added'] or 0:,}"
+                    + (f", exit {r['exit']}: {r['output']}" if r["exit"] else "")
+                    for r in w["runs"])
+                out.append(f"  - `invite-hygiene import FILE --team T --user {w['member']}` as a whole process "
+                           f"(startup, migration check, parse, store; a fresh copy of the data): {runs}.")
             if f.get("concurrent"):
                 c = f["concurrent"]
                 out.append(

@@ -52,6 +52,7 @@ class Plan:
     http_concurrency: int
     import_rows: int
     workers_concurrency: int
+    cli_import_rows: tuple[int, ...]  # `invite-hygiene import` as a whole process, one file of each size
 
     @property
     def headline(self) -> Spec:
@@ -72,6 +73,7 @@ FULL = Plan(
     commands_on=(Spec(1000, 10_000), Spec(1000, 100_000), Spec(1000, 1_000_000), Spec(1000, 1_000_000, 20)),
     runs=500, warmup=25, sweep_runs=5, full_cycle=True,
     http_requests=6000, http_seconds=90, http_concurrency=8, import_rows=50_000, workers_concurrency=16,
+    cli_import_rows=(50_000, 250_000),
 )
 QUICK = Plan(
     mode="quick",
@@ -81,6 +83,7 @@ QUICK = Plan(
     commands_on=(Spec(1000, 100_000),),
     runs=100, warmup=10, sweep_runs=2, full_cycle=False,
     http_requests=400, http_seconds=15, http_concurrency=8, import_rows=10_000, workers_concurrency=16,
+    cli_import_rows=(10_000, 50_000),
 )
 
 
@@ -178,6 +181,14 @@ def bench_dataset(plan: Plan, spec: Spec, item: Cached, fake: FakeSlack, section
     finally:
         db.dispose()
         drop()
+    if spec == plan.headline and "import" in sections:
+        log.info("%s %s: invite-hygiene import as a whole process, %s rows", item.backend, spec.key,
+                 " and ".join(f"{n:,}" for n in plan.cli_import_rows))
+        url, drop = working_copy(item, "cli-import")  # a fresh copy: the files' prospects are new to it
+        try:
+            out["import"]["whole_process"] = importing.whole_process(url, plan.cli_import_rows)
+        finally:
+            drop()
     out["load_end"] = os.getloadavg()[0]
     return out
 
