@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import os
 import random
 import re
@@ -222,6 +223,20 @@ def _stages(db: Database, actor: Any, rows: int) -> dict[str, float] | None:
     return {"parse": parsed_at - started, "plan": planned_at - parsed_at, "apply": done - planned_at}
 
 
+# Runs the command from a small process and reports its wall time and its own rusage: a child
+# forked straight from this (large) process would count this process's pages in its peak RSS.
+_TIMED = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.run(sys.argv[2:]).returncode
+seconds = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as out:
+    json.dump({"seconds": seconds, "exit": code, "peak_rss_mb": usage.ru_maxrss / 1024,
+               "cpu_s": usage.ru_utime + usage.ru_stime}, out)
+"""
+
+
 def whole_process(url: str, sizes: tuple[int, ...]) -> dict[str, Any]:
     """`invite-hygiene import FILE` as an operator runs it, one process per file, startup included.
 
@@ -243,21 +258,19 @@ def whole_process(url: str, sizes: tuple[int, ...]) -> dict[str, Any]:
                                seed=21 + n, first_prospect=40_000_000 + n * 1_000_000)
         path = DATA_DIR / f"Invitations-cli-{rows}.csv"
         path.write_bytes(data)
-        log_path = DATA_DIR / f"import-cli-{rows}.log"
+        log_path, figures_path = DATA_DIR / f"import-cli-{rows}.log", DATA_DIR / f"import-cli-{rows}.json"
         with log_path.open("w") as log_file:
-            started = time.perf_counter()
-            process = subprocess.Popen([*command, "import", str(path), "--team", team_id, "--user", user_id],
-                                       env=env, cwd=DATA_DIR, stdout=log_file, stderr=subprocess.STDOUT)
-            _, status, usage = os.wait4(process.pid, 0)
-            seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+            subprocess.run([sys.executable, "-c", _TIMED, str(figures_path), *command, "import", str(path),
+                            "--team", team_id, "--user", user_id],
+                           env=env, cwd=DATA_DIR, stdout=log_file, stderr=subprocess.STDOUT, check=False, timeout=900)
+        figures = json.loads(figures_path.read_text())
         text = log_path.read_text()
         added = re.search(r"([\d,]+) invites? added", text)
         out["runs"].append({
-            "rows": rows, "bytes": len(data), "seconds": seconds, "exit": process.returncode,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "rows": rows, "bytes": len(data), **figures,
             "added": int(added.group(1).replace(",", "")) if added else None,
-            "output": text[-300:] if process.returncode else "",
+            "output": text[-300:] if figures["exit"] else "",
         })
+        figures_path.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
     return out
