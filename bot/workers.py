@@ -23,10 +23,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from bot import metrics
 from bot.config import Settings
@@ -37,6 +39,8 @@ log = logging.getLogger("bot.workers")
 WORKER_TIMEOUT_S = 60
 # Keep-alive from Slack's side and from a proxy in front: reuse connections between requests.
 KEEPALIVE_S = 5
+# A scheduler child that exits is started again, at most this often.
+SCHEDULER_RESTART_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class _Server(BaseApplication):
         self.settings = settings
         self.options = options
         self.scheduler: subprocess.Popen | None = None
+        self.scheduler_started = 0.0
         super().__init__()
 
     def load_config(self) -> None:
@@ -87,8 +92,15 @@ class _Server(BaseApplication):
             "child_exit": self._child_exit,
             "on_exit": self._on_exit,
         }
+        if "control_socket_disable" in self.cfg.settings:
+            # gunicorn 24+ opens a control socket at one path per user ($HOME/.gunicorn): two
+            # servers on a box would fight over it, and nothing here uses it.
+            values["control_socket_disable"] = True
         for key, value in values.items():
             self.cfg.set(key, value)
+
+    def run(self) -> None:
+        _Master(self).run()
 
     def load(self) -> Any:
         """In each worker, after the fork: its own app, database pool and metrics."""
@@ -107,9 +119,24 @@ class _Server(BaseApplication):
         log.info("listening on http://%s:%d with %d workers of %d threads (POST /slack/events, GET /healthz, "
                  "GET /metrics)", self.options.host, self.options.port, self.options.workers, self.options.threads)
         if self.options.scheduler:
-            command = [sys.executable, "-m", "bot.cli", *(["--log-json"] if self.options.log_json else []), "scheduler"]
-            self.scheduler = subprocess.Popen(command)
-            log.info("nudge scheduler started as process %d", self.scheduler.pid)
+            self.start_scheduler()
+
+    def start_scheduler(self) -> None:
+        """The nudge scheduler as one child process (`invite-hygiene scheduler`, same environment)."""
+        command = [sys.executable, "-m", "bot.cli", *(["--log-json"] if self.options.log_json else []), "scheduler"]
+        self.scheduler = subprocess.Popen(command)
+        self.scheduler_started = time.monotonic()
+        log.info("nudge scheduler started as process %d", self.scheduler.pid)
+
+    def check_scheduler(self) -> None:
+        """Start the scheduler again when it has exited (the master's loop calls this every second)."""
+        if self.scheduler is None or self.scheduler.poll() is None:
+            return
+        if time.monotonic() - self.scheduler_started < SCHEDULER_RESTART_S:
+            return
+        log.warning("nudge scheduler (process %d) exited with %s; starting it again", self.scheduler.pid,
+                    self.scheduler.returncode)
+        self.start_scheduler()
 
     @staticmethod
     def _child_exit(_arbiter: Any, worker: Any) -> None:
@@ -123,6 +150,14 @@ class _Server(BaseApplication):
             except subprocess.TimeoutExpired:
                 self.scheduler.kill()
                 self.scheduler.wait(5)
+
+
+class _Master(Arbiter):
+    """gunicorn's master, which also keeps the one scheduler child running."""
+
+    def manage_workers(self) -> None:
+        super().manage_workers()
+        self.app.check_scheduler()
 
 
 def serve_workers(settings: Settings, options: WorkerOptions) -> None:
