@@ -200,3 +200,65 @@ def test_every_step_keeps_the_data_postgres(pg_url):
         with admin.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS mig_steps CASCADE"))
         admin.dispose()
+
+
+# What a next release's additive migration may do: a nullable column, a column with a server
+# default, a new table, a new index. The running version must keep working on that schema while
+# the new one rolls out beside it (docs/install.md, "Upgrades").
+_AHEAD = (
+    "ALTER TABLE invites ADD COLUMN next_release_note TEXT",
+    "ALTER TABLE members ADD COLUMN next_release_flag BOOLEAN DEFAULT false NOT NULL",
+    "ALTER TABLE deliveries ADD COLUMN next_release_attempt_ms INTEGER",
+    "CREATE TABLE next_release_things (id INTEGER PRIMARY KEY, team_id VARCHAR(32) NOT NULL)",
+    "CREATE INDEX ix_next_release_invites_name ON invites (name)",
+)
+
+
+def _works_one_additive_migration_ahead(url: str) -> None:
+    from bot.db.migrate import upgrade
+    from bot.domain.commands import InviteRef, LogRequest, SentSpec
+    from bot.domain.invites import Priority, Status
+    from bot.domain.prospect import prospect_from_url
+    from bot.services.importing import import_upload
+    from bot.services.invites import log_invites, record_outcome, undo_last
+    from tests.support.linkedin import fixture
+
+    upgrade(url)
+    db = Database.from_url(url)
+    try:
+        with db.engine.begin() as conn:
+            for statement in _AHEAD:
+                conn.execute(text(statement))
+        dana = identify(db, team_id="T1", user_id="U1", now=NOW)
+        request = LogRequest((prospect_from_url("https://www.linkedin.com/in/rolling-one"),), None, None, None,
+                             SentSpec(), Priority.NORMAL, False)
+        assert log_invites(db, dana, request, now=NOW).logged
+        record_outcome(db, dana, InviteRef(prospect_key="in:rolling-one"), Status.ACCEPTED, now=NOW)
+        undo_last(db, dana, now=NOW)
+        assert pile_for(db, dana, now=NOW).pending == 1
+        assert import_upload(db, dana, "Invitations.csv", fixture("Invitations.csv"), now=NOW).added > 0
+        assert list_invites(db, dana, status="all", page=1, now=NOW).total > 1
+        day = date(2026, 11, 18)
+        held = ledger.claim(db, team_id="T1", recipient="U1", kind="daily_digest", local_date=day, now=NOW)
+        assert held is not None
+        ledger.settle(db, held, sent_at=NOW, channel="D1", ts="1.0")
+        assert ledger.claim(db, team_id="T1", recipient="U1", kind="daily_digest", local_date=day, now=NOW) is None
+    finally:
+        db.dispose()
+
+
+def test_this_version_works_one_additive_migration_ahead_sqlite(tmp_path):
+    _works_one_additive_migration_ahead(f"sqlite:///{tmp_path / 'ahead.db'}")
+
+
+@pytest.mark.postgres
+def test_this_version_works_one_additive_migration_ahead_postgres(pg_url):
+    admin = Database.from_url(pg_url)
+    with admin.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS mig_ahead CASCADE; CREATE SCHEMA mig_ahead"))
+    try:
+        _works_one_additive_migration_ahead(pg_url + "?options=-csearch_path%3Dmig_ahead")
+    finally:
+        with admin.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS mig_ahead CASCADE"))
+        admin.dispose()
