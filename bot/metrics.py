@@ -126,10 +126,8 @@ def serve_http(*, host: str, port: int) -> None:
 # ---- recording (each a no-op in a process that has not enabled metrics) ---------------------
 
 
-def request_kind(path: str, body: dict[str, Any] | None) -> str:
-    """Which of REQUEST_KINDS a request is."""
-    if body is None:
-        return "oauth" if path != "/slack/events" else "other"
+def request_kind(body: dict[str, Any]) -> str:
+    """Which of REQUEST_KINDS a Slack request to /slack/events is (OAuth pages are counted as "oauth")."""
     if body.get("command"):
         return "command"
     kind = body.get("type")

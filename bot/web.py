@@ -73,7 +73,7 @@ class WebApp:
             context.team_id or "-", context.user_id or "-", describe(bolt_request.body),
             outcome, response.status, elapsed,
         )
-        metrics.request(metrics.request_kind("/slack/events", bolt_request.body), outcome, elapsed / 1000)
+        metrics.request(metrics.request_kind(bolt_request.body), outcome, elapsed / 1000)
         wsgi_response = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
         start_response(wsgi_response.status, wsgi_response.get_headers())
         return wsgi_response.get_body()
