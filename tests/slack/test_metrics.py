@@ -89,3 +89,20 @@ def test_database_errors_count_by_class(web, db):
     assert sum(grown.values()) == 1
     ((_, error_class),) = next(labels for labels, n in grown.items() if n)
     assert error_class in {"OperationalError", "UndefinedTable"}
+
+
+def test_oauth_pages_count_as_oauth(db, fake_slack):
+    from bot.clock import FixedClock
+    from bot.config import Settings
+    from bot.slack.app import create_app, install_for
+    from tests.support.signing import SIGNING_SECRET
+
+    settings = Settings(_env_file=None, slack_signing_secret=SIGNING_SECRET, slack_client_id="111.222",
+                        slack_client_secret="oauth-client-secret-abc", slack_api_url=fake_slack.base_url)
+    clock = FixedClock(NOW)
+    web = WebApp(create_app(settings, db, clock=clock, install=install_for(settings, db, clock)), db)
+    before = scrape(web)
+    assert call(web, "GET", "/slack/install").status == 200
+    after = scrape(web)
+    assert grew(before, after, "invite_hygiene_requests_total", kind="oauth", outcome="ok") == 1
+    assert "oauth-client-secret-abc" not in call(web, "GET", "/metrics").body
