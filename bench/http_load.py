@@ -95,6 +95,29 @@ class Server:
             self.process.wait(5)
 
 
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving this database (its process title names it), by pid.
+
+    Empty for SQLite (the database work is in the server's own processes)."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    name = database_url.rsplit("/", 1)[1].split("?")[0]
+    found = {}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if title.startswith("postgres: ") and f" {name} " in title:
+                found[int(cmdline.parent.name)] = _cpu_of(int(cmdline.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -243,9 +266,11 @@ def run(database_url: str, people: list[Actor], fake: FakeSlack, *, tag: str, re
         warm, _ = drive(server.port, people, fake, tag=tag, requests=50 * (workers or 1), seconds=60,
                         concurrency=concurrency)
         cpu_before, generator_before = server.cpu_seconds(), time.process_time()
+        database_before = database_cpu(database_url)
         tally, elapsed = drive(server.port, people, fake, tag=tag, requests=requests, seconds=seconds,
                                concurrency=concurrency, start=100 * (workers or 1))
         cpu, generator = server.cpu_seconds() - cpu_before, time.process_time() - generator_before
+        database = sum(v - database_before.get(pid, 0.0) for pid, v in database_cpu(database_url).items())
         memory = server.status()
     finally:
         server.stop()
@@ -261,4 +286,5 @@ def run(database_url: str, people: list[Actor], fake: FakeSlack, *, tag: str, re
         "server_cpu_s": cpu, "server_cpu_ms_per_request": cpu / done * 1000 if done else 0.0,
         "generator_cpu_s": generator, "generator_cores": generator / elapsed if elapsed else 0.0,
         "server_cores": cpu / elapsed if elapsed else 0.0,
+        "database_cores": database / elapsed if elapsed else 0.0,
     }

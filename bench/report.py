@@ -223,8 +223,9 @@ def workers_table(results: dict[str, Any]) -> list[str]:
     load = results.get("workers") or {}
     lines = [
         "| database | requests | seconds | req/s | p50 ms | p99 ms | max ms | errors | largest process RSS MB | "
-        "all processes RSS MB | server CPU ms/request | server cores busy | load generator cores busy |",
-        "|---|" + "---:|" * 12,
+        "all processes RSS MB | server CPU ms/request | server cores busy | PostgreSQL backends cores busy | "
+        "load generator cores busy |",
+        "|---|" + "---:|" * 13,
     ]
     for b in results["backends"]:
         h = load.get(b)
@@ -235,9 +236,13 @@ def workers_table(results: dict[str, Any]) -> list[str]:
             f"| {NAMES[b]} | {h['requests']} | {h['seconds']:.1f} | {h['rps']:.1f} | {fmt_ms(lat['median'])} | "
             f"{fmt_ms(lat['p99'])} | {fmt_ms(lat['max'])} | {h['errors']} | {h['peak_rss_mb']:.0f} | "
             f"{h['total_rss_mb']:.0f} | {h['server_cpu_ms_per_request']:.1f} | {h['server_cores']:.2f} of "
-            f"{h['cores']} | {h['generator_cores']:.2f} of {h['cores']} |"
+            f"{h['cores']} | {_database_cores(b, h)} | {h['generator_cores']:.2f} of {h['cores']} |"
         )
     return lines
+
+
+def _database_cores(backend: str, h: dict[str, Any]) -> str:
+    return f"{h['database_cores']:.2f} of {h['cores']}" if backend == "postgres" and "database_cores" in h else "–"
 
 
 def http_table(results: dict[str, Any]) -> list[str]:
