@@ -43,19 +43,47 @@ class Server:
     port: int
     log_path: Path
 
+    def pids(self) -> list[int]:
+        """The server process and every process below it (gunicorn's workers)."""
+        children: dict[int, list[int]] = defaultdict(list)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                children[int(stat.read_text().rsplit(")", 1)[1].split()[1])].append(int(stat.parent.name))
+            except (OSError, ValueError, IndexError):
+                continue
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+        return found
+
     def status(self) -> dict[str, int]:
-        """VmHWM and VmRSS (kB) of the server process, from /proc."""
-        values = {}
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            key, _, rest = line.partition(":")
-            if key in {"VmHWM", "VmRSS"}:
-                values[key] = int(rest.split()[0])
+        """VmHWM and VmRSS (kB): the largest process's, and VmRSS summed over all of them, from /proc."""
+        values = {"VmHWM": 0, "VmRSS": 0, "total_rss": 0}
+        for pid in self.pids():
+            try:
+                lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                key, _, rest = line.partition(":")
+                if key in {"VmHWM", "VmRSS"}:
+                    values[key] = max(values[key], int(rest.split()[0]))
+                if key == "VmRSS":
+                    values["total_rss"] += int(rest.split()[0])
         return values
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time the server has used."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User plus system CPU time the server's processes have used."""
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         """Terminate the process and wait for it."""
@@ -65,6 +93,29 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)
+
+
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving this database (its process title names it), by pid.
+
+    Empty for SQLite (the database work is in the server's own processes)."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    name = database_url.rsplit("/", 1)[1].split("?")[0]
+    found = {}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if title.startswith("postgres: ") and f" {name} " in title:
+                found[int(cmdline.parent.name)] = _cpu_of(int(cmdline.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
 
 
 def _free_port() -> int:
@@ -78,8 +129,8 @@ def _console_script() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
-def start_server(database_url: str, fake: FakeSlack, *, threads: int, tag: str) -> Server:
-    """Start serve --no-scheduler on a free loopback port and wait until /healthz answers."""
+def start_server(database_url: str, fake: FakeSlack, *, threads: int, tag: str, workers: int | None = None) -> Server:
+    """Start serve --no-scheduler (with --workers N when given) on a free loopback port; wait for /healthz."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k != "DATABASE_URL"}
     env.update({
@@ -88,7 +139,8 @@ def start_server(database_url: str, fake: FakeSlack, *, threads: int, tag: str) 
     })
     log_path = DATA_DIR / f"serve-{tag}.log"
     process = subprocess.Popen(
-        [*_console_script(), "serve", "--no-scheduler", "--host", "127.0.0.1", "--threads", str(threads)],
+        [*_console_script(), "serve", "--no-scheduler", "--host", "127.0.0.1", "--threads", str(threads),
+         *(["--workers", str(workers)] if workers else [])],
         env=env, cwd=DATA_DIR, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
     )
     server = Server(process, port, log_path)
@@ -197,8 +249,11 @@ def drive(port: int, people: list[Actor], fake: FakeSlack, *, tag: str, requests
 
 
 def run(database_url: str, people: list[Actor], fake: FakeSlack, *, tag: str, requests: int, seconds: float,
-        concurrency: int, threads: int) -> dict[str, Any]:
-    """Start the server, warm it up, drive the measured load, and read its peak memory."""
+        concurrency: int, threads: int, workers: int | None = None) -> dict[str, Any]:
+    """Start the server, warm it up, drive the measured load, and read its peak memory.
+
+    The load generator is this process (client threads, and the fake Web API's): its CPU time
+    over the measured load is reported beside the server's, as a share of the box's cores."""
     for actor in people:
         if actor.user_id not in fake.users:
             fake.add_user(actor.user_id, tz="America/New_York")
@@ -206,13 +261,16 @@ def run(database_url: str, people: list[Actor], fake: FakeSlack, *, tag: str, re
     teams = {actor.team_id for actor in people}
     assert len(teams) == 1, f"the HTTP load runs on one workspace's data, got {sorted(teams)}"
     fake.token_teams[BOT_TOKEN] = teams.pop()
-    server = start_server(database_url, fake, threads=threads, tag=tag)
+    server = start_server(database_url, fake, threads=threads, tag=tag, workers=workers)
     try:
-        warm, _ = drive(server.port, people, fake, tag=tag, requests=50, seconds=60, concurrency=concurrency)
-        cpu_before = server.cpu_seconds()
+        warm, _ = drive(server.port, people, fake, tag=tag, requests=50 * (workers or 1), seconds=60,
+                        concurrency=concurrency)
+        cpu_before, generator_before = server.cpu_seconds(), time.process_time()
+        database_before = database_cpu(database_url)
         tally, elapsed = drive(server.port, people, fake, tag=tag, requests=requests, seconds=seconds,
-                               concurrency=concurrency, start=100)
-        cpu = server.cpu_seconds() - cpu_before
+                               concurrency=concurrency, start=100 * (workers or 1))
+        cpu, generator = server.cpu_seconds() - cpu_before, time.process_time() - generator_before
+        database = sum(v - database_before.get(pid, 0.0) for pid, v in database_cpu(database_url).items())
         memory = server.status()
     finally:
         server.stop()
@@ -220,8 +278,13 @@ def run(database_url: str, people: list[Actor], fake: FakeSlack, *, tag: str, re
     return {
         "requests": done, "planned": requests, "time_limit_s": seconds, "seconds": elapsed,
         "rps": done / elapsed if elapsed else 0.0, "concurrency": concurrency, "server_threads": threads,
+        "workers": workers, "cores": os.cpu_count(),
         "latency": tally.all.summary(), "by_command": {k: v.summary() for k, v in sorted(tally.by_command.items())},
         "errors": len(tally.errors) + len(warm.errors), "error_examples": sorted(set(tally.errors + warm.errors))[:5],
         "peak_rss_mb": memory.get("VmHWM", 0) / 1024, "rss_mb": memory.get("VmRSS", 0) / 1024,
+        "total_rss_mb": memory.get("total_rss", 0) / 1024,
         "server_cpu_s": cpu, "server_cpu_ms_per_request": cpu / done * 1000 if done else 0.0,
+        "generator_cpu_s": generator, "generator_cores": generator / elapsed if elapsed else 0.0,
+        "server_cores": cpu / elapsed if elapsed else 0.0,
+        "database_cores": database / elapsed if elapsed else 0.0,
     }

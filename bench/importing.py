@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
+import os
 import random
+import re
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -215,3 +221,56 @@ def _stages(db: Database, actor: Any, rows: int) -> dict[str, float] | None:
         return None
     done = time.perf_counter()
     return {"parse": parsed_at - started, "plan": planned_at - parsed_at, "apply": done - planned_at}
+
+
+# Runs the command from a small process and reports its wall time and its own rusage: a child
+# forked straight from this (large) process would count this process's pages in its peak RSS.
+_TIMED = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.run(sys.argv[2:]).returncode
+seconds = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as out:
+    json.dump({"seconds": seconds, "exit": code, "peak_rss_mb": usage.ru_maxrss / 1024,
+               "cpu_s": usage.ru_utime + usage.ru_stime}, out)
+"""
+
+
+def whole_process(url: str, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """`invite-hygiene import FILE` as an operator runs it, one process per file, startup included.
+
+    For the busiest member (as `full_import`), into the database at `url`: one file of each size,
+    each of fresh prospects plus some already known. Wall time from spawn to exit, and the
+    child's own peak RSS and CPU time (`wait4`'s rusage of that one process)."""
+    db = Database.from_url(url)
+    try:
+        team_id, user_id, known = busiest_member(db)
+    finally:
+        db.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k != "DATABASE_URL"}
+    env.update({"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+    script = Path(sys.executable).parent / "invite-hygiene"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    out: dict[str, Any] = {"member": user_id, "known_prospects": len(known), "runs": []}
+    for n, rows in enumerate(sizes):
+        data = invitations_csv(rows, member_name="Bench Member", member_slug="bench-member", known=known,
+                               seed=21 + n, first_prospect=40_000_000 + n * 1_000_000)
+        path = DATA_DIR / f"Invitations-cli-{rows}.csv"
+        path.write_bytes(data)
+        log_path, figures_path = DATA_DIR / f"import-cli-{rows}.log", DATA_DIR / f"import-cli-{rows}.json"
+        with log_path.open("w") as log_file:
+            subprocess.run([sys.executable, "-c", _TIMED, str(figures_path), *command, "import", str(path),
+                            "--team", team_id, "--user", user_id],
+                           env=env, cwd=DATA_DIR, stdout=log_file, stderr=subprocess.STDOUT, check=False, timeout=900)
+        figures = json.loads(figures_path.read_text())
+        text = log_path.read_text()
+        added = re.search(r"([\d,]+) invites? added", text)
+        out["runs"].append({
+            "rows": rows, "bytes": len(data), **figures,
+            "added": int(added.group(1).replace(",", "")) if added else None,
+            "output": text[-300:] if figures["exit"] else "",
+        })
+        figures_path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+    return out

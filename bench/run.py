@@ -17,16 +17,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+
 from bench import charts, commands, http_load, importing, report, scale, sweep
 from bench.common import BENCH_DIR, DATA_DIR, ROOT
 from bench.generate import Spec, popular_prospects
 from bench.load import PG_ADMIN_DSN, Cached, Generated, alembic_head, pg_problem, prepare, working_copy
 from bot.db.engine import Database
+from bot.db.models import Member
 from tests.support.fake_slack import FakeSlack
 
 log = logging.getLogger("bench")
 
-SECTIONS = ("commands", "sweep", "import", "http", "multi", "scale", "charts")
+SECTIONS = ("commands", "sweep", "import", "http", "workers", "multi", "scale", "charts")
+# `serve --workers` in the workers section: one process per core of this 2-core box.
+HTTP_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class Plan:
     http_seconds: float
     http_concurrency: int
     import_rows: int
+    workers_concurrency: int
+    cli_import_rows: tuple[int, ...]  # `invite-hygiene import` as a whole process, one file of each size
     chart_runs: int = 20  # charts drawn and uploaded off the request path (bench/charts.py)
     scale: Spec | None = None  # the 10x dataset (PostgreSQL only, generated in parts; bench/scale.py)
 
@@ -67,8 +74,8 @@ FULL = Plan(
     multi=Spec(1000, 1_000_000, 20),
     commands_on=(Spec(1000, 10_000), Spec(1000, 100_000), Spec(1000, 1_000_000), Spec(1000, 1_000_000, 20)),
     runs=500, warmup=25, sweep_runs=5, full_cycle=True,
-    http_requests=6000, http_seconds=90, http_concurrency=8, import_rows=50_000,
-    chart_runs=100, scale=scale.SPEC,
+    http_requests=6000, http_seconds=90, http_concurrency=8, import_rows=50_000, workers_concurrency=16,
+    cli_import_rows=(50_000, 250_000), chart_runs=100, scale=scale.SPEC,
 )
 QUICK = Plan(
     mode="quick",
@@ -77,8 +84,8 @@ QUICK = Plan(
     multi=None,
     commands_on=(Spec(1000, 100_000),),
     runs=100, warmup=10, sweep_runs=2, full_cycle=False,
-    http_requests=400, http_seconds=15, http_concurrency=8, import_rows=10_000,
-    scale=scale.QUICK_SPEC,
+    http_requests=400, http_seconds=15, http_concurrency=8, import_rows=10_000, workers_concurrency=16,
+    cli_import_rows=(10_000, 50_000), scale=scale.QUICK_SPEC,
 )
 
 
@@ -179,20 +186,41 @@ def bench_dataset(plan: Plan, spec: Spec, item: Cached, fake: FakeSlack, section
     finally:
         db.dispose()
         drop()
+    if spec == plan.headline and "import" in sections:
+        log.info("%s %s: invite-hygiene import as a whole process, %s rows", item.backend, spec.key,
+                 " and ".join(f"{n:,}" for n in plan.cli_import_rows))
+        url, drop = working_copy(item, "cli-import")  # a fresh copy: the files' prospects are new to it
+        try:
+            out["import"]["whole_process"] = importing.whole_process(url, plan.cli_import_rows)
+        finally:
+            drop()
     out["load_end"] = os.getloadavg()[0]
     return out
 
 
-def bench_http(plan: Plan, item: Cached, fake: FakeSlack) -> dict[str, Any]:
-    """serve under load on a fresh copy of the headline data."""
-    url, drop = working_copy(item, "http")
+def fresh_profiles(db: Database) -> None:
+    """Profiles checked now, by the wall clock `serve` runs on, as the scheduler's weekly refresh keeps them.
+
+    The data ends at NOW, days or weeks before the wall clock: without this, the first request of
+    each member would call users.info and write its profile, a cost a live deployment pays weekly."""
+    with db.session() as session:
+        session.execute(update(Member).values(tz_checked_at=datetime.now(UTC)))
+
+
+def bench_http(plan: Plan, item: Cached, fake: FakeSlack, *, workers: int | None = None) -> dict[str, Any]:
+    """serve (or serve --workers N) under load on a fresh copy of the headline data."""
+    tag = "http" if workers is None else f"workers{workers}"
+    url, drop = working_copy(item, tag)
     try:
         db = Database.from_url(url)
         people = commands.actors(db)
+        fresh_profiles(db)
         db.dispose()
-        log.info("%s: HTTP load, up to %d requests or %.0f s", item.backend, plan.http_requests, plan.http_seconds)
-        return http_load.run(url, people, fake, tag=item.backend, requests=plan.http_requests,
-                             seconds=plan.http_seconds, concurrency=plan.http_concurrency, threads=8)
+        concurrency = plan.http_concurrency if workers is None else plan.workers_concurrency
+        log.info("%s: HTTP load%s, up to %d requests or %.0f s", item.backend,
+                 f" on {workers} workers" if workers else "", plan.http_requests, plan.http_seconds)
+        return http_load.run(url, people, fake, tag=f"{item.backend}-{tag}", requests=plan.http_requests,
+                             seconds=plan.http_seconds, concurrency=concurrency, threads=8, workers=workers)
     finally:
         drop()
 
@@ -230,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "mode": plan.mode, "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), "skipped": {},
         "datasets": {}, "results": {}, "headline": plan.headline.key, "growth": [s.key for s in plan.growth],
         "members_pair": [s.key for s in plan.members_pair], "multi": plan.multi.key if plan.multi and "multi" in sections else None,
-        "http_dataset": plan.headline.key, "import": {}, "http": {},
+        "http_dataset": plan.headline.key, "import": {}, "http": {}, "workers": {},
     }
     if "postgres" in backends and (problem := pg_problem()):
         log.warning("skipping PostgreSQL: %s", problem)
@@ -255,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
                 _save_partial(plan, results)
             if "http" in sections:
                 results["http"][backend] = bench_http(plan, cached[(backend, plan.headline.key)], fake)
+                watch.sample()
+            if "workers" in sections:
+                results["workers"][backend] = bench_http(plan, cached[(backend, plan.headline.key)], fake,
+                                                         workers=HTTP_WORKERS)
                 watch.sample()
         if "scale" in sections and plan.scale and "postgres" in backends:
             results["scale"] = bench_scale(plan, plan.scale, fake)

@@ -29,11 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=None, help="port (default PORT or 3000)")
-    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument("--threads", type=int, default=8, help="threads of each process (default 8)")
+    serve.add_argument("--workers", type=_positive, nargs="?", const=0, default=None, metavar="N",
+                       help="N worker processes under gunicorn (N omitted: one per core); without it, one process")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the nudge scheduler here")
 
     sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN), with the scheduler")
-    sub.add_parser("scheduler", help="the nudge scheduler alone (for several web replicas)")
+    scheduler = sub.add_parser("scheduler", help="the nudge scheduler alone (for several web replicas)")
+    scheduler.add_argument("--metrics-port", type=int, default=None, help="serve GET /metrics on this port")
+    scheduler.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port (default 127.0.0.1)")
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
 
     purge = sub.add_parser("purge", help="delete a workspace and all its data (needs --yes-delete-everything)")
@@ -49,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start what fits the configuration: Socket Mode, HTTP, or the playground")
     add_playground_parser(sub)
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,10 +103,12 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    """`invite-hygiene serve`."""
+    """`invite-hygiene serve [--workers [N]]`."""
+    settings.require_http()
+    if getattr(args, "workers", None) is not None:
+        return _serve_workers(settings, args)
     from bot.web import WebApp, serve
 
-    settings.require_http()
     runtime = build(settings)
     app = runtime.app()
     freeze_startup_objects()
@@ -105,11 +118,27 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
+    """`serve --workers`: migrate once here, then gunicorn forks the workers (bot/workers.py)."""
+    from bot.workers import WorkerOptions, default_workers, serve_workers
+
+    open_database(settings).dispose()
+    serve_workers(settings, WorkerOptions(
+        host=args.host, port=args.port or settings.port, workers=args.workers or default_workers(),
+        threads=args.threads, scheduler=not args.no_scheduler, log_json=args.log_json,
+    ))
+    return 0
+
+
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """`invite-hygiene scheduler`."""
     settings.require_tokens()
     runtime = build(settings)
     runtime.install  # noqa: B018 - fail at start, not at the first cycle, when the install is misconfigured
+    if getattr(args, "metrics_port", None):
+        from bot import metrics
+
+        metrics.serve_http(host=args.metrics_host, port=args.metrics_port)
     freeze_startup_objects()
     runtime.run_scheduler()
     return 0

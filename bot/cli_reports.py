@@ -8,19 +8,17 @@ import io
 import json
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.db.engine import Database
-from bot.db.models import Member, Workspace
 from bot.domain.counts import stale_label
 from bot.domain.invites import PERIODS, Period, RateCounts, Tier
-from bot.services.leaderboard import Insights, Leaderboard, member_insights, team_leaderboard
-from bot.services.members import Actor, WorkspaceSettings, identify
-from bot.services.stats import MemberStats, member_stats
+
+if TYPE_CHECKING:  # the services and the database are imported by the report command alone
+    from bot.config import Settings
+    from bot.db.engine import Database
+    from bot.services.leaderboard import Insights, Leaderboard
+    from bot.services.members import Actor
+    from bot.services.stats import MemberStats
 
 EXIT_USAGE = 2
 WEEKDAY_KEYS = {1: "mon", 2: "tue", 3: "wed", 4: "thu", 5: "fri", 6: "sat", 7: "sun"}
@@ -57,6 +55,7 @@ def instant(value: str) -> datetime:
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """Print the report on stdout; exit 2 with a one-line reason for an unknown team or member."""
     from bot.bootstrap import open_database
+    from bot.clock import SystemClock
 
     db = open_database(settings)
     try:
@@ -74,6 +73,12 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, period: Period, now: datetime,
                 fmt: str) -> str:
     """The report's text (ending with a newline)."""
+    from sqlalchemy import select
+
+    from bot.db.models import Workspace
+    from bot.services.leaderboard import member_insights, team_leaderboard
+    from bot.services.stats import member_stats
+
     with db.session(write=False) as session:
         if session.scalar(select(Workspace.team_id).where(Workspace.team_id == team_id)) is None:
             raise ReportError(f"unknown team {team_id!r}: no workspace with that id in this database")
@@ -102,6 +107,11 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
 
 def existing_actor(db: Database, *, team_id: str, user_id: str, now: datetime) -> Actor:
     """The Actor of a member already stored; never creates one (a report must not add members)."""
+    from sqlalchemy import select
+
+    from bot.db.models import Member
+    from bot.services.members import Actor, WorkspaceSettings, identify
+
     with db.session(write=False) as session:
         member = session.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
         if member is None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot import metrics
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import Database
@@ -37,11 +38,12 @@ def cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: TokenSo
 
     def run(*, now: datetime | None = None, team_id: str | None = None, dry_run: bool = False) -> CycleReport:
         now = now or clock.now()
-        if not dry_run:
-            # Zones change (travel, moves): keep them fresh for members who only read digests.
-            refresh_profiles(db, now=now, lookup_for_team=lookup_for_team, limit=PROFILE_REFRESH_BATCH)
-        return run_cycle(db, now=now, send=send, team_id=team_id, dry_run=dry_run, mark_undeliverable=mark,
-                         send_to_channel=post, update_digest=update_digest)
+        with metrics.timed_cycle(db.engine):
+            if not dry_run:
+                # Zones change (travel, moves): keep them fresh for members who only read digests.
+                refresh_profiles(db, now=now, lookup_for_team=lookup_for_team, limit=PROFILE_REFRESH_BATCH)
+            return run_cycle(db, now=now, send=send, team_id=team_id, dry_run=dry_run, mark_undeliverable=mark,
+                             send_to_channel=post, update_digest=update_digest)
 
     return run
 
@@ -60,6 +62,7 @@ def _job(run: Callable[..., CycleReport]) -> Callable[[], None]:
 
 def start_background(settings: Settings, db: Database, clock: Clock, tokens: TokenSource) -> BackgroundScheduler:
     """Run cycles every SWEEP_INTERVAL_SECONDS in a background thread (serve, socket)."""
+    metrics.enable()
     scheduler = BackgroundScheduler(timezone="UTC")
     _add(scheduler, settings, db, clock, tokens)
     scheduler.start()
@@ -68,6 +71,7 @@ def start_background(settings: Settings, db: Database, clock: Clock, tokens: Tok
 
 def run_blocking(settings: Settings, db: Database, clock: Clock, tokens: TokenSource) -> None:
     """Run cycles in the foreground until interrupted (`invite-hygiene scheduler`)."""
+    metrics.enable()
     scheduler = BlockingScheduler(timezone="UTC")
     _add(scheduler, settings, db, clock, tokens)
     log.info("scheduler running a nudge cycle every %ds", settings.sweep_interval_seconds)

@@ -1,4 +1,4 @@
-"""The HTTP face of the app: a WSGI application served by waitress (not Bolt's dev server)."""
+"""The HTTP face of the app: one WSGI application, served by waitress (one process) or gunicorn (workers)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
+from bot import metrics
 from bot.db import bounds
 from bot.db.engine import Database
 from bot.slack.request import SlackRequest
@@ -26,27 +27,33 @@ StartResponse = Callable[..., Any]
 
 
 class WebApp:
-    """Routes /slack/events (and OAuth paths) to Bolt, answers /healthz, refuses the rest."""
+    """Routes /slack/events (and OAuth paths) to Bolt, answers /healthz and /metrics, refuses the rest."""
 
     def __init__(self, app: App, db: Database) -> None:
         self.bolt = SlackRequestHandler(app)
         self.app = app
         self.db = db
+        metrics.enable()
+        metrics.watch(db.engine)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz" and method in {"GET", "HEAD"}:
             return self._health(start_response)
+        if path == "/metrics" and method in {"GET", "HEAD"}:
+            return self._metrics(start_response)
         if path == "/slack/events" and method == "POST":
+            started = time.perf_counter()
             refusal = self._refuse(environ)
             if refusal:
                 log.warning("refused %s %s: %s", method, path, refusal[1])
+                metrics.request("other", "refused", time.perf_counter() - started)
                 return _send(start_response, refusal[0], {"error": refusal[1]})
             return self._dispatch(environ, start_response)
         flow = self.app.oauth_flow
         if flow is not None and method == "GET" and path in {flow.install_path, flow.redirect_uri_path}:
-            return self.bolt(environ, start_response)
+            return self._oauth(environ, start_response)
         return _send(start_response, "404 Not Found", {"error": "not found"})
 
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -60,14 +67,36 @@ class WebApp:
             response = self.app.dispatch(bolt_request)
         elapsed = (time.perf_counter() - started) * 1000
         context = bolt_request.context
+        outcome = context.get("outcome", _outcome(response.status))
         log.info(
             "request team=%s user=%s %s outcome=%s status=%d %.1fms",
             context.team_id or "-", context.user_id or "-", describe(bolt_request.body),
-            context.get("outcome", "ok" if response.status < 400 else "refused"), response.status, elapsed,
+            outcome, response.status, elapsed,
         )
+        metrics.request(metrics.request_kind(bolt_request.body), outcome, elapsed / 1000)
         wsgi_response = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
         start_response(wsgi_response.status, wsgi_response.get_headers())
         return wsgi_response.get_body()
+
+    def _oauth(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Bolt's install and redirect pages, counted as oauth requests."""
+        started = time.perf_counter()
+        seen: list[str] = []
+
+        def recording(status: str, headers: list, exc_info: Any = None) -> Any:
+            seen.append(status)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = self.bolt(environ, recording)
+        status = int(seen[0].split()[0]) if seen else 500
+        metrics.request("oauth", _outcome(status), time.perf_counter() - started)
+        return body
+
+    @staticmethod
+    def _metrics(start_response: StartResponse) -> Iterable[bytes]:
+        data, content_type = metrics.exposition()
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+        return [data]
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         if self.db.ping():
@@ -105,6 +134,11 @@ def describe(body: dict[str, Any]) -> str:
     if body.get("type") == "event_callback":
         return f"event={(body.get('event') or {}).get('type', '?')}"
     return f"type={body.get('type', '?')}"
+
+
+def _outcome(status: int) -> str:
+    """The outcome of a request that no listener named: ok, refused (4xx) or error (5xx)."""
+    return "ok" if status < 400 else "refused" if status < 500 else "error"
 
 
 def _send(start_response: StartResponse, status: str, body: dict[str, Any]) -> Iterable[bytes]:

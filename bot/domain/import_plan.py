@@ -170,13 +170,17 @@ def _one_per_invite(
     Two distinct invites to one person in one file mean the older one ended somehow (withdrawn,
     expired, ignored): the file does not say how, so it is reported rather than stored with a guess.
     """
-    by_key: dict[str, list[PlannedInvite]] = {}
+    # A key seen once (nearly every one) costs no list of its own: a 250,000-row file would make
+    # as many lists (tens of MB) for a handful of repeats.
+    first: dict[str, PlannedInvite] = {}
+    again: dict[str, list[PlannedInvite]] = {}
     for invite in planned:
-        by_key.setdefault(invite.key, []).append(invite)
-    kept: list[PlannedInvite] = []
+        if first.setdefault(invite.key, invite) is not invite:
+            again.setdefault(invite.key, [first[invite.key]]).append(invite)
+    kept: list[PlannedInvite] = [invite for key, invite in first.items() if key not in again]
     repeated = 0
     older: list[RejectedRow] = []
-    for rows in by_key.values():
+    for rows in again.values():
         rows.sort(key=lambda r: (r.sent_at, -r.line), reverse=True)  # newest, then first in the file
         newest = rows[0]
         kept.append(newest)

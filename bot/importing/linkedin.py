@@ -151,14 +151,18 @@ class ParsedExport:
 # Entry points
 
 
-def parse_upload(filename: str, data: bytes) -> ParsedExport:
-    """Parse an uploaded file, recognised by its content: a zip archive or one of the two CSVs."""
-    _check_size(len(data), "the file")
+def parse_upload(filename: str, data: bytes, *, max_bytes: int | None = None) -> ParsedExport:
+    """Parse an uploaded file, recognised by its content: a zip archive or one of the two CSVs.
+
+    `max_bytes` bounds the file and what an archive unpacks to (default MAX_FILE_BYTES, the bound
+    of a Slack upload; the command line allows more)."""
+    limit = max_bytes or MAX_FILE_BYTES
+    _check_size(len(data), "the file", limit)
     name = _basename(filename)
     if not data:
         raise UnsupportedFile("the file is empty")
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return _parse_zip(name or "the archive", data)
+        return _parse_zip(name or "the archive", data, limit)
     try:
         text, encoding = _decode(data)
         return _parse_text(text, source=name, want=None, encoding=encoding)
@@ -192,17 +196,17 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _over_limit(what: str, n: int) -> str:
-    return f"{what} {_size(n)}, over the {_size(MAX_FILE_BYTES)} limit"
+def _over_limit(what: str, n: int, limit: int) -> str:
+    return f"{what} {_size(n)}, over the {_size(limit)} limit"
 
 
-def _check_size(n: int, what: str) -> None:
-    if n > MAX_FILE_BYTES:
-        raise UnsupportedFile(_over_limit(f"{what} is", n))
+def _check_size(n: int, what: str, limit: int) -> None:
+    if n > limit:
+        raise UnsupportedFile(_over_limit(f"{what} is", n, limit))
 
 
 def _check_text(text: str) -> str:
-    _check_size(len(text), "the text")
+    _check_size(len(text), "the text", MAX_FILE_BYTES)
     if "\x00" in text:
         raise UnsupportedFile("the file holds NUL characters: it is binary data, not a CSV")
     return text.removeprefix("\ufeff")
@@ -251,8 +255,8 @@ def _decode(data: bytes) -> tuple[str, str | None]:
     return text, encoding
 
 
-def _parse_zip(name: str, data: bytes) -> ParsedExport:
-    members = _read_zip_members(name, data)
+def _parse_zip(name: str, data: bytes, limit: int) -> ParsedExport:
+    members = _read_zip_members(name, data, limit)
     result = ParsedExport(archive=name)
     for member, raw, extra_copies in members:
         try:
@@ -272,7 +276,7 @@ def _parse_zip(name: str, data: bytes) -> ParsedExport:
     return result
 
 
-def _read_zip_members(name: str, data: bytes) -> list[tuple[str, bytes, list[str]]]:
+def _read_zip_members(name: str, data: bytes, limit: int) -> list[tuple[str, bytes, list[str]]]:
     """Return (member name, bytes, names of ignored duplicates) for each file this app reads.
 
     Only zipfile's own calls sit in the try: its failure modes on hostile input are many and
@@ -286,10 +290,10 @@ def _read_zip_members(name: str, data: bytes) -> list[tuple[str, bytes, list[str
             infos = [info for info in archive.infolist() if not info.is_dir()]
             chosen, duplicates = _choose_members(name, infos)
             declared = sum(info.file_size for info in chosen)
-            if declared > MAX_FILE_BYTES:
-                problem = _over_limit(f"{name} would unpack to", declared)
+            if declared > limit:
+                problem = _over_limit(f"{name} would unpack to", declared, limit)
             else:
-                budget = MAX_FILE_BYTES
+                budget = limit
                 for info in chosen:
                     if info.flag_bits & 0x1:
                         problem = f"{info.filename} in {name} is password-protected"
@@ -297,7 +301,7 @@ def _read_zip_members(name: str, data: bytes) -> list[tuple[str, bytes, list[str
                     raw = _read_capped(archive, info, budget)
                     if raw is None:
                         problem = (
-                            f"{name} unpacks to more than {_size(MAX_FILE_BYTES)}, more than it declares"
+                            f"{name} unpacks to more than {_size(limit)}, more than it declares"
                         )
                         break
                     budget -= len(raw)
@@ -375,8 +379,27 @@ class _Header:
     cells: list[str]
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their ends, as `io.StringIO(text, newline="")` gives them, one at a time.
+
+    StringIO copies the whole text at four bytes a character (150 MB for a 250,000-row export);
+    slicing at each LF holds one line at a time. Line ends of a bare CR (old Mac re-saves) go the
+    StringIO way."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        yield from io.StringIO(text, newline="")
+        return
+    find, start, size = text.find, 0, len(text)
+    while start < size:
+        end = find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
 def _rows(text: str, delimiter: str) -> Iterator[_Raw]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     previous = 0
     while True:
         try:
@@ -524,16 +547,16 @@ def _parse_text(text: str, *, source: str, want: Kind | None, encoding: str | No
 
 def _data_rows(
     header: _Header, rows: Iterable[_Raw], source: str, result: ParsedExport
-) -> list[tuple[int, list[str]]]:
-    """Check column counts; return (line, cells) of the rows worth parsing. Blank rows vanish."""
-    good: list[tuple[int, list[str]]] = []
+) -> Iterator[tuple[int, list[str]]]:
+    """Check column counts; yield (line, cells) of the rows worth parsing. Blank rows vanish."""
+    good = 0
     for raw in rows:
         if raw.cells is None:
             reason = f"unreadable CSV row: {raw.error}"
             if "field limit" in raw.error:
                 reason = f"a cell runs over {csv.field_size_limit()} characters (is a quote left open?)"
             result.rejected.append(RejectedRow(raw.start, reason, source))
-            _check_rejections(result, len(good), source, early=True)
+            _check_rejections(result, good, source, early=True)
             continue
         cells = raw.cells
         if _is_blank(cells):
@@ -546,10 +569,10 @@ def _data_rows(
             if raw.end > raw.start:
                 reason += f" (the row runs from line {raw.start} to line {raw.end}: is a quote left open?)"
             result.rejected.append(RejectedRow(raw.start, reason, source))
-            _check_rejections(result, len(good), source, early=True)
+            _check_rejections(result, good, source, early=True)
             continue
-        good.append((raw.start, cells))
-    return good
+        good += 1
+        yield raw.start, cells
 
 
 def _check_rejections(result: ParsedExport, accepted: int, source: str, *, early: bool = False) -> None:
@@ -582,58 +605,84 @@ def _url(value: str) -> str | None:
 
 
 def _parse_invitations(header: _Header, rows: Iterable[_Raw], source: str, result: ParsedExport) -> None:
+    """Rows are read one at a time: a big export never holds all its cells and all its rows at once.
+
+    A re-saved date (15/03/2026) is read day or month first by what the whole file holds, so a row
+    whose Sent At is not LinkedIn's own form waits for the end of the file; LinkedIn's own form
+    (every row of a real export) is always month first and is parsed at once. The rows come out
+    in the file's order, the rejections as they always did (bad column counts first)."""
     has_urls = {"inviter_url", "invitee_url"} <= header.columns.keys()
     result.layouts[source] = "invitations-7col" if has_urls else "invitations-5col"
     if not has_urls:
         result.notes.append(
             f"{source}: older layout without profile URLs, invitations can be matched by name only"
         )
-    good = _data_rows(header, rows, source, result)
-    day_first = _day_first(_cell(cells, header, "sent_at") for _, cells in good)
-    if day_first:
-        result.notes.append(f"{source}: re-saved dates like 15/03/2026 read as day/month/year")
-    for line, cells in good:
-        problems = []
-        direction = _cell(cells, header, "direction").strip().upper()
-        if not direction:
-            problems.append("Direction is empty (expected OUTGOING or INCOMING)")
-        elif direction not in ("OUTGOING", "INCOMING"):
-            problems.append(
-                f"Direction {_quote(_cell(cells, header, 'direction'))} is not OUTGOING or INCOMING"
-            )
-        raw_sent = _cell(cells, header, "sent_at")
-        sent_at = None
+    sent_index = header.columns.get("sent_at")
+    problems: list[RejectedRow] = []
+    waiting: list[tuple[int, list[str]]] = []
+    for line, cells in _data_rows(header, rows, source, result):
+        raw_sent = "" if sent_index is None else cells[sent_index]
+        sent_at = _linkedin_sent_at(raw_sent)
+        if sent_at is None and raw_sent.strip():
+            waiting.append((line, cells))
+            continue
+        _invitation(header, line, cells, source, result, problems, sent_at=sent_at, day_first=False)
+    if waiting:
+        day_first = _day_first(_cell(cells, header, "sent_at") for _, cells in waiting)
+        if day_first:
+            result.notes.append(f"{source}: re-saved dates like 15/03/2026 read as day/month/year")
+        for line, cells in waiting:
+            _invitation(header, line, cells, source, result, problems, sent_at=None, day_first=day_first)
+        result.invitations.sort(key=lambda row: row.line)
+        problems.sort(key=lambda row: row.line)
+    result.rejected.extend(problems)
+
+
+def _invitation(header: _Header, line: int, cells: list[str], source: str, result: ParsedExport,
+                rejected: list[RejectedRow], *, sent_at: datetime | None, day_first: bool) -> None:
+    """One data row: an InvitationRow in `result`, or its problems in `rejected`."""
+    has_urls = "inviter_url" in header.columns and "invitee_url" in header.columns
+    problems = []
+    direction = _cell(cells, header, "direction").strip().upper()
+    if not direction:
+        problems.append("Direction is empty (expected OUTGOING or INCOMING)")
+    elif direction not in ("OUTGOING", "INCOMING"):
+        problems.append(
+            f"Direction {_quote(_cell(cells, header, 'direction'))} is not OUTGOING or INCOMING"
+        )
+    raw_sent = _cell(cells, header, "sent_at")
+    if sent_at is None:
         if not raw_sent.strip():
             problems.append("Sent At is empty")
         else:
             sent_at, why = parse_sent_at(raw_sent, day_first=day_first)
             if sent_at is None:
                 problems.append(f"Sent At {_quote(raw_sent)} {why}")
-        sender, recipient = _text(_cell(cells, header, "from")), _text(_cell(cells, header, "to"))
-        inviter_url = _url(_cell(cells, header, "inviter_url"))
-        invitee_url = _url(_cell(cells, header, "invitee_url"))
-        if direction == "INCOMING":
-            name, other_url, other_column = sender, inviter_url, "From"
-        else:
-            name, other_url, other_column = recipient, invitee_url, "To"
-        if direction in ("OUTGOING", "INCOMING") and not name and not other_url:
-            url_column = "inviterProfileUrl" if direction == "INCOMING" else "inviteeProfileUrl"
-            problems.append(f"{other_column} is empty" + (f" and so is {url_column}" if has_urls else ""))
-        if problems or sent_at is None:
-            result.rejected.append(RejectedRow(line, "; ".join(problems), source))
-            continue
-        message = _cell(cells, header, "message").replace("\r\n", "\n").replace("\r", "\n")
-        result.invitations.append(
-            InvitationRow(
-                line=line,
-                name=name,
-                sent_at=sent_at,
-                direction="OUTGOING" if direction == "OUTGOING" else "INCOMING",
-                message=message.strip(),
-                invitee_url=invitee_url,
-                inviter_url=inviter_url,
-            )
+    sender, recipient = _text(_cell(cells, header, "from")), _text(_cell(cells, header, "to"))
+    inviter_url = _url(_cell(cells, header, "inviter_url"))
+    invitee_url = _url(_cell(cells, header, "invitee_url"))
+    if direction == "INCOMING":
+        name, other_url, other_column = sender, inviter_url, "From"
+    else:
+        name, other_url, other_column = recipient, invitee_url, "To"
+    if direction in ("OUTGOING", "INCOMING") and not name and not other_url:
+        url_column = "inviterProfileUrl" if direction == "INCOMING" else "inviteeProfileUrl"
+        problems.append(f"{other_column} is empty" + (f" and so is {url_column}" if has_urls else ""))
+    if problems or sent_at is None:
+        rejected.append(RejectedRow(line, "; ".join(problems), source))
+        return
+    message = _cell(cells, header, "message").replace("\r\n", "\n").replace("\r", "\n")
+    result.invitations.append(
+        InvitationRow(
+            line=line,
+            name=name,
+            sent_at=sent_at,
+            direction="OUTGOING" if direction == "OUTGOING" else "INCOMING",
+            message=message.strip(),
+            invitee_url=invitee_url,
+            inviter_url=inviter_url,
         )
+    )
 
 
 def _parse_connections(header: _Header, rows: Iterable[_Raw], source: str, result: ParsedExport) -> None:
@@ -641,7 +690,7 @@ def _parse_connections(header: _Header, rows: Iterable[_Raw], source: str, resul
     result.layouts[source] = "connections" if has_url else "connections-no-url"
     if not has_url:
         result.notes.append(f"{source}: older layout without a URL column, matched by name only")
-    good = _data_rows(header, rows, source, result)
+    good = list(_data_rows(header, rows, source, result))
     day_first = _day_first(_cell(cells, header, "connected_on") for _, cells in good)
     if day_first:
         result.notes.append(f"{source}: re-saved dates like 15/03/2026 read as day/month/year")
@@ -730,6 +779,8 @@ def _day_first(values: Iterable[str]) -> bool:
     """Whether a file's re-saved slash dates are day/month/year (see the module docstring)."""
     day_first = month_first = False
     for value in values:
+        if _LINKEDIN_SENT_AT.fullmatch(value):
+            continue  # LinkedIn's own form: always month first
         match = _SLASH.fullmatch(_clean(value))
         if match is None or _is_linkedin_form(match):
             continue
@@ -793,8 +844,36 @@ def _date_parts(value: str, *, day_first: bool) -> tuple[int, int, int, re.Match
     return None
 
 
+# LinkedIn's own form, the one every current export writes (``3/4/26, 9:07 AM``, U+202F or a
+# space before AM/PM): read by one match, without the clean-up and the alternatives of the general
+# parser. Anything else, or anything this finds invalid, goes the general way (for its reason).
+_LINKEDIN_SENT_AT = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d\d), (\d{1,2}):(\d\d)[ \u202f]([AP])M\s*", re.ASCII)
+
+
+def _linkedin_sent_at(value: str) -> datetime | None:
+    match = _LINKEDIN_SENT_AT.fullmatch(value)
+    if match is None:
+        return None
+    month, day, year, hour, minute, half = match.groups()
+    hour_12 = int(hour)
+    if not 1 <= hour_12 <= 12 or 2000 + int(year) < FIRST_YEAR:
+        return None
+    try:
+        return datetime(2000 + int(year), int(month), int(day), hour_12 % 12 + (12 if half == "P" else 0), int(minute))
+    except ValueError:
+        return None
+
+
 def parse_sent_at(value: str, *, day_first: bool = False) -> tuple[datetime | None, str]:
     """Parse a ``Sent At`` cell: (datetime, "") or (None, why it is not a date)."""
+    fast = _linkedin_sent_at(value)
+    if fast is not None:
+        return fast, ""
+    return parse_sent_at_general(value, day_first=day_first)
+
+
+def parse_sent_at_general(value: str, *, day_first: bool = False) -> tuple[datetime | None, str]:
+    """`parse_sent_at` for every accepted form (LinkedIn's own, re-saved, ISO-like)."""
     cleaned = _clean(value)
     parts = _date_parts(cleaned, day_first=day_first)
     if parts is None:

@@ -10,6 +10,7 @@ nothing. ``import_upload`` is both halves after the parser.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from sqlalchemy import ARRAY, Integer, any_, bindparam, case, func, select, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.db import bulk
 from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
@@ -72,11 +74,13 @@ def file_change_id(team_id: str, file_id: str) -> str:
 
 def import_upload(
     db: Database, actor: Actor, filename: str, data: bytes, *, now: datetime,
-    change_id: str | None = None, dry_run: bool = False,
+    change_id: str | None = None, dry_run: bool = False, max_bytes: int | None = None,
 ) -> ImportSummary:
     """Parse an upload and import it for the member; raises UnsupportedFile for anything else."""
-    parsed = parse_upload(filename, data)
+    parsed = parse_upload(filename, data, max_bytes=max_bytes)
+    del data  # a caller that handed the bytes over lets them go now (the command line does)
     plan = plan_import(parsed, tz=actor.tz, now=now, cooldown_days=actor.settings.resend_cooldown_days)
+    del parsed  # the plan holds what is needed: a big file's rows are not kept while it is stored
     return import_plan(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
 
 
@@ -95,9 +99,13 @@ def import_plan(
     """
     change_id = change_id or str(uuid.uuid4())
     try:
-        return _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
+        summary = _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
     except IntegrityError:
-        return _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
+        summary = _apply(db, actor, plan, now=now, change_id=change_id, dry_run=dry_run)
+    if not dry_run:
+        metrics.import_rows(added=summary.added, already_there=summary.already_there, rejected=len(summary.rejected),
+                            incoming_skipped=summary.incoming_skipped)
+    return summary
 
 
 @dataclass
@@ -289,8 +297,9 @@ def _store(session: Session, actor: Actor, prepared: _Prepared, *, now: datetime
         # Ids are taken before the insert (SQLite: after the largest, this transaction being the
         # only writer; PostgreSQL: from the sequence), so no statement has to read them back.
         ids = bulk.new_ids(session, "invites", len(prepared.rows))
+        # A generator: each row with its id is made as it is written, not a second copy of them all.
         bulk.bulk_insert(session, Invite.__table__, ("id", *_INVITE_COLUMNS),
-                     [(new_id, *row) for new_id, row in zip(ids, prepared.rows, strict=True)])
+                         ((new_id, *row) for new_id, row in zip(ids, prepared.rows, strict=True)))
         audit.extend((new_id, None, status) for new_id, status in zip(ids, prepared.statuses, strict=True))
     if prepared.accepts:
         accepted = _accept(session, actor, prepared.accepts)
@@ -345,12 +354,14 @@ def _insert_audit(
     """One audit row per change, via import, all under the import's change id."""
     bind = bulk.binder(session.get_bind().dialect, InviteEvent.__table__, _EVENT_COLUMNS)
     tails: dict[tuple[Status | None, Status], tuple] = {}  # the rows differ only by invite and transition
-    rows = []
-    for invite_id, before, after in changes:
-        tail = tails.get((before, after))
-        if tail is None:
-            tail = tails[(before, after)] = bind(
-                (None, actor.team_id, actor.member_id, change_id, before, after, now, actor.user_id, "import", False)
-            )[1:]
-        rows.append((invite_id, *tail))
-    bulk.bulk_insert(session, InviteEvent.__table__, _EVENT_COLUMNS, rows)
+
+    def rows() -> Iterator[tuple]:
+        for invite_id, before, after in changes:
+            tail = tails.get((before, after))
+            if tail is None:
+                tail = tails[(before, after)] = bind(
+                    (None, actor.team_id, actor.member_id, change_id, before, after, now, actor.user_id, "import", False)
+                )[1:]
+            yield (invite_id, *tail)
+
+    bulk.bulk_insert(session, InviteEvent.__table__, _EVENT_COLUMNS, rows())

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import select, update
 
+from bot import metrics
 from bot.db.engine import Database, dialect_insert
 from bot.db.models import Delivery
 from bot.domain.nudges import Message
@@ -134,6 +135,7 @@ def deliver(db: Database, *, team_id: str, recipient: str, kind: str, local_date
     """Claim, post and settle one delivery; one log line with its outcome and duration."""
     held = claim(db, team_id=team_id, recipient=recipient, kind=kind, local_date=local_date, now=now)
     if held is None:
+        metrics.delivery(kind, "skipped")
         return Outcome("skipped")
     started = time.perf_counter()
     try:
@@ -142,10 +144,12 @@ def deliver(db: Database, *, team_id: str, recipient: str, kind: str, local_date
         settle(db, held, sent_at=None, error=error.code, channel=error.channel)
         log.warning("delivery team=%s to=%s kind=%s %s outcome=failed:%s %.1fms", team_id, recipient, kind, what,
                     error.code, (time.perf_counter() - started) * 1000)
+        metrics.delivery(kind, "failed")
         return Outcome("failed", error.code)
     settle(db, held, sent_at=now, channel=channel, ts=ts, invite_ids=invite_ids)
     log.info("delivery team=%s to=%s kind=%s %s outcome=sent %.1fms", team_id, recipient, kind, what,
              (time.perf_counter() - started) * 1000)
+    metrics.delivery(kind, "sent")
     return Outcome("sent")
 
 

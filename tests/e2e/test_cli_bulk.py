@@ -93,13 +93,23 @@ def test_refusals_are_clear_and_change_nothing(run, db, tmp_path, capsys):
     assert "not an IANA time zone" in capsys.readouterr().err
     big = tmp_path / "Connections.csv"
     with big.open("wb") as handle:
-        handle.truncate(21 * 1024 * 1024)
+        handle.truncate(65 * 1024 * 1024)
     assert run("import", str(big), "--team", "T1", "--user", "U1") == 1
-    assert "Connections.csv is 21.0 MB, over the 20 MB limit" in capsys.readouterr().err
+    assert "Connections.csv is 65.0 MB, over the 64 MB limit" in capsys.readouterr().err
     assert invites(db) == {}
     with pytest.raises(SystemExit):
         run("import", str(garbage), "--team", "T1")  # --user is required
     assert "--user" in capsys.readouterr().err
+
+
+def test_an_export_over_the_slack_upload_bound_imports_from_the_command_line(run, db, tmp_path, capsys):
+    """Slack uploads stop at 20 MB; a big export (250,000 rows is about 37 MB) is imported here."""
+    path = tmp_path / "Invitations.csv"
+    lines = (FIXTURES / "Invitations.csv").read_text().splitlines()
+    path.write_text(lines[0] + "\n" + lines[1] + "\n" + "\n" * (21 * 1024 * 1024))
+    assert run("import", str(path), "--team", "T1", "--user", "U1") == 0
+    assert "• 1 invite added" in capsys.readouterr().out
+    assert len(invites(db)) == 1
 
 
 def test_export_writes_csv_on_stdout(run, db, export_file, capsys):

@@ -98,3 +98,13 @@ def test_serve_migrates_a_fresh_postgres_free_sqlite_file(tmp_path, e2e_slack):
     finally:
         srv.process.terminate()
         srv.process.wait(10)
+
+
+def test_metrics_of_one_process(server):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    server.command("/invites", "help")
+    status, text = server.get("/metrics")
+    assert status == 200
+    names = {family.name for family in text_string_to_metric_families(text)}
+    assert {"invite_hygiene_requests", "invite_hygiene_request_seconds"} <= names

@@ -246,3 +246,17 @@ def test_0010_brings_stored_settings_in_range_postgres(pg_url):
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS mig_ranges CASCADE"))
         engine.dispose()
+
+
+def test_the_quick_head_check_agrees_with_alembic(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from bot.db.migrate import at_head, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    url = f"sqlite:///{tmp_path / 'quick.db'}"
+    assert not at_head(url)  # no alembic_version table yet
+    upgrade(url, "0006")
+    assert not at_head(url)
+    upgrade(url)
+    assert at_head(url)

@@ -819,3 +819,41 @@ def test_any_text_parses_or_refuses(text):
     for parse in (parse_invitations_csv, parse_connections_csv):
         with contextlib.suppress(UnsupportedFile):
             parse(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 99), st.integers(0, 14), st.integers(0, 33), st.integers(0, 14), st.integers(0, 61),
+       st.sampled_from(["AM", "PM"]), st.sampled_from([" ", "\u202f"]), st.sampled_from(["", " ", "\t"]))
+def test_linkedin_form_fast_path_agrees_with_the_general_parser(year, month, day, hour, minute, half, gap, pad):
+    """`M/D/YY, H:MM AM` (every current export) takes a fast path: same answers, valid or not."""
+    value = f"{pad}{month}/{day}/{year:02d}, {hour}:{minute:02d}{gap}{half}{pad}"
+    assert parse_sent_at(value) == linkedin.parse_sent_at_general(value)
+    assert parse_sent_at(value, day_first=True) == linkedin.parse_sent_at_general(value, day_first=True)
+
+
+def test_linkedin_form_fast_path_reads_the_usual_stamp():
+    assert parse_sent_at("12/15/25, 11:40\u202fPM") == (datetime(2025, 12, 15, 23, 40), "")
+    assert parse_sent_at("3/4/26, 12:05 AM") == (datetime(2026, 3, 4, 0, 5), "")
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\nc,d\n", "a,b\r\nc,d\r\n", "a,b\rc,d\r", "a,b\nc,d", '"x\ny",b\r\n"p\r\nq",r', "", "\n\n", "a\u2028b,c\nd,e\n",
+    "a,b\r\nc\rd\n",
+])
+def test_lines_are_those_of_a_universal_newline_reader(text):
+    assert list(linkedin._lines(text)) == list(io.StringIO(text, newline=""))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)))
+def test_bulk_binding_of_datetimes_is_sqlalchemys(value):
+    """The import binds its datetimes for SQLite without SQLAlchemy's formatter: the same text."""
+    from sqlalchemy.dialects import sqlite
+
+    from bot.db.bulk import _quick_sqlite_datetime, binder
+    from bot.db.models import Invite
+
+    dialect = sqlite.dialect()
+    reference = Invite.__table__.c.sent_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert binder(dialect, Invite.__table__, ("sent_at",))((value,)) == (reference(value),)
+    assert _quick_sqlite_datetime(reference) is not reference  # the quick way is the one taken
