@@ -17,7 +17,9 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Member, Workspace
 from bot.domain.counts import stale_label
+from bot.domain.curve import Curve
 from bot.domain.invites import PERIODS, Period, RateCounts, Tier
+from bot.services.curve import team_curve
 from bot.services.leaderboard import Insights, Leaderboard, member_insights, team_leaderboard
 from bot.services.members import Actor, WorkspaceSettings, identify
 from bot.services.stats import MemberStats, member_stats
@@ -35,7 +37,7 @@ class ReportError(Exception):
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add `report` to the console script's subcommands."""
     report = subparsers.add_parser("report", help="the leaderboard or a member's stats, as a table, JSON or CSV")
-    report.add_argument("what", choices=["leaderboard", "stats"], help="which report")
+    report.add_argument("what", choices=["leaderboard", "stats", "team", "curve"], help="which report")
     report.add_argument("--team", required=True, help="the workspace (team id)")
     report.add_argument("--user", default=None, help="the member (user id): required for stats, a filter for leaderboard")
     report.add_argument("--period", choices=list(PERIODS), default="30d", help="invites sent in the period (default 30d)")
@@ -77,6 +79,8 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
     with db.session(write=False) as session:
         if session.scalar(select(Workspace.team_id).where(Workspace.team_id == team_id)) is None:
             raise ReportError(f"unknown team {team_id!r}: no workspace with that id in this database")
+    if what == "curve":
+        return curve_report(team_curve(db, team_id, now=now), fmt=fmt)
     if what == "leaderboard":
         board = team_leaderboard(db, team_id=team_id, period=period, now=now)
         rows = [r for r in board.to_json_rows() if user_id is None or r["user"] == user_id]
@@ -98,6 +102,21 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
         return to_csv([flat], list(flat))
     width = max(len(k) for k in flat)
     return "".join(f"{k.ljust(width)}  {_cell_text(v)}\n" for k, v in flat.items())
+
+
+def curve_report(curve: Curve, *, fmt: str) -> str:
+    """`report curve`: PRODUCT.md's JSON object, or one row per day mark (CSV, table)."""
+    if fmt == "json":
+        return json.dumps(curve.as_json(), indent=2) + "\n"
+    rows = [{"within_days": d, "share": share, "accepted": curve.accepted,
+             "suggested_withdraw_after_days": curve.suggested_withdraw_after_days, "source": curve.source}
+            for d, share in curve.within_days.items()]
+    if fmt == "csv":
+        return to_csv(rows, ["within_days", "share", "accepted", "suggested_withdraw_after_days", "source"])
+    lines = [f"within {r['within_days']:>2} days  {_rate(r['share']):>4}" for r in rows]
+    lines.append(f"accepted in the last 180 days: {curve.accepted} ({curve.source} figures)")
+    lines.append(f"suggested withdraw_after_days: {curve.suggested_withdraw_after_days}")
+    return "\n".join(lines) + "\n"
 
 
 def existing_actor(db: Database, *, team_id: str, user_id: str, now: datetime) -> Actor:

@@ -458,9 +458,14 @@ class ForgetMe:
     pass
 
 
+@dataclass(frozen=True)
+class ShowCurve:
+    """`/invites curve`: the team's days-to-accept curve and the threshold it suggests."""
+
+
 InvitesCommand = (
     Summary | Help | ListInvites | RecordOutcome | Undo | Stats | Leaderboard | SetTier | Pause | Resume
-    | Snooze | ImportHelp | Export | OpenSettings | ForgetMe
+    | Snooze | ImportHelp | Export | OpenSettings | ForgetMe | ShowCurve
 )
 
 _OUTCOME_WORDS = {
@@ -632,6 +637,8 @@ REGISTRY: tuple[Subcommand, ...] = (
     Subcommand(("pause",), "", "stop your daily digest", _bare(Pause), Pause, "pause"),
     Subcommand(("resume",), "", "your daily digest back on", _bare(Resume), Resume, "resume"),
     Subcommand(("snooze",), "3d", "no daily digest for a few days", _parse_snooze, Snooze, "snooze 3d"),
+    Subcommand(("curve",), "", "your team's days to acceptance and the withdraw threshold it suggests",
+               _bare(ShowCurve), ShowCurve, "curve"),
     Subcommand(("import",), "", "how to import LinkedIn's export files", lambda a: ImportHelp(), ImportHelp, "import"),
     Subcommand(("export",), "[team]", "your invites as CSV in a DM (`team`: everyone's, for admins)",
                _parse_export, Export, "export"),

@@ -42,6 +42,15 @@ class TeamBlock(StrEnum):
     HOME_SETTINGS = "home_settings"
     HOME_SETTINGS_TEXT = "home_settings_text"
     TEAM_DIGEST_SUMMARY = "team_digest_summary"
+    HOME_TEAM = "home_team"  # the admins' team section
+    HOME_TEAM_MORE = "home_team_more"
+    HOME_INSIGHT = "home_insight"  # notes this month, the last LinkedIn report and its drift
+
+
+class SettingsBlock(StrEnum):
+    """Blocks of the workspace settings modal that are not inputs (the inputs are named by their setting)."""
+
+    CURVE_HINT = "withdraw_curve"  # the days-to-accept curve beside withdraw_after_days
 
 
 class LogModal(StrEnum):

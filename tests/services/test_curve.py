@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -132,3 +135,37 @@ def test_what_a_threshold_gives_up():
     assert curve.given_up(20) == 0
     assert curve.suggested_withdraw_after_days == 13  # 96% within 13 days
     assert curve_of({3: 10}).given_up(14) == pytest.approx(1 - published_share(14))
+
+
+# ---- invite-hygiene report curve ------------------------------------------------------------------------------
+
+
+def test_report_curve_json_is_the_reference(db, capsys):
+    from tests.services.test_reports import as_of, report
+
+    team = random_team(1, 400)
+    store(db, team)
+    code, out, err = report(db, capsys, *as_of("curve", "--team", "T1", "--format", "json"))
+    assert (code, err) == (0, "")
+    assert json.loads(out) == reference(team, NOW)
+
+
+def test_report_curve_csv_and_table(db, capsys):
+    from tests.services.test_reports import as_of, report
+
+    store(db, random_team(1, 400))
+    expected = reference(random_team(1, 400), NOW)
+    code, out, _ = report(db, capsys, *as_of("curve", "--team", "T1", "--format", "csv"))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["within_days"] for r in rows] == list(expected["within_days"])
+    assert {r["suggested_withdraw_after_days"] for r in rows} == {str(expected["suggested_withdraw_after_days"])}
+    assert [float(r["share"]) for r in rows] == list(expected["within_days"].values())
+    code, out, _ = report(db, capsys, *as_of("curve", "--team", "T1"))
+    assert code == 0 and f"suggested withdraw_after_days: {expected['suggested_withdraw_after_days']}" in out
+
+
+def test_report_curve_of_an_unknown_team_exits_2(db, capsys):
+    from tests.services.test_reports import as_of, report
+
+    code, _, err = report(db, capsys, *as_of("curve", "--team", "TNOPE", "--format", "json"))
+    assert code == 2 and "unknown team" in err

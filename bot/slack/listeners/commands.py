@@ -11,11 +11,13 @@ from bot.domain import commands as cmd
 from bot.domain.commands import parse_invited, parse_invites
 from bot.services import invites as invite_service
 from bot.services import stats as stats_service
+from bot.services.curve import team_curve
 from bot.services.leaderboard import member_insights
 from bot.services.members import Actor, update_member
 from bot.slack import render
 from bot.slack.deps import Deps, Origin
 from bot.slack.listeners import alerts, files, log_modal, privacy, settings_modal, team
+from bot.slack.render import insight as render_insight
 from bot.slack.render import team as render_team
 
 
@@ -71,7 +73,13 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
         case cmd.Stats(period=period):
             stats = stats_service.member_stats(db, actor, period=period, now=now)
             insights = render_team.insights_lines(member_insights(db, actor, period=period, now=now))
+            curve = team_curve(db, actor.team_id, now=now)
+            threshold = actor.settings.withdraw_after_days
+            insights.append(render_insight.stats_curve_line(curve, withdraw_after_days=threshold))
             return render.stats_reply(stats, actor, insights=insights)
+        case cmd.ShowCurve():
+            curve = team_curve(db, actor.team_id, now=now)
+            return render_insight.curve_reply(curve, withdraw_after_days=actor.settings.withdraw_after_days)
         case cmd.SetTier(tier=tier):
             update_member(db, actor, account_tier=str(tier))
             limit = actor.settings.safe_weekly[tier]

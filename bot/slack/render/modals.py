@@ -10,7 +10,7 @@ from bot.domain.invites import Priority
 from bot.domain.settings import SETTINGS, Setting
 from bot.domain.tiers import TIERS
 from bot.services.members import Actor
-from bot.slack.ids import LogField, LogModal, SettingsView
+from bot.slack.ids import LogField, LogModal, SettingsBlock, SettingsView
 from bot.slack.payloads import LogModalMeta
 
 # Each input block holds one element with this action_id (the listeners read state by it).
@@ -114,9 +114,14 @@ def _setting_setting_block(setting: Setting, current: object) -> dict[str, Any]:
     return _setting_block(setting.name, setting.label, element, hint=setting.modal_hint)
 
 
-def workspace_view(current: dict[str, Any]) -> dict[str, Any]:
-    """The admin modal, every setting filled in with its current value."""
-    blocks = [_setting_setting_block(s, current[s.name]) for s in SETTINGS]
+def workspace_view(current: dict[str, Any], *, curve_hint: str | None = None) -> dict[str, Any]:
+    """The admin modal, every setting filled in with its current value (the team's curve beside the threshold)."""
+    blocks = []
+    for s in SETTINGS:
+        blocks.append(_setting_setting_block(s, current[s.name]))
+        if s.name == "withdraw_after_days" and curve_hint:
+            blocks.append({"type": "context", "block_id": SettingsBlock.CURVE_HINT,
+                           "elements": [{"type": "plain_text", "text": curve_hint[:2000]}]})
     days = [_choice(label, value) for value, label in DAYS]
     blocks.append(_setting_block("working_days", "Digest on these days",
                          {"type": "checkboxes", "options": days,
