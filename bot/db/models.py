@@ -72,6 +72,14 @@ def _setting_column(name: str) -> Mapped[int]:
     return mapped_column(Integer, default=default, server_default=text(str(default)))
 
 
+def _optional_setting_column(name: str) -> Mapped[int | None]:
+    """An optional workspace setting's column (NULL: no limit), its default from the declaration."""
+    default = setting(name).default
+    if default is None:
+        return mapped_column(Integer, nullable=True)
+    return mapped_column(Integer, nullable=True, default=default, server_default=text(str(default)))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -96,6 +104,12 @@ class Workspace(Base):
     working_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
     digest_channel: Mapped[str | None] = mapped_column(String(32))
     leaderboard_min_sample: Mapped[int] = _setting_column("leaderboard_min_sample")
+    # Personal notes a month by tier (NULL: no cap), one per row of the tier table (0014).
+    notes_per_month_free: Mapped[int | None] = _optional_setting_column("notes_per_month_free")
+    notes_per_month_premium: Mapped[int | None] = _optional_setting_column("notes_per_month_premium")
+    notes_per_month_sales_navigator: Mapped[int | None] = _optional_setting_column("notes_per_month_sales_navigator")
+    # Workspace holidays (no daily or weekly digest): ISO dates, comma-separated, sorted (0014).
+    holidays: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # Set when the app is uninstalled or its tokens revoked: nudges stop, data stays until purged.
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -110,6 +124,10 @@ class Workspace(Base):
     def safe_weekly_limit(self, tier: str) -> int:
         """The safe number of sends in a rolling 7 days for an account tier."""
         return int(getattr(self, tier_info(tier).setting))
+
+    def notes_per_month(self, tier: str) -> int | None:
+        """Personal notes a calendar month for an account tier (None: no cap)."""
+        return getattr(self, tier_info(tier).notes_setting)
 
 
 class Member(Base):
@@ -132,6 +150,16 @@ class Member(Base):
     # True once the weekly-pace alert went out; re-arms when the 7-day sends fall below the limit.
     pace_alerted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     dm_channel: Mapped[str | None] = mapped_column(String(32))
+    # `/invites away`: the last local day away (digests and alerts resume the day after) and when it
+    # was set (the first digest after says how long); cleared by that digest (0014).
+    away_until: Mapped[date | None] = mapped_column(Date)
+    away_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # `/invites linkedin <count>`: the pending count LinkedIn showed, what was logged then, and when;
+    # when the digest last reminded of a big drift (at most weekly) (0014).
+    linkedin_pending: Mapped[int | None] = mapped_column(Integer)
+    linkedin_logged: Mapped[int | None] = mapped_column(Integer)
+    linkedin_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    drift_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Why DMs to this member fail (user_not_found, cannot_dm_bot, …); cleared when one succeeds.
     undeliverable: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -248,6 +276,8 @@ class InviteEvent(Base):
         Index("ix_invite_events_invite", "invite_id"),
         # `undo` reverts one change; a Slack retry of an import checks whether its change landed.
         Index("ix_invite_events_change", "change_id"),
+        # The days-to-accept curve: a team's acceptances of the last 180 days, index-only (0014).
+        Index("ix_invite_events_team_accepted", "team_id", "to_status", "at", "undone", "invite_id"),
     )
 
 

@@ -86,7 +86,8 @@ WorkspaceSettingsInput = create_model(
     "WorkspaceSettingsInput",
     __base__=_ChosenSettings,
     __doc__="Every workspace setting, validated; the numbers in the ranges the database also enforces.",
-    **{s.name: (int, Field(ge=s.min, le=s.max)) for s in SETTINGS},  # type: ignore[call-overload]
+    **{s.name: (int | None, Field(default=None, ge=s.min, le=s.max)) if s.optional  # type: ignore[call-overload]
+       else (int, Field(ge=s.min, le=s.max)) for s in SETTINGS},
 )
 
 

@@ -109,9 +109,11 @@ def _setting_setting_block(setting: Setting, current: object) -> dict[str, Any]:
         chosen = next((o for o in options if o["value"] == str(current)), options[0])
         element: dict[str, Any] = {"type": "static_select", "options": options, "initial_option": chosen}
     else:
-        element = {"type": "number_input", "is_decimal_allowed": False, "initial_value": str(current),
+        element = {"type": "number_input", "is_decimal_allowed": False,
                    "min_value": str(setting.min), "max_value": str(setting.max)}
-    return _setting_block(setting.name, setting.label, element, hint=setting.modal_hint)
+        if current is not None:  # an optional setting left empty means no limit
+            element["initial_value"] = str(current)
+    return _setting_block(setting.name, setting.label, element, hint=setting.modal_hint, optional=setting.optional)
 
 
 def workspace_view(current: dict[str, Any], *, curve_hint: str | None = None) -> dict[str, Any]:
