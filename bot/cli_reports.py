@@ -157,6 +157,8 @@ def stats_json(stats: MemberStats, insights: Insights, *, user_id: str) -> dict[
         "pending_total": stats.pile.pending,
         "stale_total": stats.pile.stale,
         "snoozed_stale": stats.pile.snoozed_stale,
+        "notes_this_month": stats.notes.used if stats.notes else None,
+        "notes_per_month": stats.notes.limit if stats.notes else None,
         "best_weekday": WEEKDAY_KEYS[insights.best_weekday] if insights.best_weekday else None,
         "weekdays": {WEEKDAY_KEYS[w.weekday]: {"decided": w.n, "accepted": w.counts.accepted, "rate": w.rate}
                      for w in insights.weekdays},

@@ -21,6 +21,7 @@ from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
 from bot.domain.counts import PRIORITY_ORDER, SENT_WINDOW, PileCounts, Thresholds, local_midnight, zone
 from bot.domain.invites import Period, Priority, RateCounts, Status
+from bot.domain.notes import NoteBudget, month_span, next_month
 from bot.domain.nudges import PendingInvite
 
 if TYPE_CHECKING:
@@ -254,6 +255,22 @@ def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: boo
     scopes = [MemberScope.of(member_id=m.id, team_id=ws.team_id, tz=zone(m.tz or ws.timezone), settings=ws)
               for m in members]
     return pile_counts(session, scopes, now=now)
+
+
+def notes_in_month(session: Session, scope: MemberScope, *, now: datetime) -> int:
+    """The member's invites with a personal note sent in their local calendar month at `now`."""
+    start, end = month_span(now, scope.tz)
+    return int(session.scalar(
+        select(func.count()).select_from(Invite)
+        .where(Invite.member_id == scope.member_id, Invite.with_note.is_(True), Invite.sent_at >= start,
+               Invite.sent_at < end)
+    ) or 0)
+
+
+def note_budget(session: Session, actor: Actor, *, now: datetime) -> NoteBudget:
+    """The acting member's notes this month against their tier's cap."""
+    used = notes_in_month(session, MemberScope.of_actor(actor), now=now)
+    return NoteBudget(used=used, limit=actor.notes_per_month, resets=next_month(now.astimezone(actor.tz).date()))
 
 
 def pile_for(db: Database, actor: Actor, *, now: datetime) -> PileCounts:

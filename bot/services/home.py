@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import case, select
@@ -11,6 +11,7 @@ from bot.db.engine import Database
 from bot.db.models import Invite, Member
 from bot.domain.counts import PileCounts
 from bot.domain.invites import PaceLevel, RateCounts, Tier, pace_level, week_starts
+from bot.domain.notes import NoteBudget
 from bot.domain.nudges import PendingInvite
 from bot.services import counts
 from bot.services.invites import own_invites
@@ -44,6 +45,7 @@ class HomeData:
     weeks: tuple[WeekRate, ...]  # oldest first
     batch: tuple[PendingInvite, ...]  # the first rows of today's batch, in withdrawal order
     nudge_hour: int
+    notes: NoteBudget | None = None  # personal notes this month against the tier's cap
 
     @property
     def sends_last_7_days(self) -> int:
@@ -80,7 +82,8 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
         pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
         weeks = _weeks(session, own, actor, now=now)
         rows = counts.batch_rows(session, scope, now=now, limit=min(pile.batch, max_rows))
-    tier = Tier(member.account_tier)
+        tier = Tier(member.account_tier)
+        notes = counts.note_budget(session, replace(actor, tier=tier), now=now)
     return HomeData(
         user_id=actor.user_id,
         tier=tier,
@@ -92,6 +95,7 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
         weeks=weeks,
         batch=tuple(rows),
         nudge_hour=s.nudge_hour,
+        notes=notes,
     )
 
 

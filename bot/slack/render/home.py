@@ -40,6 +40,8 @@ def summary_text(data: HomeData) -> str:
     text = render_nudges.summary_text(data.pile)
     pace = (f"*Sent in the last 7 days:* {data.sends_last_7_days} of a safe {data.safe_weekly_limit} "
             f"({TIER_NAMES[data.tier]} account)")
+    if data.notes is not None:
+        pace += f" · {data.notes.text}"
     if data.pace is PaceLevel.AT_LIMIT:
         pace += "\n:rotating_light: At or past the safe weekly limit: give it a few days before sending more."
     elif data.pace is PaceLevel.NEAR:
