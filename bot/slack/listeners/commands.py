@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.domain import commands as cmd
 from bot.domain.commands import parse_invited, parse_invites
+from bot.services import insight as insight_service
 from bot.services import invites as invite_service
 from bot.services import stats as stats_service
 from bot.services.curve import team_curve
@@ -97,6 +98,14 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
             until = now + timedelta(days=days)
             update_member(db, actor, snoozed_until=until)
             return render.simple(f"Snoozed: no digest until {render.local_day(until, actor)}. {_RISK_STILL_SENT}")
+        case cmd.ReportLinkedIn(count=linkedin):
+            drift = insight_service.report_linkedin(db, actor, linkedin, now=now)
+            return render_insight.linkedin_reply(drift, commands=commands)
+        case cmd.Away():
+            away = insight_service.set_away(db, actor, parsed.last_day(now.astimezone(actor.tz).date()), now=now)
+            return render_insight.away_reply(away.last_day, commands=commands)
+        case cmd.Back():
+            return render_insight.back_reply(insight_service.come_back(db, actor, now=now))
         case cmd.ImportHelp():
             return render.import_help_reply()
         case cmd.Leaderboard():

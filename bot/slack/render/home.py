@@ -13,6 +13,7 @@ from bot.slack.ids import TeamAction, TeamBlock
 from bot.slack.mrkdwn import escape
 from bot.slack.payloads import HomeSwitch
 from bot.slack.render import TIER_NAMES, button, context, section
+from bot.slack.render import insight as render_insight
 from bot.slack.render import nudges as render_nudges
 from bot.slack.render.team import header, percent
 
@@ -76,6 +77,15 @@ def batch_blocks(data: HomeData, *, now: datetime, commands: Commands = DEFAULT_
     return blocks
 
 
+def insight_blocks(data: HomeData, *, tz: ZoneInfo, commands: Commands) -> list[dict[str, Any]]:
+    """The last LinkedIn report and its drift (nothing before the first report)."""
+    if data.drift is None:
+        return [context(f"Compare with LinkedIn: `{escape(commands.invites)} linkedin &lt;count&gt;` "
+                        "(the count under My Network → Manage → Sent).")]
+    return [{**context(render_insight.home_drift_line(data.drift, tz=tz, commands=commands)),
+             "block_id": TeamBlock.HOME_INSIGHT}]
+
+
 def _option(tier: Tier, limits: dict[str, int]) -> dict[str, Any]:
     name = TIER_NAMES[tier]
     return {
@@ -95,6 +105,8 @@ def settings_blocks(data: HomeData, *, limits: dict[str, int], tz: ZoneInfo, now
         digest_button = button("Resume daily digest", TeamAction.HOME_DIGEST, HomeSwitch(on=True).dump())
     else:
         digest, digest_button = "on", button("Pause daily digest", TeamAction.HOME_DIGEST, HomeSwitch(on=False).dump())
+    if data.away_until is not None:
+        digest += f" (you're away through {data.away_until:%b} {data.away_until.day})"
     if data.show_on_leaderboard:
         board = "shown"
         board_button = button("Hide me from the leaderboard", TeamAction.HOME_LEADERBOARD, HomeSwitch(on=False).dump())
@@ -124,6 +136,7 @@ def home_view(data: HomeData, *, now: datetime, tz: ZoneInfo, limits: dict[str, 
     blocks: list[dict[str, Any]] = [
         header("Your LinkedIn invites"),
         {**section(summary_text(data)), "block_id": TeamBlock.HOME_SUMMARY},
+        *insight_blocks(data, tz=tz, commands=commands),
         {"type": "divider"},
         {**section(rate_text(data)), "block_id": TeamBlock.HOME_RATE},
         context("By week sent: " + " · ".join(week_text(w, tz) for w in data.weeks)),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.commands import Commands
 from bot.domain.curve import MIN_ACCEPTANCES, WINDOW, Curve
+from bot.domain.drift import Drift
 from bot.domain.words import count
-from bot.slack.render import Reply, reply, sections
+from bot.slack.render import Reply, context, escape, reply, section, sections
 
 
 def _pct(share: float) -> str:
@@ -67,3 +72,70 @@ def settings_hint(curve: Curve, *, withdraw_after_days: int) -> str:
     """Beside `withdraw_after_days` in the admin modal (plain text, no mrkdwn)."""
     return (f"{source_line(curve)} {suggestion_line(curve).replace('*', '')} "
             f"{gives_up_line(curve, withdraw_after_days)}")
+
+
+# ---- LinkedIn drift ---------------------------------------------------------------------------------
+
+
+def drift_text(drift: Drift, *, commands: Commands) -> str:
+    """What a report says, both ways: invites missing here, or outcomes not recorded here."""
+    shown, logged, diff = drift.linkedin, drift.logged, drift.difference
+    head = f"LinkedIn shows {shown}, you logged {logged} pending"
+    invites = escape(commands.invites)
+    if diff < 0:
+        return (f"{head}: {-diff} {'is' if -diff == 1 else 'are'} missing here — import your export to catch up "
+                f"(`{invites} import`).")
+    if diff > 0:
+        return (f"{head}: {diff} logged here {'has' if diff == 1 else 'have'} an outcome you haven't recorded — "
+                f"import your `Connections.csv` to mark the accepted ones (`{invites} import`), and record "
+                "the declined or withdrawn ones.")
+    return f"{head}: in step."
+
+
+def linkedin_reply(drift: Drift, *, commands: Commands) -> Reply:
+    """`/invites linkedin <count>`."""
+    text = f":bar_chart: {drift_text(drift, commands=commands)}"
+    return reply(text, [section(text), context("I'll keep this report on your Home tab.")])
+
+
+def home_drift_line(drift: Drift, *, tz: ZoneInfo, commands: Commands) -> str:
+    """The last report on Home, with its date."""
+    day = drift.at.astimezone(tz)
+    return f"*LinkedIn, your report of {day:%b} {day.day}:* {drift_text(drift, commands=commands)}"
+
+
+def digest_drift_line(drift: Drift, *, now: datetime, commands: Commands) -> str:
+    """The digest's reminder of an old report with a big drift."""
+    return (f":bar_chart: Your last LinkedIn report, {count((now - drift.at).days, 'day')} ago, showed "
+            f"{drift.linkedin} pending where you had logged {drift.logged}: check LinkedIn (My Network → Manage → "
+            f"Sent) and tell me again with `{escape(commands.invites)} linkedin &lt;count&gt;`.")
+
+
+# ---- away ---------------------------------------------------------------------------------------------
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day:%b} {day.day}"
+
+
+def away_reply(last_day: date, *, commands: Commands) -> Reply:
+    """`/invites away …`."""
+    text = (f":palm_tree: Away through {_day(last_day)}: no digests or alerts until then; they resume on "
+            f"{_day(last_day + timedelta(days=1))}. Back sooner? `{escape(commands.invites)} back`.")
+    return reply(text, [section(text)])
+
+
+def back_reply(days: int | None) -> Reply:
+    """`/invites back`."""
+    if days is None:
+        text = "You weren't away: your digests and alerts are on."
+    elif days == 0:
+        text = ":wave: Welcome back: your digests and alerts are on again."
+    else:
+        text = f":wave: Welcome back after {count(days, 'day')}: your digests and alerts are on again."
+    return reply(text, [section(text)])
+
+
+def away_line(days: int) -> str:
+    """The first digest after an absence."""
+    return f":wave: Welcome back: you were away {count(days, 'day')}. Here is where things stand."
