@@ -16,7 +16,7 @@ from bot.slack.render.modals import workspace_view
 
 DEFAULTS = {s.name: s.default for s in SETTINGS} | {
     "working_days": "12345", "digest_channel": None, "timezone": "UTC"}
-NON_NUMERIC = {"working_days", "digest_channel", "timezone"}
+NON_NUMERIC = {"working_days", "digest_channel", "timezone", "holidays"}
 
 
 def test_product_defaults_and_one_safe_weekly_setting_per_tier():

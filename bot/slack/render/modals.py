@@ -132,6 +132,13 @@ def workspace_view(current: dict[str, Any], *, curve_hint: str | None = None) ->
     if current.get("digest_channel"):
         channel["initial_conversation"] = current["digest_channel"]
     blocks.append(_setting_block("digest_channel", "Weekly team digest in", channel, optional=True))
+    holidays = {"type": "plain_text_input", "max_length": 2000,
+                "placeholder": {"type": "plain_text", "text": "2026-12-24, 2026-12-25, 2027-01-01"}}
+    if current.get("holidays"):
+        holidays["initial_value"] = str(current["holidays"])
+    blocks.append(_setting_block("holidays", "Holidays (no digests)", holidays, optional=True,
+                                 hint="Dates without a daily or weekly digest, separated by commas. A weekly "
+                                      "digest due on a holiday goes out on the next working day."))
     zones = list(dict.fromkeys([str(current["timezone"]), *ZONES]))[:100]
     zone_options = [_choice(z.replace("_", " "), z) for z in zones]
     blocks.append(_setting_block("timezone", "Workspace time zone (for members whose zone is unknown)",
