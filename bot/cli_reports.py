@@ -23,6 +23,8 @@ from bot.services.curve import team_curve
 from bot.services.leaderboard import Insights, Leaderboard, member_insights, team_leaderboard
 from bot.services.members import Actor, WorkspaceSettings, identify
 from bot.services.stats import MemberStats, member_stats
+from bot.services.team_view import COLUMNS as TEAM_COLUMNS
+from bot.services.team_view import team_rows
 
 EXIT_USAGE = 2
 WEEKDAY_KEYS = {1: "mon", 2: "tue", 3: "wed", 4: "thu", 5: "fri", 6: "sat", 7: "sun"}
@@ -81,6 +83,13 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
             raise ReportError(f"unknown team {team_id!r}: no workspace with that id in this database")
     if what == "curve":
         return curve_report(team_curve(db, team_id, now=now), fmt=fmt)
+    if what == "team":
+        rows = [r.to_json() for r in team_rows(db, team_id, now=now) if user_id is None or r.user_id == user_id]
+        if fmt == "json":
+            return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        if fmt == "csv":
+            return to_csv(rows, list(TEAM_COLUMNS))
+        return team_table(rows)
     if what == "leaderboard":
         board = team_leaderboard(db, team_id=team_id, period=period, now=now)
         rows = [r for r in board.to_json_rows() if user_id is None or r["user"] == user_id]
@@ -102,6 +111,16 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
         return to_csv([flat], list(flat))
     width = max(len(k) for k in flat)
     return "".join(f"{k.ljust(width)}  {_cell_text(v)}\n" for k, v in flat.items())
+
+
+def team_table(rows: list[dict[str, Any]]) -> str:
+    """`report team` as aligned columns, riskiest first."""
+    table = [list(TEAM_COLUMNS)]
+    for r in rows:
+        table.append([r["user"], r["name"], str(r["pending"]), stale_label(r["stale"], r["snoozed_stale"]),
+                      str(r["sent_7d"]), str(r["safe_limit"]), r["risk"], _rate(r["rate"]), str(r["n"])])
+    widths = [max(len(line[i]) for line in table) for i in range(len(TEAM_COLUMNS))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table) + "\n"
 
 
 def curve_report(curve: Curve, *, fmt: str) -> str:
