@@ -244,6 +244,8 @@ class Invite(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # The days-to-accept curve: a team's invites accepted in the last 180 days, index-only (0014).
+        Index("ix_invites_team_accepted_sent", "team_id", "status", "status_changed_at", "sent_at"),
         # An invite's number is never handed out twice, even after an undo deleted it (0008).
         {"sqlite_autoincrement": True},
     )
@@ -276,8 +278,6 @@ class InviteEvent(Base):
         Index("ix_invite_events_invite", "invite_id"),
         # `undo` reverts one change; a Slack retry of an import checks whether its change landed.
         Index("ix_invite_events_change", "change_id"),
-        # The days-to-accept curve: a team's acceptances of the last 180 days, index-only (0014).
-        Index("ix_invite_events_team_accepted", "team_id", "to_status", "at", "undone", "invite_id"),
     )
 
 

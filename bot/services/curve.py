@@ -8,7 +8,7 @@ from sqlalchemy import Integer, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Invite, InviteEvent
+from bot.db.models import Invite
 from bot.domain.curve import WINDOW, Curve, curve_of
 from bot.domain.invites import Status
 
@@ -37,22 +37,17 @@ def whole_days(session: Session, start, end):
 def curve_histogram(session: Session, team_id: str, *, now: datetime) -> list[tuple[int, int]]:
     """(whole days from sending to acceptance, acceptances) over the team's invites accepted in the window.
 
-    An invite counts when it is accepted now and its acceptance (the latest accepted audit row not
-    undone) falls in the last 180 days.
+    The acceptance time is the invite's `status_changed_at` while it is accepted: the instant its
+    acceptance audit row records for every acceptance made in the app (the same transaction writes
+    both), and the Connected On day for one imported from LinkedIn's `Connections.csv` (whose audit row
+    holds the import's time instead). An undone acceptance is no longer accepted, so it never counts.
+    One index-only range scan of ix_invites_team_accepted_sent, grouped by whole days.
     """
-    accepted_at = (
-        select(InviteEvent.invite_id, func.max(InviteEvent.at).label("at"))
-        .where(InviteEvent.team_id == team_id, InviteEvent.to_status == Status.ACCEPTED,
-               InviteEvent.undone.is_(False), InviteEvent.at > now - WINDOW, InviteEvent.at <= now)
-        .group_by(InviteEvent.invite_id)
-        .subquery()
-    )
-    days = whole_days(session, Invite.sent_at, accepted_at.c.at).label("days")
+    days = whole_days(session, Invite.sent_at, Invite.status_changed_at).label("days")
     rows = session.execute(
         select(days, func.count())
-        .select_from(accepted_at)
-        .join(Invite, Invite.id == accepted_at.c.invite_id)
-        .where(Invite.team_id == team_id, Invite.status == Status.ACCEPTED)
+        .where(Invite.team_id == team_id, Invite.status == Status.ACCEPTED,
+               Invite.status_changed_at > now - WINDOW, Invite.status_changed_at <= now)
         .group_by(days)
     ).all()
     return [(int(d), int(n)) for d, n in rows]

@@ -4,7 +4,7 @@
 - `workspaces.holidays`: ISO dates without digests, comma-separated.
 - `members.away_until` / `away_since`: `/invites away`; `linkedin_pending` / `linkedin_logged` /
   `linkedin_reported_at` / `drift_reminded_at`: `/invites linkedin <count>` and its reminder.
-- `ix_invite_events_team_accepted`: a team's acceptances of the last 180 days without table reads.
+- `ix_invites_team_accepted_sent`: a team's invites accepted in the last 180 days, index-only (the curve).
 
 Revision ID: 0014
 Revises: 0011
@@ -46,12 +46,12 @@ def upgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
         for name, type_ in MEMBER_COLUMNS:
             batch_op.add_column(sa.Column(name, type_, nullable=True))
-    op.create_index("ix_invite_events_team_accepted", "invite_events",
-                    ["team_id", "to_status", "at", "undone", "invite_id"], unique=False)
+    op.create_index("ix_invites_team_accepted_sent", "invites",
+                    ["team_id", "status", "status_changed_at", "sent_at"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_invite_events_team_accepted", table_name="invite_events")
+    op.drop_index("ix_invites_team_accepted_sent", table_name="invites")
     with op.batch_alter_table("members", schema=None) as batch_op:
         for name, _ in reversed(MEMBER_COLUMNS):
             batch_op.drop_column(name)

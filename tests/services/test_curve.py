@@ -1,4 +1,9 @@
-"""The days-to-accept curve: random teams on SQLite and PostgreSQL against a plain-Python reference."""
+"""The days-to-accept curve: random teams on SQLite and PostgreSQL against a plain-Python reference.
+
+An invite's acceptance time is its `status_changed_at` while accepted: what its acceptance audit row
+records for an acceptance made in the app (checked through the real app below), and the Connected On
+day for one imported from LinkedIn.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,12 @@ class FakeInvite:
     sent_at: datetime
     status: str
     events: list[tuple[str, datetime, bool]] = field(default_factory=list)  # (to_status, at, undone)
+
+    @property
+    def changed_at(self) -> datetime:
+        """The last change not undone (the invite's status_changed_at), else the send."""
+        done = [at for _, at, undone in self.events if not undone]
+        return done[-1] if done else self.sent_at
 
 
 def random_team(seed: int, size: int) -> list[FakeInvite]:
@@ -62,12 +73,9 @@ def reference(invites: list[FakeInvite], now: datetime) -> dict:
     """PRODUCT.md's curve, written out plainly."""
     days = []
     for invite in invites:
-        if invite.status != "accepted":
-            continue
-        times = [at for to, at, undone in invite.events
-                 if to == "accepted" and not undone and now - timedelta(days=180) < at <= now]
-        if times:
-            days.append(max(0, (max(times) - invite.sent_at) // DAY))
+        accepted_at = invite.changed_at
+        if invite.status == "accepted" and now - timedelta(days=180) < accepted_at <= now:
+            days.append(max(0, (accepted_at - invite.sent_at) // DAY))
     n = len(days)
     if n < 50:
         return {"accepted": n, "within_days": {"7": 0.88, "30": 0.99}, "suggested_withdraw_after_days": 22,
@@ -84,7 +92,7 @@ def store(db, invites: list[FakeInvite], *, team_id: str = "T1", user: str = "U1
             invite_id = s.scalar(insert(Invite).returning(Invite.id).values(
                 team_id=team_id, member_id=actor.member_id, prospect_key=f"in:{user.lower()}-{n}",
                 sent_at=invite.sent_at, status=invite.status, priority="normal", source="command",
-                status_changed_at=invite.sent_at, created_at=invite.sent_at))
+                status_changed_at=invite.changed_at, created_at=invite.sent_at))
             for to, at, undone in invite.events:
                 s.add(InviteEvent(team_id=team_id, invite_id=invite_id, member_id=actor.member_id,
                                   change_id=str(uuid.uuid4()), from_status="pending", to_status=to, at=at,
@@ -169,3 +177,27 @@ def test_report_curve_of_an_unknown_team_exits_2(db, capsys):
 
     code, _, err = report(db, capsys, *as_of("curve", "--team", "TNOPE", "--format", "json"))
     assert code == 2 and "unknown team" in err
+
+
+# ---- through the real app: the acceptance's audit row and the invite agree -------------------------------------
+
+
+def test_an_acceptance_in_the_app_counts_from_its_audit_row_and_an_undone_one_not_at_all(slack, db):
+    from sqlalchemy import select
+
+    from bot.services.curve import curve_histogram
+
+    slack.invited("https://linkedin.com/in/jane-doe --sent 10d")
+    slack.invited("https://linkedin.com/in/john-doe --sent 3d")
+    slack.invites("accepted jane-doe")
+    slack.invites("accepted john-doe")
+    with db.session(write=False) as s:
+        audit = s.execute(select(InviteEvent.at, Invite.sent_at, Invite.status_changed_at)
+                          .join(Invite, Invite.id == InviteEvent.invite_id)
+                          .where(InviteEvent.to_status == "accepted")).all()
+        assert all(at == changed for at, _, changed in audit)
+        assert sorted((at - sent) // DAY for at, sent, _ in audit) == [3, 10]
+        assert sorted(curve_histogram(s, "T1", now=NOW)) == [(3, 1), (10, 1)]
+    slack.invites("undo")
+    with db.session(write=False) as s:
+        assert curve_histogram(s, "T1", now=NOW) == [(10, 1)]
