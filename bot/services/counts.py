@@ -179,7 +179,6 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
         return {}
     by_id = {s.member_id: s for s in scopes}
     thresholds = {s.team_id: s.thresholds for s in scopes}
-    recent = sent_since(now - SENT_WINDOW)
     members = _members(scopes, Invite.member_id, Invite.team_id)
     # Two range scans rather than one OR: pending rows through the pending indexes, the week's
     # sends through the sent-date ones (an OR would read every invite of the team).
@@ -190,10 +189,8 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
         .group_by(Invite.member_id)
     ):
         piles[int(member_id)][:3] = [pending, stale_n, snoozed]
-    for member_id, sent in session.execute(
-        select(Invite.member_id, func.count()).where(members, recent).group_by(Invite.member_id)
-    ):
-        piles[int(member_id)][3] = sent
+    for member_id, sent in sent_7d_by_member(session, members, now=now).items():
+        piles[member_id][3] = sent
     withdrawn = withdrawn_today(session, scopes, now=now)
     result = {}
     for member_id, scope in by_id.items():
@@ -204,6 +201,14 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
             pending_warn_at=scope.pending_warn_at, pending_limit=scope.pending_limit,
         )
     return result
+
+
+def sent_7d_by_member(session: Session, members: ColumnElement, *, now: datetime) -> dict[int, int]:
+    """Invites sent in the last 7x24 hours, per member of `members` (a condition on Invite), who sent any."""
+    rows = session.execute(
+        select(Invite.member_id, func.count()).where(members, sent_since(now - SENT_WINDOW)).group_by(Invite.member_id)
+    )
+    return {int(member_id): int(n) for member_id, n in rows}
 
 
 def _pile_columns(thresholds: ThresholdsByTeam, *, now: datetime) -> list:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import Invite, Member, Workspace
-from bot.domain.counts import Thresholds
+from bot.domain.counts import PileCounts, Thresholds
 from bot.domain.invites import PERIODS, Risk
 from bot.services import counts
 
@@ -64,7 +64,10 @@ def team_rows(db: Database, team_id: str, *, now: datetime) -> list[TeamRow]:
             select(Member.id, Member.user_id, Member.display_name, Member.account_tier)
             .where(Member.team_id == team_id, Member.deactivated.is_(False))
         ).all()
-        piles = counts.team_piles(session, ws, now=now)
+        # Pending, stale and risk in one index-only scan of the team's pending rows (the leaderboard's),
+        # the week's sends beside them; today's withdrawals (the batch) are not part of this view.
+        piles = counts.team_piles(session, ws, now=now, pile_only=True)
+        sent_7d = counts.sent_7d_by_member(session, Invite.team_id == team_id, now=now)
         thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
         # SQLite: `member_id + 0` keeps the covering ix_invites_team_sent range (see the leaderboard).
         member_key = Invite.member_id + 0 if session.get_bind().dialect.name == "sqlite" else Invite.member_id
@@ -77,12 +80,15 @@ def team_rows(db: Database, team_id: str, *, now: datetime) -> list[TeamRow]:
             )
         }
         limits = {tier: ws.safe_weekly_limit(tier) for tier in {m.account_tier for m in members}}
+        ws_levels = (ws.pending_warn_at, ws.pending_limit)
+    nothing_pending = PileCounts(pending_warn_at=ws_levels[0], pending_limit=ws_levels[1])
     rows = []
     for member_id, user_id, name, tier in members:
-        pile, rate = piles[member_id], rates.get(member_id)
+        pile, rate = piles.get(member_id, nothing_pending), rates.get(member_id)
         rows.append(TeamRow(
             user_id=user_id, name=name or user_id, pending=pile.pending, stale=pile.stale,
-            snoozed_stale=pile.snoozed_stale, sent_7d=pile.sent_7d, safe_limit=limits[tier], risk=pile.risk,
+            snoozed_stale=pile.snoozed_stale, sent_7d=sent_7d.get(member_id, 0), safe_limit=limits[tier],
+            risk=pile.risk,
             rate=rate.rate if rate else None, n=rate.decided if rate else 0,
         ))
     return sorted(rows, key=TeamRow.riskiness)
