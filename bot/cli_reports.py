@@ -1,4 +1,4 @@
-"""`invite-hygiene report leaderboard|stats`: the team views for leads and automation (table, JSON, CSV)."""
+"""`invite-hygiene report leaderboard|stats|team|curve`: the team views for leads and automation (table, JSON, CSV)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class ReportError(Exception):
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add `report` to the console script's subcommands."""
-    report = subparsers.add_parser("report", help="the leaderboard or a member's stats, as a table, JSON or CSV")
+    report = subparsers.add_parser("report", help="the leaderboard, a member's stats, the team rows or the curve, as a table, JSON or CSV")
     report.add_argument("what", choices=["leaderboard", "stats", "team", "curve"], help="which report")
     report.add_argument("--team", required=True, help="the workspace (team id)")
     report.add_argument("--user", default=None, help="the member (user id): required for stats, a filter for leaderboard")
