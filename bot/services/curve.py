@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Invite
+from bot.db.models import Invite, WholeDaysToChange
 from bot.domain.curve import WINDOW, Curve, curve_of
 from bot.domain.invites import Status
 
@@ -21,17 +21,19 @@ def curve_histogram(session: Session, team_id: str, *, now: datetime) -> list[tu
     both), and the Connected On day for one imported from LinkedIn's `Connections.csv` (whose audit row
     holds the import's time instead). An undone acceptance is no longer accepted, so it never counts.
     The days are the generated `change_days` (bot.db.models.WholeDaysToChange), read from
-    ix_invites_team_accepted_days: one range scan, grouped by whole days.
+    ix_invites_team_accepted_days alone on PostgreSQL; SQLite reads no generated column from an
+    index, so there the same expression is worked out from the two instants the index holds.
     """
-    query = (
-        select(Invite.change_days, func.count())
+    days = (WholeDaysToChange() if session.get_bind().dialect.name == "sqlite" else Invite.change_days).label("days")
+    accepted = (
+        select(days)
         .where(Invite.team_id == team_id, Invite.status == Status.ACCEPTED,
                Invite.status_changed_at > now - WINDOW, Invite.status_changed_at <= now)
-        .group_by(Invite.change_days)
-        # SQLite takes the shorter ix_invites_team_status_changed otherwise, and works out every row's days.
-        .with_hint(Invite, "INDEXED BY ix_invites_team_accepted_days", "sqlite")
+        .subquery()
     )
-    return [(int(d or 0), int(n)) for d, n in session.execute(query).all()]
+    # Grouped outside, so each row's days are worked out once (not again for the GROUP BY).
+    rows = session.execute(select(accepted.c.days, func.count()).group_by(accepted.c.days)).all()
+    return [(int(d or 0), int(n)) for d, n in rows]
 
 
 def team_curve(db: Database, team_id: str, *, now: datetime) -> Curve:

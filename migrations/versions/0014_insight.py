@@ -58,7 +58,7 @@ def upgrade() -> None:
     kind = "VIRTUAL" if op.get_bind().dialect.name == "sqlite" else "STORED"
     op.execute(f"ALTER TABLE invites ADD COLUMN change_days INTEGER GENERATED ALWAYS AS ({CHANGE_DAYS[kind]}) {kind}")
     op.create_index("ix_invites_team_accepted_days", "invites",
-                    ["team_id", "status", "status_changed_at", "change_days"], unique=False)
+                    ["team_id", "status", "status_changed_at", "sent_at", "change_days"], unique=False)
 
 
 def downgrade() -> None:
