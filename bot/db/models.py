@@ -237,7 +237,9 @@ class Invite(Base):
     # Whole days from sending to the last status change (for an accepted invite: to its acceptance),
     # worked out by the database on write: the days-to-accept curve reads it from an index (0014).
     # Virtual on SQLite (stored in the index), stored on PostgreSQL (which has no virtual columns).
-    change_days: Mapped[int | None] = mapped_column(Integer, Computed(WholeDaysToChange(), persisted=None))
+    # Deferred: an invite loaded whole does not work it out (SQLite computes a virtual column on read).
+    change_days: Mapped[int | None] = mapped_column(Integer, Computed(WholeDaysToChange(), persisted=None),
+                                                    deferred=True)
 
     member: Mapped[Member] = relationship(lazy="raise")
 
