@@ -222,7 +222,6 @@ def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> Membe
         reinvite = [key for key, at in facts.reinvite_candidates if since < at + cooldown <= now]
         away_days = (days_away(member.away_since, member.away_until, member.zone)
                      if back_from(member.away_since, member.away_until, today) else None)
-        assert member.away_since is not None or away_days is None
         drift = member.drift if wants_reminder(member.drift, reminded_at=member.drift_reminded_at, now=now) else None
         if counts.stale or expired or reinvite or counts.risk is not Risk.OK or away_days or drift:
             messages.append(Message(
