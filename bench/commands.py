@@ -173,7 +173,39 @@ def cases(app: App, fake: FakeSlack, db: Database, people: list[Actor], *, tag: 
     from bench.capture import dm_cases  # noqa: PLC0415 - bench.capture builds on this module's Case
 
     result.extend(dm_cases(app, fake, people, tag=tag))
+    result.extend(_insight_services(db, people))
     return result
+
+
+def _insight_services(db: Database, people: list[Actor]) -> list[Case]:
+    """`report curve --format json` and the admins' Home team section (rows and blocks), called directly."""
+    try:
+        from bot.cli_reports import curve_report
+        from bot.services.curve import team_curve
+        from bot.services.team_view import team_rows
+        from bot.slack.render.home import team_blocks
+    except ImportError:
+        return []
+    curve_of, team_of = picker(people, 7), picker(people, 8)
+
+    def curve(i: int) -> Callable[[], Any]:
+        team = curve_of(i).team_id
+        return lambda: json.loads(curve_report(team_curve(db, team, now=NOW), fmt="json"))
+
+    def check_curve(report: Any) -> str:
+        return "ok" if report.get("source") in ("team", "published") else f"unexpected: {report}"
+
+    def team_section(i: int) -> Callable[[], Any]:
+        team = team_of(i).team_id
+        return lambda: team_blocks(team_rows(db, team, now=NOW))
+
+    def check_section(blocks: Any) -> str:
+        return "ok" if len(blocks) > 3 and len(blocks) <= 10 else f"unexpected: {len(blocks)} blocks"
+
+    return [
+        Case("report curve (json, direct)", curve, check_curve, target_ms=150, via="service call"),
+        Case("admin Home team section (direct)", team_section, check_section, target_ms=150, via="service call"),
+    ]
 
 
 def _leaderboard_service(db: Database, people: list[Actor]) -> Case | None:

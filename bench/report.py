@@ -86,7 +86,9 @@ def targets_table(results: dict[str, Any]) -> list[str]:
                           ("/invites stats", "`/invites stats` p99"), ("/invites leaderboard", "`/invites leaderboard` p99"),
                           ("leaderboard service", "leaderboard service (direct) p99"),
                           ("DM with 20 URLs: ack", "DM with 20 URLs: ack p99"),
-                          ("DM with 20 URLs: logged", "DM with 20 URLs: fully logged p99")):
+                          ("DM with 20 URLs: logged", "DM with 20 URLs: fully logged p99"),
+                          ("report curve", "`report curve --format json` (direct) p99"),
+                          ("admin Home team section", "admin Home team section (direct) p99")):
         found = [_case(_get(results, b, head, "commands"), prefix) for b in backends]
         if not any(found):
             continue
@@ -211,7 +213,8 @@ def growth_table(results: dict[str, Any], backend: str) -> list[str]:
     """Command p50/p99 and sweep time as the invites grow."""
     keys = results["growth"]
     names = [("floor", "floor"), ("/invited", "/invited"), ("/invites list", "list"), ("/invites stats", "stats"),
-             ("/invites leaderboard", "leaderboard"), ("leaderboard service", "leaderboard service")]
+             ("/invites leaderboard", "leaderboard"), ("leaderboard service", "leaderboard service"),
+             ("report curve", "report curve"), ("admin Home team section", "team section")]
     head = "| invites | " + " | ".join(f"{label} p50 / p99 ms" for _, label in names) + " | sweep plan s | sweep SQL |"
     lines = [head, "|---:|" + "---:|" * (len(names) + 2)]
     for key in keys:

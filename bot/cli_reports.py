@@ -1,4 +1,4 @@
-"""`invite-hygiene report leaderboard|stats`: the team views for leads and automation (table, JSON, CSV)."""
+"""`invite-hygiene report leaderboard|stats|team|curve`: the team views for leads and automation (table, JSON, CSV)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.counts import stale_label
+from bot.domain.curve import Curve
 from bot.domain.invites import PERIODS, Period, RateCounts, Tier
 
 if TYPE_CHECKING:  # the services and the database are imported by the report command alone
@@ -32,8 +33,8 @@ class ReportError(Exception):
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add `report` to the console script's subcommands."""
-    report = subparsers.add_parser("report", help="the leaderboard or a member's stats, as a table, JSON or CSV")
-    report.add_argument("what", choices=["leaderboard", "stats"], help="which report")
+    report = subparsers.add_parser("report", help="the leaderboard, a member's stats, the team rows or the curve, as a table, JSON or CSV")
+    report.add_argument("what", choices=["leaderboard", "stats", "team", "curve"], help="which report")
     report.add_argument("--team", required=True, help="the workspace (team id)")
     report.add_argument("--user", default=None, help="the member (user id): required for stats, a filter for leaderboard")
     report.add_argument("--period", choices=list(PERIODS), default="30d", help="invites sent in the period (default 30d)")
@@ -76,12 +77,24 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
     from sqlalchemy import select
 
     from bot.db.models import Workspace
+    from bot.services.curve import team_curve
     from bot.services.leaderboard import member_insights, team_leaderboard
     from bot.services.stats import member_stats
+    from bot.services.team_view import COLUMNS as TEAM_COLUMNS
+    from bot.services.team_view import team_rows
 
     with db.session(write=False) as session:
         if session.scalar(select(Workspace.team_id).where(Workspace.team_id == team_id)) is None:
             raise ReportError(f"unknown team {team_id!r}: no workspace with that id in this database")
+    if what == "curve":
+        return curve_report(team_curve(db, team_id, now=now), fmt=fmt)
+    if what == "team":
+        rows = [r.to_json() for r in team_rows(db, team_id, now=now) if user_id is None or r.user_id == user_id]
+        if fmt == "json":
+            return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        if fmt == "csv":
+            return to_csv(rows, list(TEAM_COLUMNS))
+        return team_table(rows)
     if what == "leaderboard":
         board = team_leaderboard(db, team_id=team_id, period=period, now=now, every_pile=True)
         rows = [r for r in board.to_json_rows() if user_id is None or r["user"] == user_id]
@@ -103,6 +116,33 @@ def make_report(db: Database, *, what: str, team_id: str, user_id: str | None, p
         return to_csv([flat], list(flat))
     width = max(len(k) for k in flat)
     return "".join(f"{k.ljust(width)}  {_cell_text(v)}\n" for k, v in flat.items())
+
+
+def team_table(rows: list[dict[str, Any]]) -> str:
+    """`report team` as aligned columns, riskiest first."""
+    from bot.services.team_view import COLUMNS as TEAM_COLUMNS
+
+    table = [list(TEAM_COLUMNS)]
+    for r in rows:
+        table.append([r["user"], r["name"], str(r["pending"]), stale_label(r["stale"], r["snoozed_stale"]),
+                      str(r["sent_7d"]), str(r["safe_limit"]), r["risk"], _rate(r["rate"]), str(r["n"])])
+    widths = [max(len(line[i]) for line in table) for i in range(len(TEAM_COLUMNS))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table) + "\n"
+
+
+def curve_report(curve: Curve, *, fmt: str) -> str:
+    """`report curve`: PRODUCT.md's JSON object, or one row per day mark (CSV, table)."""
+    if fmt == "json":
+        return json.dumps(curve.as_json(), indent=2) + "\n"
+    rows = [{"within_days": d, "share": share, "accepted": curve.accepted,
+             "suggested_withdraw_after_days": curve.suggested_withdraw_after_days, "source": curve.source}
+            for d, share in curve.within_days.items()]
+    if fmt == "csv":
+        return to_csv(rows, ["within_days", "share", "accepted", "suggested_withdraw_after_days", "source"])
+    lines = [f"within {r['within_days']:>2} days  {_rate(r['share']):>4}" for r in rows]
+    lines.append(f"accepted in the last 180 days: {curve.accepted} ({curve.source} figures)")
+    lines.append(f"suggested withdraw_after_days: {curve.suggested_withdraw_after_days}")
+    return "\n".join(lines) + "\n"
 
 
 def existing_actor(db: Database, *, team_id: str, user_id: str, now: datetime) -> Actor:
@@ -148,6 +188,8 @@ def stats_json(stats: MemberStats, insights: Insights, *, user_id: str) -> dict[
         "pending_total": stats.pile.pending,
         "stale_total": stats.pile.stale,
         "snoozed_stale": stats.pile.snoozed_stale,
+        "notes_this_month": stats.notes.used if stats.notes else None,
+        "notes_per_month": stats.notes.limit if stats.notes else None,
         "best_weekday": WEEKDAY_KEYS[insights.best_weekday] if insights.best_weekday else None,
         "weekdays": {WEEKDAY_KEYS[w.weekday]: {"decided": w.n, "accepted": w.counts.accepted, "rate": w.rate}
                      for w in insights.weekdays},

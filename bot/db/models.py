@@ -9,6 +9,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -20,7 +21,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 from bot.domain.prospect import fold
@@ -66,10 +69,47 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+class WholeDaysToChange(ColumnElement[int]):
+    """DDL: the whole days from `sent_at` to `status_changed_at` of the same row, rounded down, at least 0.
+
+    Exact on both databases (a generated column may use only its own row): SQLite compares whole
+    seconds and the stored microseconds (`YYYY-MM-DD HH:MM:SS.ffffff`) as integers, PostgreSQL the
+    numeric epoch of the interval.
+    """
+
+    inherit_cache = True
+
+
+@compiles(WholeDaysToChange, "sqlite")
+def _whole_days_sqlite(element, compiler, **kw) -> str:
+    return ("max((CAST(strftime('%s', status_changed_at) AS INTEGER) - CAST(strftime('%s', sent_at) AS INTEGER))"
+            " * 1000000 + CAST(substr(status_changed_at, 21, 6) AS INTEGER) - CAST(substr(sent_at, 21, 6) AS INTEGER),"
+            " 0) / 86400000000")
+
+
+@compiles(WholeDaysToChange)
+def _whole_days_postgresql(element, compiler, **kw) -> str:
+    return "GREATEST(FLOOR(EXTRACT(EPOCH FROM (status_changed_at - sent_at)) / 86400), 0)::integer"
+
+
+@compiles(Computed, "postgresql")
+def _stored_on_postgresql(element, compiler, **kw) -> str:
+    """PostgreSQL has stored generated columns only (SQLite may add a virtual one to a table)."""
+    return f"GENERATED ALWAYS AS ({compiler.sql_compiler.process(element.sqltext, include_table=False, literal_binds=True)}) STORED"
+
+
 def _setting_column(name: str) -> Mapped[int]:
     """A workspace setting's column, its default from the settings declaration."""
     default = setting(name).default
     return mapped_column(Integer, default=default, server_default=text(str(default)))
+
+
+def _optional_setting_column(name: str) -> Mapped[int | None]:
+    """An optional workspace setting's column (NULL: no limit), its default from the declaration."""
+    default = setting(name).default
+    if default is None:
+        return mapped_column(Integer, nullable=True)
+    return mapped_column(Integer, nullable=True, default=default, server_default=text(str(default)))
 
 
 class Base(DeclarativeBase):
@@ -99,6 +139,12 @@ class Workspace(Base):
     working_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
     digest_channel: Mapped[str | None] = mapped_column(String(32))
     leaderboard_min_sample: Mapped[int] = _setting_column("leaderboard_min_sample")
+    # Personal notes a month by tier (NULL: no cap), one per row of the tier table (0014).
+    notes_per_month_free: Mapped[int | None] = _optional_setting_column("notes_per_month_free")
+    notes_per_month_premium: Mapped[int | None] = _optional_setting_column("notes_per_month_premium")
+    notes_per_month_sales_navigator: Mapped[int | None] = _optional_setting_column("notes_per_month_sales_navigator")
+    # Workspace holidays (no daily or weekly digest): ISO dates, comma-separated, sorted (0014).
+    holidays: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # Set when the app is uninstalled or its tokens revoked: nudges stop, data stays until purged.
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -113,6 +159,10 @@ class Workspace(Base):
     def safe_weekly_limit(self, tier: str) -> int:
         """The safe number of sends in a rolling 7 days for an account tier."""
         return int(getattr(self, tier_info(tier).setting))
+
+    def notes_per_month(self, tier: str) -> int | None:
+        """Personal notes a calendar month for an account tier (None: no cap)."""
+        return getattr(self, tier_info(tier).notes_setting)
 
 
 class Member(Base):
@@ -135,6 +185,16 @@ class Member(Base):
     # True once the weekly-pace alert went out; re-arms when the 7-day sends fall below the limit.
     pace_alerted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     dm_channel: Mapped[str | None] = mapped_column(String(32))
+    # `/invites away`: the last local day away (digests and alerts resume the day after) and when it
+    # was set (the first digest after says how long); cleared by that digest (0014).
+    away_until: Mapped[date | None] = mapped_column(Date)
+    away_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # `/invites linkedin <count>`: the pending count LinkedIn showed, what was logged then, and when;
+    # when the digest last reminded of a big drift (at most weekly) (0014).
+    linkedin_pending: Mapped[int | None] = mapped_column(Integer)
+    linkedin_logged: Mapped[int | None] = mapped_column(Integer)
+    linkedin_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    drift_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Why DMs to this member fail (user_not_found, cannot_dm_bot, …); cleared when one succeeds.
     undeliverable: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -177,6 +237,12 @@ class Invite(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Whole days from sending to the last status change (for an accepted invite: to its acceptance),
+    # worked out by the database on write: the days-to-accept curve reads it from an index (0014).
+    # Virtual on SQLite (stored in the index), stored on PostgreSQL (which has no virtual columns).
+    # Deferred: an invite loaded whole does not work it out (SQLite computes a virtual column on read).
+    change_days: Mapped[int | None] = mapped_column(Integer, Computed(WholeDaysToChange(), persisted=None),
+                                                    deferred=True)
 
     member: Mapped[Member] = relationship(lazy="raise")
 
@@ -219,6 +285,10 @@ class Invite(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # The days-to-accept curve: a team's invites accepted in the last 180 days with their days, index-only
+        # (PostgreSQL reads change_days; SQLite, which reads no generated column from an index, works the
+        # days out from the two instants) (0014).
+        Index("ix_invites_team_accepted_days", "team_id", "status", "status_changed_at", "sent_at", "change_days"),
         # An invite's number is never handed out twice, even after an undo deleted it (0008).
         {"sqlite_autoincrement": True},
     )

@@ -470,9 +470,40 @@ class ForgetMe:
     pass
 
 
+@dataclass(frozen=True)
+class Away:
+    """`/invites away until 2026-12-24` (the last day away) or `away 2w` (that many days, today included)."""
+
+    until: date | None = None
+    days: int | None = None
+
+    def last_day(self, today: date) -> date:
+        """The last local day away: digests and alerts resume the day after."""
+        if self.until is not None:
+            return self.until
+        return today + timedelta(days=(self.days or 1) - 1)
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class ReportLinkedIn:
+    """`/invites linkedin <count>`: the pending count LinkedIn shows (My Network → Manage → Sent)."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class ShowCurve:
+    """`/invites curve`: the team's days-to-accept curve and the threshold it suggests."""
+
+
 InvitesCommand = (
     Summary | Help | ListInvites | Find | RecordOutcome | Undo | Stats | Leaderboard | SetTier | Pause | Resume
-    | Snooze | ImportHelp | Export | OpenSettings | ForgetMe
+    | Snooze | ImportHelp | Export | OpenSettings | ForgetMe | ShowCurve | Away | Back | ReportLinkedIn
 )
 
 _OUTCOME_WORDS = {
@@ -632,6 +663,40 @@ def _parse_snooze(args: Args) -> Snooze:
     return Snooze(int(match.group(1)))
 
 
+MAX_AWAY_DAYS = 365
+MAX_LINKEDIN_PENDING = 100_000
+
+
+def _parse_away(args: Args) -> Away:
+    words = [w.lower() for w in args.words]
+    if words and words[0] == "until":
+        words = words[1:]
+    text = " ".join(words)
+    example = f"`{args.commands.invites} away until 2026-12-24` or `{args.commands.invites} away 2w`"
+    if not text:
+        raise UsageError(f"Away until when? e.g. {example}.", usage=INVITES_USAGE)
+    match = re.fullmatch(r"(\d{1,3})\s*(d|day|days|w|wk|week|weeks)", text)
+    if match:
+        days = int(match.group(1)) * (7 if match.group(2).startswith("w") else 1)
+        if not 1 <= days <= MAX_AWAY_DAYS:
+            raise UsageError(f"Away for 1 to {MAX_AWAY_DAYS} days: {example}.", usage=INVITES_USAGE)
+        return Away(days=days)
+    try:
+        return Away(until=date.fromisoformat(text))
+    except ValueError:
+        raise UsageError(f"`away {_short(' '.join(args.words), 40)}` is not a date or a length: {example}.",
+                         usage=INVITES_USAGE) from None
+
+
+def _parse_linkedin(args: Args) -> ReportLinkedIn:
+    text = "".join(args.words).replace(",", "")
+    if not text.isdigit() or int(text) > MAX_LINKEDIN_PENDING:
+        raise UsageError(
+            f"How many invites does LinkedIn show as sent and pending (My Network → Manage → Sent)? "
+            f"e.g. `{args.commands.invites} linkedin 212`.", usage=INVITES_USAGE)
+    return ReportLinkedIn(int(text))
+
+
 def _parse_export(args: Args) -> Export:
     if args.words and [a.lower() for a in args.words] != ["team"]:
         raise UsageError(f"`export {' '.join(args.words)}`: use `export` or `export team`.", usage=INVITES_USAGE)
@@ -656,6 +721,13 @@ REGISTRY: tuple[Subcommand, ...] = (
     Subcommand(("pause",), "", "stop your daily digest", _bare(Pause), Pause, "pause"),
     Subcommand(("resume",), "", "your daily digest back on", _bare(Resume), Resume, "resume"),
     Subcommand(("snooze",), "3d", "no daily digest for a few days", _parse_snooze, Snooze, "snooze 3d"),
+    Subcommand(("away",), "until 2026-12-24|2w", "no digests or alerts while you're away",
+               _parse_away, Away, "away until 2026-12-24", brief="until <date>|2w"),
+    Subcommand(("back",), "", "you're back: digests and alerts again", _bare(Back), Back, "back"),
+    Subcommand(("linkedin",), "<count>", "compare the pending count LinkedIn shows with what you logged",
+               _parse_linkedin, ReportLinkedIn, "linkedin 212"),
+    Subcommand(("curve",), "", "your team's days to acceptance and the withdraw threshold it suggests",
+               _bare(ShowCurve), ShowCurve, "curve"),
     Subcommand(("import",), "", "how to import LinkedIn's export files", lambda a: ImportHelp(), ImportHelp, "import"),
     Subcommand(("export",), "[team]", "your invites as CSV in a DM (`team`: everyone's, for admins)",
                _parse_export, Export, "export"),

@@ -7,7 +7,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.away import back_from, days_away, is_away
 from bot.domain.counts import PRIORITY_ORDER, PileCounts, zone
+from bot.domain.drift import Drift, wants_reminder
 from bot.domain.invites import Priority, Risk, risk_level
 from bot.domain.prospect import readable_key
 
@@ -41,6 +43,7 @@ class Rules:
     nudge_hour: int
     working_days: str  # ISO weekday digits, "12345" = Mon-Fri
     timezone: str
+    holidays: tuple[date, ...] = ()  # workspace holidays: no daily digest on them
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,14 @@ class MemberState:
     alerted_level: Risk
     pace_alerted: bool
     rules: Rules
+    away_until: date | None = None  # the last local day away
+    away_since: datetime | None = None
+    drift: Drift | None = None  # the last `/invites linkedin` report
+    drift_reminded_at: datetime | None = None
+
+    def away(self, today: date) -> bool:
+        """True while away: no digest, no alert."""
+        return is_away(self.away_until, today)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -113,6 +124,8 @@ class Message:
     safe_weekly_limit: int = 0
     budget: int = 0
     counts: PileCounts = field(default_factory=PileCounts)
+    away_days: int | None = None  # the first digest after an absence: how long it lasted
+    drift: Drift | None = None  # a reminder of a big, old LinkedIn drift
 
     @property
     def shown_ids(self) -> tuple[int, ...]:
@@ -136,6 +149,11 @@ class Message:
                 "expired": list(self.expired),
                 "reinvite": list(self.reinvite),
             }
+            if self.away_days is not None:
+                line["away_days"] = self.away_days
+            if self.drift is not None:
+                line["linkedin_drift"] = {"linkedin": self.drift.linkedin, "logged": self.drift.logged,
+                                          "reported_at": self.drift.at.isoformat()}
         if self.kind is Kind.WEEKLY_PACE:
             line |= {"sends_last_7_days": self.sends_last_7_days, "safe_weekly_limit": self.safe_weekly_limit}
         return line
@@ -206,10 +224,13 @@ def wants_digest(member: MemberState, done: set[tuple[str, date]], now: datetime
     """True when the member's daily digest is due now and has not gone out today."""
     rules, zone = member.rules, member.zone
     snoozed = member.snoozed_until is not None and member.snoozed_until > now
+    today = local_date(now, zone)
     return (
         member.nudges_enabled
         and not snoozed
-        and (Kind.DAILY_DIGEST, local_date(now, zone)) not in done
+        and not member.away(today)
+        and today not in rules.holidays
+        and (Kind.DAILY_DIGEST, today) not in done
         and digest_due(now, zone, nudge_hour=rules.nudge_hour, working_days=rules.working_days)
     )
 
@@ -228,11 +249,14 @@ def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> Membe
         expired = [key for key, when in facts.expired_recently if when > since] + [i.key for i in facts.expiring]
         cooldown = timedelta(days=rules.resend_cooldown_days)
         reinvite = [key for key, at in facts.reinvite_candidates if since < at + cooldown <= now]
-        if counts.stale or expired or reinvite or counts.risk is not Risk.OK:
+        away_days = (days_away(member.away_since, member.away_until, member.zone)
+                     if back_from(member.away_since, member.away_until, today) else None)
+        drift = member.drift if wants_reminder(member.drift, reminded_at=member.drift_reminded_at, now=now) else None
+        if counts.stale or expired or reinvite or counts.risk is not Risk.OK or away_days or drift:
             messages.append(Message(
                 kind=Kind.DAILY_DIGEST, stale=tuple(facts.stale), batch=tuple(todays_batch(facts.stale, counts, now)),
                 expired=tuple(dict.fromkeys(expired)), reinvite=tuple(dict.fromkeys(reinvite)),
-                budget=counts.budget, counts=counts, **base,
+                budget=counts.budget, counts=counts, away_days=away_days, drift=drift, **base,
             ))
 
     alerts, state = plan_alerts(member, pending=counts.pending, sends_last_7_days=counts.sent_7d,
@@ -243,7 +267,12 @@ def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> Membe
 def plan_alerts(member: MemberState, *, pending: int, sends_last_7_days: int, today: date,
                 done: set[tuple[str, date]]) -> tuple[list[Message], StateChange | None]:
     """The alerts a member is due now (a pending level first crossed, the weekly pace reached), and
-    the alert state to write back. One rule for the sweep and for the command that crossed."""
+    the alert state to write back. One rule for the sweep and for the command that crossed.
+
+    While the member is away nothing is sent and nothing moves: a level crossed meanwhile is
+    alerted the day after they are back."""
+    if member.away(today):
+        return [], None
     rules = member.rules
     risk = risk_level(pending=pending, pending_warn_at=rules.pending_warn_at, pending_limit=rules.pending_limit)
     base = {"team_id": member.team_id, "user_id": member.user_id, "member_id": member.member_id,

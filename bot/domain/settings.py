@@ -19,16 +19,20 @@ class Setting:
 
     name: str  # the column, the input's block id and the input model's field
     label: str  # how people read it ("Withdraw after"): the modal's label and the errors' subject
-    default: int
+    default: int | None  # None: no limit (only for an `optional` setting)
     min: int
     max: int
     unit: str  # plural, in words ("days", "pending invites"); "" when the number stands alone
     hint: str  # what it does, in one sentence (the modal's hint, before the range)
     choose: str = ""  # when the modal offers a list: what a value outside it asks for
     shown_as: str = "{}"  # how one value reads in that list
+    optional: bool = False  # may be left empty: no limit (the column is NULL)
 
     def __post_init__(self) -> None:
-        assert self.min <= self.default <= self.max, f"{self.name}: default outside its range"
+        if self.default is None:
+            assert self.optional, f"{self.name}: only an optional setting may default to no limit"
+        else:
+            assert self.min <= self.default <= self.max, f"{self.name}: default outside its range"
 
     @property
     def range_words(self) -> str:
@@ -50,15 +54,20 @@ class Setting:
     @property
     def modal_hint(self) -> str:
         """The modal's hint under the input: what it does, its range and its default."""
-        return f"{self.hint} Between {self.range_words}; {_number(self.default)} by default."
+        default = "no limit" if self.default is None else _number(self.default)
+        empty = " Leave it empty for no limit." if self.optional else ""
+        return f"{self.hint} Between {self.range_words}; {default} by default.{empty}"
 
     @property
     def check_sql(self) -> str:
         """The database CHECK that keeps the column in range."""
-        return f"{self.name} BETWEEN {self.min} AND {self.max}"
+        between = f"{self.name} BETWEEN {self.min} AND {self.max}"
+        return f"{self.name} IS NULL OR {between}" if self.optional else between
 
-    def problem(self, value: int) -> str | None:
-        """The error for a whole number, or None when it is in range."""
+    def problem(self, value: int | None) -> str | None:
+        """The error for a whole number (or no value), or None when it is allowed."""
+        if value is None:
+            return None if self.optional else self.not_a_number
         return None if self.min <= value <= self.max else self.out_of_range
 
 
@@ -106,6 +115,9 @@ SETTINGS: tuple[Setting, ...] = (
             choose="Pick an hour from the list.", shown_as="{:02d}:00"),
     Setting("leaderboard_min_sample", "Ranking minimum", 10, 1, 10_000, "decided invites",
             "Decided invites a member needs to be ranked on the leaderboard."),
+    *(Setting(t.notes_setting, f"Notes a month ({t.name})", t.notes_per_month, 0, 1000, "notes",
+              f"Invites with a personal note a member with a {t.name} account can send in a calendar month "
+              "(LinkedIn sends the rest without the note).", optional=True) for t in TIERS),
 )
 
 RULES: tuple[Rule, ...] = (

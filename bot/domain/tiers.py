@@ -33,6 +33,11 @@ class TierInfo:
         """The workspace setting (and column) holding this tier's safe weekly limit."""
         return f"safe_weekly_{self.tier}"
 
+    @property
+    def notes_setting(self) -> str:
+        """The workspace setting (and column) holding this tier's personal notes a month (NULL: no cap)."""
+        return f"notes_per_month_{self.tier}"
+
 
 TIERS: tuple[TierInfo, ...] = (
     TierInfo(Tier.FREE, "Free", 80, ("basic",), 5),

@@ -16,7 +16,7 @@ EMOJI = {
     "first_place_medal": "🥇", "second_place_medal": "🥈", "third_place_medal": "🥉", "medal": "🏅",
     "sports_medal": "🏅", "calendar": "📆", "date": "📅", "spiral_calendar_pad": "🗓️", "inbox_tray": "📥",
     "outbox_tray": "📤", "memo": "📝", "pencil": "📝", "pencil2": "✏️", "mag": "🔍", "bell": "🔔",
-    "no_bell": "🔕", "wave": "👋", "raised_hands": "🙌", "fire": "🔥", "sparkles": "✨", "star": "⭐",
+    "no_bell": "🔕", "wave": "👋", "palm_tree": "🌴", "raised_hands": "🙌", "fire": "🔥", "sparkles": "✨", "star": "⭐",
     "lock": "🔒", "gear": "⚙️", "wastebasket": "🗑️", "link": "🔗", "paperclip": "📎", "muscle": "💪",
     "clipboard": "📋", "eyes": "👀", "point_right": "👉", "arrow_right": "➡️", "crown": "👑", "rocket": "🚀",
     "thumbsup": "👍", "+1": "👍", "thumbsdown": "👎", "-1": "👎", "heavy_plus_sign": "➕",

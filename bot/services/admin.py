@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select, update
 
 from bot.db.engine import Database
 from bot.db.models import ChartFile, Delivery, EventClaim, FileImport, Invite, InviteEvent, Member, Workspace
+from bot.domain.away import BadHolidays, holidays_text, read_holidays
 from bot.domain.settings import BY_NAME, SETTINGS, rule_problems
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import ensure_workspace
@@ -35,6 +36,7 @@ PICK = {
     "timezone": "Pick a time zone from the list.",
 }
 _RULE_BROKEN = "setting_rule"
+_BAD_HOLIDAYS = "bad_holidays"
 _OUT_OF_RANGE = {"greater_than_equal", "less_than_equal", "int_parsing_size"}
 
 
@@ -46,6 +48,15 @@ class _ChosenSettings(BaseModel):
     working_days: str
     digest_channel: str | None = None
     timezone: str
+    holidays: str | None = None  # stored as sorted ISO dates, comma-separated
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: str | None) -> str | None:
+        try:
+            return holidays_text(read_holidays(value))
+        except BadHolidays as error:
+            raise PydanticCustomError(_BAD_HOLIDAYS, str(error)) from None
 
     @field_validator("working_days")
     @classmethod
@@ -86,7 +97,8 @@ WorkspaceSettingsInput = create_model(
     "WorkspaceSettingsInput",
     __base__=_ChosenSettings,
     __doc__="Every workspace setting, validated; the numbers in the ranges the database also enforces.",
-    **{s.name: (int, Field(ge=s.min, le=s.max)) for s in SETTINGS},  # type: ignore[call-overload]
+    **{s.name: (int | None, Field(default=None, ge=s.min, le=s.max)) if s.optional  # type: ignore[call-overload]
+       else (int, Field(ge=s.min, le=s.max)) for s in SETTINGS},
 )
 
 
@@ -102,6 +114,8 @@ def _words(item: ErrorDetails) -> tuple[str, str]:
     """(field, message in words) for one of pydantic's errors; its own text is never shown."""
     if item["type"] == _RULE_BROKEN:
         return str((item.get("ctx") or {})["field"]), item["msg"]
+    if item["type"] == _BAD_HOLIDAYS:
+        return "holidays", item["msg"]
     field = str(item["loc"][0]) if item["loc"] else ""
     declared = BY_NAME.get(field)
     if declared is not None:

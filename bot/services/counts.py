@@ -21,6 +21,7 @@ from bot.db.engine import Database
 from bot.db.models import Invite, InviteEvent, Member
 from bot.domain.counts import PRIORITY_ORDER, SENT_WINDOW, PileCounts, Thresholds, local_midnight, zone
 from bot.domain.invites import Period, Priority, RateCounts, Status
+from bot.domain.notes import NoteBudget, month_span, next_month
 from bot.domain.nudges import PendingInvite
 
 if TYPE_CHECKING:
@@ -181,7 +182,6 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
         return {}
     by_id = {s.member_id: s for s in scopes}
     thresholds = {s.team_id: s.thresholds for s in scopes}
-    recent = sent_since(now - SENT_WINDOW)
     members = _members(scopes, Invite.member_id, Invite.team_id)
     # Two range scans rather than one OR: pending rows through the pending indexes, the week's
     # sends through the sent-date ones (an OR would read every invite of the team).
@@ -192,10 +192,8 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
         .group_by(Invite.member_id)
     ):
         piles[int(member_id)][:3] = [pending, stale_n, snoozed]
-    for member_id, sent in session.execute(
-        select(Invite.member_id, func.count()).where(members, recent).group_by(Invite.member_id)
-    ):
-        piles[int(member_id)][3] = sent
+    for member_id, sent in sent_7d_by_member(session, members, now=now).items():
+        piles[member_id][3] = sent
     withdrawn = withdrawn_today(session, scopes, now=now)
     result = {}
     for member_id, scope in by_id.items():
@@ -206,6 +204,14 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
             pending_warn_at=scope.pending_warn_at, pending_limit=scope.pending_limit,
         )
     return result
+
+
+def sent_7d_by_member(session: Session, members: ColumnElement, *, now: datetime) -> dict[int, int]:
+    """Invites sent in the last 7x24 hours, per member of `members` (a condition on Invite), who sent any."""
+    rows = session.execute(
+        select(Invite.member_id, func.count()).where(members, sent_since(now - SENT_WINDOW)).group_by(Invite.member_id)
+    )
+    return {int(member_id): int(n) for member_id, n in rows}
 
 
 def _pile_columns(thresholds: ThresholdsByTeam, *, now: datetime) -> list:
@@ -260,6 +266,22 @@ def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: boo
     scopes = [MemberScope.of(member_id=m.id, team_id=ws.team_id, tz=zone(m.tz or ws.timezone), settings=ws)
               for m in members]
     return pile_counts(session, scopes, now=now)
+
+
+def notes_in_month(session: Session, scope: MemberScope, *, now: datetime) -> int:
+    """The member's invites with a personal note sent in their local calendar month at `now`."""
+    start, end = month_span(now, scope.tz)
+    return int(session.scalar(
+        select(func.count()).select_from(Invite)
+        .where(Invite.member_id == scope.member_id, Invite.with_note.is_(True), Invite.sent_at >= start,
+               Invite.sent_at < end)
+    ) or 0)
+
+
+def note_budget(session: Session, actor: Actor, *, now: datetime) -> NoteBudget:
+    """The acting member's notes this month against their tier's cap."""
+    used = notes_in_month(session, MemberScope.of_actor(actor), now=now)
+    return NoteBudget(used=used, limit=actor.notes_per_month, resets=next_month(now.astimezone(actor.tz).date()))
 
 
 def pile_for(db: Database, actor: Actor, *, now: datetime) -> PileCounts:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from sqlalchemy import case, select
 
 from bot.db.engine import Database
 from bot.db.models import Invite, Member
+from bot.domain.away import is_away
 from bot.domain.counts import PileCounts
+from bot.domain.drift import Drift
 from bot.domain.invites import PaceLevel, RateCounts, Tier, pace_level, week_starts
+from bot.domain.notes import NoteBudget
 from bot.domain.nudges import PendingInvite
 from bot.services import counts
 from bot.services.invites import own_invites
@@ -44,6 +47,9 @@ class HomeData:
     weeks: tuple[WeekRate, ...]  # oldest first
     batch: tuple[PendingInvite, ...]  # the first rows of today's batch, in withdrawal order
     nudge_hour: int
+    notes: NoteBudget | None = None  # personal notes this month against the tier's cap
+    drift: Drift | None = None  # the last `/invites linkedin` report
+    away_until: date | None = None  # the last local day away
 
     @property
     def sends_last_7_days(self) -> int:
@@ -74,13 +80,15 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
     scope = counts.MemberScope.of_actor(actor)
     with db.session(write=False) as session:
         member = session.execute(
-            select(Member.account_tier, Member.nudges_enabled, Member.snoozed_until, Member.show_on_leaderboard)
+            select(Member.account_tier, Member.nudges_enabled, Member.snoozed_until, Member.show_on_leaderboard,
+                   Member.linkedin_pending, Member.linkedin_logged, Member.linkedin_reported_at, Member.away_until)
             .where(Member.id == actor.member_id)
         ).one()
         pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
         weeks = _weeks(session, own, actor, now=now)
         rows = counts.batch_rows(session, scope, now=now, limit=min(pile.batch, max_rows))
-    tier = Tier(member.account_tier)
+        tier = Tier(member.account_tier)
+        notes = counts.note_budget(session, replace(actor, tier=tier), now=now)
     return HomeData(
         user_id=actor.user_id,
         tier=tier,
@@ -92,6 +100,9 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
         weeks=weeks,
         batch=tuple(rows),
         nudge_hour=s.nudge_hour,
+        notes=notes,
+        drift=Drift.of(member.linkedin_pending, member.linkedin_logged, member.linkedin_reported_at),
+        away_until=member.away_until if is_away(member.away_until, now.astimezone(actor.tz).date()) else None,
     )
 
 

@@ -27,6 +27,7 @@ from bot.domain.invites import (
     pace_level,
     risk_level,
 )
+from bot.domain.notes import NoteBudget, month_span
 from bot.domain.prospect import fold, name_key, readable_key
 from bot.services import counts
 from bot.services.errors import AlreadyDone, Ambiguous, Candidate, NotFound, NothingToUndo
@@ -96,6 +97,9 @@ class LogResult:
     pending_warn_at: int = 0
     pending_limit: int = 0
     risk: Risk = Risk.OK
+    # With `--note`: the month's notes after this log, and how many of the logged ones count in it.
+    notes: NoteBudget | None = None
+    notes_logged: int = 0
 
 
 def _counts(session: Session, actor: Actor, now: datetime) -> tuple[int, int]:
@@ -215,6 +219,10 @@ def _log_invites(db: Database, actor: Actor, request: LogRequest, *, now: dateti
             session.add(_event(actor, invite, None, Status.PENDING, now=now, via=source, change_id=change_id))
             result.logged.append(InviteView.of(invite))
         result.sends_last_7_days, result.pending = _counts(session, actor, now)
+        if request.with_note and result.logged:
+            result.notes = counts.note_budget(session, actor, now=now)
+            start, end = month_span(now, actor.tz)
+            result.notes_logged = sum(1 for i in result.logged if start <= i.sent_at < end)
     result.pace = pace_level(sends_last_7_days=result.sends_last_7_days, safe_limit=result.safe_weekly_limit)
     result.risk = risk_level(
         pending=result.pending, pending_warn_at=result.pending_warn_at, pending_limit=result.pending_limit

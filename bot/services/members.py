@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database, dialect_insert
 from bot.db.models import Member, Workspace
+from bot.domain.away import parse_holidays
 from bot.domain.counts import zone
 from bot.domain.invites import Tier
 from bot.domain.tiers import TIERS
@@ -50,6 +51,8 @@ class WorkspaceSettings:
     digest_channel: str | None
     leaderboard_min_sample: int
     timezone: str
+    notes_per_month: dict[str, int | None] = field(default_factory=dict)  # by tier; None: no cap
+    holidays: tuple[date, ...] = ()
 
     @classmethod
     def of(cls, ws: Workspace) -> WorkspaceSettings:
@@ -68,6 +71,8 @@ class WorkspaceSettings:
             digest_channel=ws.digest_channel,
             leaderboard_min_sample=ws.leaderboard_min_sample,
             timezone=ws.timezone,
+            notes_per_month={t.tier: getattr(ws, t.notes_setting) for t in TIERS},
+            holidays=parse_holidays(ws.holidays),
         )
 
 
@@ -95,6 +100,11 @@ class Actor:
     def safe_weekly_limit(self) -> int:
         """The safe sends per rolling 7 days for the member's tier."""
         return self.settings.safe_weekly[self.tier]
+
+    @property
+    def notes_per_month(self) -> int | None:
+        """The personal notes a calendar month the member's tier allows (None: no cap)."""
+        return self.settings.notes_per_month.get(self.tier)
 
 
 def ensure_workspace(session: Session, *, team_id: str, now: datetime) -> None:

@@ -12,6 +12,7 @@ from bot.db.engine import Database
 from bot.db.models import Invite
 from bot.domain.counts import PileCounts
 from bot.domain.invites import Period, RateCounts, Status, is_low_rate
+from bot.domain.notes import NoteBudget
 from bot.services import counts
 from bot.services.invites import own_invites
 from bot.services.members import Actor
@@ -33,6 +34,7 @@ class MemberStats:
     median_days_to_accept: float | None
     safe_weekly_limit: int
     pile: PileCounts  # the member's pile now, as every surface counts it
+    notes: NoteBudget | None = None  # personal notes this month against the tier's cap
 
     @property
     def low_rate(self) -> bool:
@@ -60,6 +62,7 @@ def member_stats(db: Database, actor: Actor, *, period: Period, now: datetime) -
         total = RateCounts(*(a + b for a, b in zip(_fields(with_note), _fields(without_note), strict=True)))
         median = _median_days_to_accept(session, in_period, total.accepted)
         pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
+        notes = counts.note_budget(session, actor, now=now)
     return MemberStats(
         period=period,
         counts=total,
@@ -68,6 +71,7 @@ def member_stats(db: Database, actor: Actor, *, period: Period, now: datetime) -
         median_days_to_accept=median,
         safe_weekly_limit=actor.safe_weekly_limit,
         pile=pile,
+        notes=notes,
     )
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.db.engine import Database
 from bot.db.models import Delivery, Invite, InviteEvent, Member, Workspace
+from bot.domain.away import parse_holidays
 from bot.domain.counts import Thresholds
+from bot.domain.drift import Drift
 from bot.domain.invites import Priority, Risk, Status
 from bot.domain.nudges import (
     FIRST_DIGEST_LOOKBACK,
@@ -35,8 +37,9 @@ from bot.services.ledger import Sender
 log = logging.getLogger("bot.sweep")
 
 def rules_of(ws: Workspace) -> Rules:
-    """The planner's rules: the workspace columns of the same names."""
-    return Rules(**{name: getattr(ws, name) for name in (f.name for f in dataclass_fields(Rules))})
+    """The planner's rules: the workspace columns of the same names (the holidays read into dates)."""
+    values = {name: getattr(ws, name) for name in (f.name for f in dataclass_fields(Rules))}
+    return Rules(**values | {"holidays": parse_holidays(ws.holidays)})
 
 
 def _by_setting(workspaces: Iterable[Workspace], attribute: str) -> dict[int, list[str]]:
@@ -144,6 +147,10 @@ def member_state(member: Member, rules: Rules, ws: Workspace) -> MemberState:
         alerted_level=Risk(member.alerted_level),
         pace_alerted=member.pace_alerted,
         rules=rules,
+        away_until=member.away_until,
+        away_since=member.away_since,
+        drift=Drift.of(member.linkedin_pending, member.linkedin_logged, member.linkedin_reported_at),
+        drift_reminded_at=member.drift_reminded_at,
     )
 
 
@@ -180,7 +187,8 @@ def apply_expiries(db: Database, plans: list[MemberPlan], *, now: datetime) -> i
     return len(expired_ids)
 
 
-def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, Kind]]) -> None:
+def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, Kind]],
+                now: datetime | None = None) -> None:
     """Write back alert levels: re-arms always; a raised level only once its alert went out."""
     with db.session() as session:
         for p in plans:
@@ -197,6 +205,21 @@ def apply_state(db: Database, plans: list[MemberPlan], *, sent: set[tuple[int, K
                                                  Member.alerted_level == p.member.alerted_level,
                                                  Member.pace_alerted == p.member.pace_alerted)
                             .values(alerted_level=level, pace_alerted=pace))
+        _digest_told(session, plans, sent=sent, now=now)
+
+
+def _digest_told(session: Session, plans: list[MemberPlan], *, sent: set[tuple[int, Kind]], now: datetime) -> None:
+    """After a daily digest went out: its welcome back ends the absence, its drift reminder is dated."""
+    for p in plans:
+        digest = next((m for m in p.messages if m.kind is Kind.DAILY_DIGEST), None)
+        if digest is None or (p.member.member_id, Kind.DAILY_DIGEST) not in sent:
+            continue
+        if digest.away_days is not None:  # only the absence this cycle read (a new `away` keeps its own)
+            session.execute(update(Member).where(Member.id == p.member.member_id,
+                                                 Member.away_since == p.member.away_since)
+                            .values(away_since=None, away_until=None))
+        if digest.drift is not None and now is not None:
+            session.execute(update(Member).where(Member.id == p.member.member_id).values(drift_reminded_at=now))
 
 
 # ---- one live digest: the previous one becomes a summary ------------------------------------
@@ -287,7 +310,7 @@ def run_cycle(
             report.sent.append(message)
             if message.kind is Kind.DAILY_DIGEST and update_digest is not None:
                 replace_previous_digest(db, message, now=now, update_digest=update_digest)
-    apply_state(db, plans, sent=delivered)
+    apply_state(db, plans, sent=delivered, now=now)
     if send_to_channel is not None:
         report.team_digests = team_digest.run_team_digests(db, now=now, send_to_channel=send_to_channel,
                                                            team_id=team_id)

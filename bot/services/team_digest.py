@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
 from bot.db.models import Delivery, Invite, Member, Workspace
+from bot.domain.away import parse_holidays, weekly_digest_day
 from bot.domain.counts import Thresholds
 from bot.domain.invites import PERIODS, RateCounts, Risk
 from bot.domain.nudges import Kind
@@ -90,10 +91,18 @@ class TeamDigestReport:
     skipped: list[TeamDigestPlan] = field(default_factory=list)
 
 
-def due_date(now: datetime, *, timezone: str, nudge_hour: int) -> date | None:
-    """The workspace-local Monday when the digest is due at `now` (from nudge_hour to midnight), else None."""
+def due_date(now: datetime, *, timezone: str, nudge_hour: int, working_days: str = "12345",
+             holidays: tuple[date, ...] = ()) -> date | None:
+    """The week's workspace-local Monday (the ledger's date) when the digest is due at `now`, else None.
+
+    Due from nudge_hour to midnight on Monday, or, when Monday is a workspace holiday, on the next
+    working day of the week that is not one (bot.domain.away).
+    """
     local = now.astimezone(zone(timezone))
-    return local.date() if local.isoweekday() == MONDAY and local.hour >= nudge_hour else None
+    day = weekly_digest_day(local.date(), working_days=working_days, holidays=holidays)
+    if day is None or local.date() != day or local.hour < nudge_hour:
+        return None
+    return day - timedelta(days=day.isoweekday() - MONDAY)
 
 
 def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None) -> list[TeamDigestPlan]:
@@ -105,7 +114,8 @@ def plan_team_digests(db: Database, *, now: datetime, team_id: str | None = None
     with db.session(write=False) as session:
         due = {}
         for ws in session.scalars(query):
-            day = due_date(now, timezone=ws.timezone, nudge_hour=ws.nudge_hour)
+            day = due_date(now, timezone=ws.timezone, nudge_hour=ws.nudge_hour, working_days=ws.working_days,
+                           holidays=parse_holidays(ws.holidays))
             if day is not None:
                 due[ws.team_id] = (ws, day)
         if not due:

@@ -54,6 +54,15 @@ class TeamBlock(StrEnum):
     STATS_CHART = "stats_trend_chart"
     TEAM_DIGEST_CHART = "team_digest_chart"
     CURVE_CHART = "curve_chart"
+    HOME_TEAM = "home_team"  # the admins' team section
+    HOME_TEAM_MORE = "home_team_more"
+    HOME_INSIGHT = "home_insight"  # notes this month, the last LinkedIn report and its drift
+
+
+class SettingsBlock(StrEnum):
+    """Blocks of the workspace settings modal that are not inputs (the inputs are named by their setting)."""
+
+    CURVE_HINT = "withdraw_curve"  # the days-to-accept curve beside withdraw_after_days
 
 
 class LogModal(StrEnum):

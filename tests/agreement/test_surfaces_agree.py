@@ -33,6 +33,7 @@ INSTANTS = (T0, datetime(2026, 11, 18, 20, 0, tzinfo=UTC),  # Wed: Los Angeles 1
 RULES = {"withdraw_after_days": 14, "expire_after_days": 180, "max_withdrawals_per_day": 3,
          "pending_warn_at": 6, "pending_limit": 9, "leaderboard_min_sample": 3}
 CHANNEL = "CTEAM"
+ADMIN = "UADMIN"  # in ADMIN_USER_IDS (tests/conftest.py): their Home has the team section
 # Ages in days around every threshold, plus anything.
 AGES = (0.1, 3, 6.99, 7.0, 7.01, 10, 13.99, 14.0, 14.01, 16, 20, 27.99, 28.0, 28.01, 35, 60, 179.99, 180.0,
         180.01, 200)
@@ -230,6 +231,21 @@ def surfaces(slack, db, user: str, now: datetime) -> dict:
     seen["report stats"] = {"pending": stats["pending_total"], "stale": (stats["stale_total"], stats["snoozed_stale"]),
                             "sent_7d": stats["sends_last_7_days"],
                             "rate30": (f"{stats['rate']:.0%}" if stats["rate"] is not None else "–", stats["decided"])}
+    (row,) = json.loads(make_report(db, what="team", team_id="T1", user_id=user, period=PERIODS["30d"], now=now,
+                                    fmt="json"))
+    seen["report team"] = {"pending": row["pending"], "stale": (row["stale"], row["snoozed_stale"]),
+                           "sent_7d": row["sent_7d"], "risk": row["risk"],
+                           "rate30": (f"{row['rate']:.0%}" if row["rate"] is not None else "–", row["n"])}
+
+    # The lead's view: the team section of an admin's Home, this member's row.
+    before = len(slack.fake.of("views.publish"))
+    slack.event({"type": "app_home_opened", "user": ADMIN, "tab": "home", "channel": f"D{ADMIN}"})
+    view = slack.fake.wait_for("views.publish", before + 1)[-1].params["view"]
+    text = text_of((json.loads(view) if isinstance(view, str) else view)["blocks"])
+    m = find(rf"\*{user}\* — (ok|:warning: warn|:rotating_light: limit) · (\d+) pending · " + STALE
+             + r" · (\d+)/\d+ this week(?: :chart_with_upwards_trend:)? · 30 days: (\d+%|–) \(n=(\d+)\)", text)
+    seen["admin home team"] = {"risk": m.group(1).split()[-1], "pending": int(m.group(2)), "stale": stale_of(m, 3),
+                               "sent_7d": int(m.group(5)), "rate30": (m.group(6), int(m.group(7)))}
     board = json.loads(make_report(db, what="leaderboard", team_id="T1", user_id=user, period=PERIODS["30d"],
                                    now=now, fmt="json"))
     if board:

@@ -334,3 +334,15 @@ def test_python_m_bot_playground_starts_prints_its_address_and_stops(tmp_path: P
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_the_admins_home_has_the_team_section_and_a_members_has_not(page: Page, playground: Playground):
+    page.post("/play/seed", {})
+    ana = next(t.user_id for t in demo.TEAMMATES if t.is_admin)
+    page.post("/play/open", {"user": ana, "tab": "home"})
+    home = wait_until(lambda: "Your team" in (page.state(ana)["home"] or {}).get("html", "") and page.state(ana)["home"],
+                      what="the admin's Home with the team section")
+    assert "Only admins see this section" in home["html"]
+    page.post("/play/open", {"user": PRIYA, "tab": "home"})
+    priya = wait_until(lambda: page.state(PRIYA)["home"], what="Priya's Home")
+    assert "Your team" not in priya["html"]

@@ -188,6 +188,10 @@ def reference_stats(invites: list[StatsInvite], period: Period, *, wad: int) -> 
         "stale_total": sum(pending(i) and is_stale(sent_at=i.sent_at, priority=i.priority, withdraw_after_days=wad,
                                                    now=NOW) for i in mine),
         "snoozed_stale": 0,
+        # UA is Premium (no cap) in a UTC workspace: notes sent in NOW's calendar month.
+        "notes_this_month": sum(i.with_note and (i.sent_at.year, i.sent_at.month) == (NOW.year, NOW.month)
+                                for i in mine),
+        "notes_per_month": None,
         "best_weekday": keys[best] if best else None,
         "weekdays": {keys[d]: {"decided": c.decided, "accepted": c.accepted, "rate": c.rate}
                      for d, c in weekdays.items()},

@@ -101,9 +101,10 @@ def test_both_settings_modals_write_the_tables_names(slack, fake_slack):
     fake_slack.add_user("UADMIN", tz="UTC", name="Boss")
     slack.invites("settings", user="UADMIN")
     admin = view_of(fake_slack.of("views.open")[-1])
-    labels = {b["block_id"]: b["label"]["text"] for b in admin["blocks"]}
+    labels = {b["block_id"]: b["label"]["text"] for b in admin["blocks"] if b["type"] == "input"}
     for t in TIERS:
         assert t.name in labels[f"safe_weekly_{t.id}"]
+        assert t.name in labels[f"notes_per_month_{t.id}"]
     slack.invites("settings", user="U2")
     member = view_of(fake_slack.of("views.open")[-1])
     (tier_block,) = [b for b in member["blocks"] if b["block_id"] == "account_tier"]

@@ -18,7 +18,7 @@ def make_member(db: Database, user_id: str, *, team_id: str = "T1", tz: str | No
     identify(db, team_id=team_id, user_id=user_id, now=now)
     with db.session() as s:
         s.execute(update(Member).where(Member.team_id == team_id, Member.user_id == user_id)
-                  .values(tz=tz, tz_checked_at=now, account_tier=tier, display_name=user_id, **member_fields))
+                  .values(tz=tz, tz_checked_at=now, account_tier=tier, **({"display_name": user_id} | member_fields)))
     return identify(db, team_id=team_id, user_id=user_id, now=now)
 
 

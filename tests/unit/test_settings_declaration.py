@@ -16,7 +16,7 @@ from bot.slack.render.modals import workspace_view
 
 DEFAULTS = {s.name: s.default for s in SETTINGS} | {
     "working_days": "12345", "digest_channel": None, "timezone": "UTC"}
-NON_NUMERIC = {"working_days", "digest_channel", "timezone"}
+NON_NUMERIC = {"working_days", "digest_channel", "timezone", "holidays"}
 
 
 def test_product_defaults_and_one_safe_weekly_setting_per_tier():
@@ -27,8 +27,12 @@ def test_product_defaults_and_one_safe_weekly_setting_per_tier():
         "safe_weekly_free": (80, 1, 1000), "safe_weekly_premium": (120, 1, 1000),
         "safe_weekly_sales_navigator": (150, 1, 1000), "nudge_hour": (9, 0, 23),
         "leaderboard_min_sample": (10, 1, 10_000),
+        "notes_per_month_free": (5, 0, 1000), "notes_per_month_premium": (None, 0, 1000),
+        "notes_per_month_sales_navigator": (None, 0, 1000),
     }
     assert [setting(t.setting).default for t in TIERS] == [t.safe_weekly for t in TIERS]
+    assert [setting(t.notes_setting).default for t in TIERS] == [t.notes_per_month for t in TIERS]
+    assert {s.name for s in SETTINGS if s.optional} == {t.notes_setting for t in TIERS}
 
 
 @pytest.mark.parametrize("s", SETTINGS, ids=lambda s: s.name)
@@ -41,11 +45,15 @@ def test_the_input_models_bounds_come_from_the_declaration(s):
 
 def test_the_models_checks_and_defaults_come_from_the_declaration():
     checks = {c.name: str(c.sqltext) for c in Workspace.__table__.constraints if isinstance(c, CheckConstraint)}
-    expected = {f"ck_workspaces_{s.name}": f"{s.name} BETWEEN {s.min} AND {s.max}" for s in SETTINGS}
+    expected = {f"ck_workspaces_{s.name}": f"{s.name} IS NULL OR {s.name} BETWEEN {s.min} AND {s.max}"
+                if s.optional else f"{s.name} BETWEEN {s.min} AND {s.max}" for s in SETTINGS}
     expected |= {f"ck_workspaces_{r.name}": f"{r.field} {r.op} {r.other}" for r in RULES}
     assert checks == expected
     for s in SETTINGS:
         column = Workspace.__table__.c[s.name]
+        if s.default is None:
+            assert column.default is None and column.server_default is None and column.nullable
+            continue
         assert column.default.arg == s.default and str(column.server_default.arg) == str(s.default)
 
 
@@ -57,7 +65,8 @@ def test_the_modal_inputs_come_from_the_declaration():
         element = block["element"]
         if element["type"] == "number_input":
             assert (element["min_value"], element["max_value"]) == (str(s.min), str(s.max))
-            assert element["initial_value"] == str(s.default)
+            assert element.get("initial_value") == (None if s.default is None else str(s.default))
+            assert block["optional"] is s.optional
         else:
             assert [o["value"] for o in element["options"]] == [str(v) for v in range(s.min, s.max + 1)]
             assert element["initial_option"]["value"] == str(s.default)

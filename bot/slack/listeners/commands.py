@@ -9,13 +9,16 @@ from slack_sdk import WebClient
 
 from bot.domain import commands as cmd
 from bot.domain.commands import parse_invited, parse_invites
+from bot.services import insight as insight_service
 from bot.services import invites as invite_service
 from bot.services import stats as stats_service
+from bot.services.curve import team_curve
 from bot.services.leaderboard import member_insights
 from bot.services.members import Actor, update_member
 from bot.slack import charts, render
 from bot.slack.deps import Deps, Origin
 from bot.slack.listeners import alerts, files, log_modal, privacy, settings_modal, team
+from bot.slack.render import insight as render_insight
 from bot.slack.render import team as render_team
 
 
@@ -77,7 +80,13 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
         case cmd.Stats(period=period):
             stats = stats_service.member_stats(db, actor, period=period, now=now)
             insights = render_team.insights_lines(member_insights(db, actor, period=period, now=now))
+            curve = team_curve(db, actor.team_id, now=now)
+            threshold = actor.settings.withdraw_after_days
+            insights.append(render_insight.stats_curve_line(curve, withdraw_after_days=threshold))
             return charts.stats_reply(deps, actor, render.stats_reply(stats, actor, insights=insights), now=now)
+        case cmd.ShowCurve():
+            curve = team_curve(db, actor.team_id, now=now)
+            return render_insight.curve_reply(curve, withdraw_after_days=actor.settings.withdraw_after_days)
         case cmd.SetTier(tier=tier):
             update_member(db, actor, account_tier=str(tier))
             limit = actor.settings.safe_weekly[tier]
@@ -95,6 +104,14 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
             until = now + timedelta(days=days)
             update_member(db, actor, snoozed_until=until)
             return render.simple(f"Snoozed: no digest until {render.local_day(until, actor)}. {_RISK_STILL_SENT}")
+        case cmd.ReportLinkedIn(count=linkedin):
+            drift = insight_service.report_linkedin(db, actor, linkedin, now=now)
+            return render_insight.linkedin_reply(drift, commands=commands)
+        case cmd.Away():
+            away = insight_service.set_away(db, actor, parsed.last_day(now.astimezone(actor.tz).date()), now=now)
+            return render_insight.away_reply(away.last_day, commands=commands)
+        case cmd.Back():
+            return render_insight.back_reply(insight_service.come_back(db, actor, now=now))
         case cmd.ImportHelp():
             return render.import_help_reply()
         case cmd.Leaderboard():

@@ -11,11 +11,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.tiers import TIERS
 from bot.services import admin
+from bot.services.curve import team_curve
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import Actor, update_member
 from bot.slack import render
 from bot.slack.deps import Deps, Origin
 from bot.slack.ids import SettingsView
+from bot.slack.render.insight import settings_hint
 from bot.slack.render.modals import VALUE, member_view, workspace_view
 
 log = logging.getLogger("bot.settings")
@@ -44,7 +46,11 @@ def _open(origin: Origin, view: dict[str, Any]) -> None:
 def open_settings(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
     """Admins get the workspace modal, everyone else their own settings."""
     if is_admin(deps, origin.client, actor.user_id):
-        _open(origin, workspace_view(admin.workspace_settings(deps.db, actor.team_id, now=deps.clock.now())))
+        now = deps.clock.now()
+        current = admin.workspace_settings(deps.db, actor.team_id, now=now)
+        hint = settings_hint(team_curve(deps.db, actor.team_id, now=now),
+                             withdraw_after_days=current["withdraw_after_days"])
+        _open(origin, workspace_view(current, curve_hint=hint))
     else:
         _open(origin, member_view(actor))
     return {}

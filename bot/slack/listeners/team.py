@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain import commands as cmd
 from bot.domain.invites import PERIODS, Tier
 from bot.services import home as home_service
+from bot.services import team_view
 from bot.services.errors import ServiceError
 from bot.services.leaderboard import team_leaderboard
 from bot.services.members import Actor, update_member
@@ -17,6 +18,7 @@ from bot.slack.deps import Deps, Origin
 from bot.slack.errors import ack_only, reporting
 from bot.slack.ids import TeamAction
 from bot.slack.listeners import log_modal
+from bot.slack.listeners.settings_modal import is_admin
 from bot.slack.once import once_per_event
 from bot.slack.payloads import BadPayload, HomeSwitch, PostLeaderboard, load
 from bot.slack.render import home
@@ -107,7 +109,10 @@ def publish_home(deps: Deps, actor: Actor, client: WebClient) -> None:
     """Build the member's Home from fresh figures and publish it (on open and after each change)."""
     now = deps.clock.now()
     data = home_service.home_data(deps.db, actor, now=now)
-    view = home.home_view(data, now=now, tz=actor.tz, limits=actor.settings.safe_weekly, commands=deps.commands)
+    # The lead's view: for admins only, asked live (a member never sees the others' rows).
+    team = team_view.team_rows(deps.db, actor.team_id, now=now) if is_admin(deps, client, actor.user_id) else None
+    view = home.home_view(data, now=now, tz=actor.tz, limits=actor.settings.safe_weekly, commands=deps.commands,
+                          team=team)
     charts.publish_home(deps, actor, client, view, weeks=data.weeks, now=now)  # the text now, the chart after
 
 

@@ -184,6 +184,7 @@ def warning_lines(result: LogResult, actor: Actor, *, now: datetime, commands: C
             f":chart_with_upwards_trend: {sent} in the last 7 days, near the safe "
             f"limit of {result.safe_weekly_limit} for a {tier} account."
         )
+    lines.extend(note_lines(result, tier=tier))
     if result.risk is Risk.LIMIT:
         lines.append(
             f":rotating_light: {pending} pending — past the limit of {result.pending_limit}. "
@@ -195,6 +196,23 @@ def warning_lines(result: LogResult, actor: Actor, *, now: datetime, commands: C
             f"Withdraw stale ones: `{escape(commands.invites)} list stale`."
         )
     return lines
+
+
+def note_lines(result: LogResult, *, tier: str) -> list[str]:
+    """The note budget after `/invited --note`: the month's last note, or notes LinkedIn sent bare."""
+    notes, logged = result.notes, result.notes_logged
+    if notes is None or notes.limit is None or not logged:
+        return []
+    resets = notes.resets.strftime("%b %-d")
+    past = notes.past_cap(logged)
+    if past:
+        which = "this invite" if past == 1 and len(result.logged) == 1 else f"{past} of these invites"
+        return [f":warning: Past your {notes.limit} personalised notes this month ({tier} account): LinkedIn "
+                f"will have sent {which} without the note. Notes are back on {resets}."]
+    if notes.took_the_last(logged):
+        return [f":memo: That was your last personalised note this month ({notes.used} of {notes.limit}, "
+                f"{tier} account): LinkedIn sends invites without a note until {resets}."]
+    return []
 
 
 def _plain(lines: list[str]) -> str:
@@ -363,6 +381,7 @@ def stats_reply(stats: MemberStats, actor: Actor, *, insights: list[str] | None 
         f"Sent in the last 7 days: {stats.sends_last_7_days} of a safe {stats.safe_weekly_limit} "
         f"({TIER_NAMES[actor.tier]} account) · pending now: {stats.pile.pending} · "
         f"{stale_label(stats.pile.stale, stats.pile.snoozed_stale)}"
+        + (f" · {stats.notes.text}" if stats.notes is not None else "")
     )
     return reply(_plain(lines).replace("*", ""), sections(lines))
 

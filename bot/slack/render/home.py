@@ -7,14 +7,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.commands import DEFAULT_COMMANDS, Commands
-from bot.domain.invites import PaceLevel, Tier, is_low_rate
+from bot.domain.counts import stale_label
+from bot.domain.invites import PaceLevel, Risk, Tier, is_low_rate
 from bot.services.home import HomeData, WeekRate
+from bot.services.team_view import TeamRow
 from bot.slack.ids import TeamAction, TeamBlock
 from bot.slack.mrkdwn import escape
 from bot.slack.payloads import HomeSwitch
-from bot.slack.render import TIER_NAMES, button, context, section
+from bot.slack.render import TIER_NAMES, button, context, section, sections
+from bot.slack.render import insight as render_insight
 from bot.slack.render import nudges as render_nudges
-from bot.slack.render.team import header, percent
+from bot.slack.render.team import MAX_NAME, header, percent
 
 # Slack: 100 blocks in a Home view and 250 kB in all. The batch rows (two blocks each) are capped
 # by services.home.MAX_BATCH_ROWS; everything else is a fixed handful of blocks.
@@ -40,6 +43,8 @@ def summary_text(data: HomeData) -> str:
     text = render_nudges.summary_text(data.pile)
     pace = (f"*Sent in the last 7 days:* {data.sends_last_7_days} of a safe {data.safe_weekly_limit} "
             f"({TIER_NAMES[data.tier]} account)")
+    if data.notes is not None:
+        pace += f" · {data.notes.text}"
     if data.pace is PaceLevel.AT_LIMIT:
         pace += "\n:rotating_light: At or past the safe weekly limit: give it a few days before sending more."
     elif data.pace is PaceLevel.NEAR:
@@ -75,6 +80,15 @@ def batch_blocks(data: HomeData, *, now: datetime, commands: Commands = DEFAULT_
     return blocks
 
 
+def insight_blocks(data: HomeData, *, tz: ZoneInfo, commands: Commands) -> list[dict[str, Any]]:
+    """The last LinkedIn report and its drift (nothing before the first report)."""
+    if data.drift is None:
+        return [context(f"Compare with LinkedIn: `{escape(commands.invites)} linkedin &lt;count&gt;` "
+                        "(the count under My Network → Manage → Sent).")]
+    return [{**context(render_insight.home_drift_line(data.drift, tz=tz, commands=commands)),
+             "block_id": TeamBlock.HOME_INSIGHT}]
+
+
 def _option(tier: Tier, limits: dict[str, int]) -> dict[str, Any]:
     name = TIER_NAMES[tier]
     return {
@@ -94,6 +108,8 @@ def settings_blocks(data: HomeData, *, limits: dict[str, int], tz: ZoneInfo, now
         digest_button = button("Resume daily digest", TeamAction.HOME_DIGEST, HomeSwitch(on=True).dump())
     else:
         digest, digest_button = "on", button("Pause daily digest", TeamAction.HOME_DIGEST, HomeSwitch(on=False).dump())
+    if data.away_until is not None:
+        digest += f" (you're away through {data.away_until:%b} {data.away_until.day})"
     if data.show_on_leaderboard:
         board = "shown"
         board_button = button("Hide me from the leaderboard", TeamAction.HOME_LEADERBOARD, HomeSwitch(on=False).dump())
@@ -117,12 +133,44 @@ def settings_blocks(data: HomeData, *, limits: dict[str, int], tz: ZoneInfo, now
     ]
 
 
+MAX_TEAM_ROWS = 30
+RISK_WORDS = {Risk.OK: "ok", Risk.WARN: ":warning: warn", Risk.LIMIT: ":rotating_light: limit"}
+
+
+def team_row_text(row: TeamRow) -> str:
+    """One member's line: name, risk, pending, stale, 7-day sends against the safe limit, 30-day rate with n."""
+    name = row.name if len(row.name) <= MAX_NAME else row.name[: MAX_NAME - 1] + "…"
+    pace = f"{row.sent_7d}/{row.safe_limit} this week" + (" :chart_with_upwards_trend:" if row.at_pace_limit else "")
+    return (f"*{escape(name)}* — {RISK_WORDS[row.risk]} · {row.pending} pending · "
+            f"{stale_label(row.stale, row.snoozed_stale)} · {pace} · 30 days: {percent(row.rate)} (n={row.n})")
+
+
+def team_blocks(rows: list[TeamRow]) -> list[dict[str, Any]]:
+    """The admins' team section: the 30 riskiest members, then how many more (never posted anywhere)."""
+    shown = rows[:MAX_TEAM_ROWS]
+    blocks: list[dict[str, Any]] = [
+        {"type": "divider"},
+        header("Your team"),
+        context("Only admins see this section. Riskiest first: the pending pile's risk, then the weekly pace."),
+    ]
+    if not shown:
+        return [*blocks, section("No active members yet.")]
+    packed = sections([team_row_text(r) for r in shown])
+    blocks.extend({**b, "block_id": f"{TeamBlock.HOME_TEAM}:{n}"} for n, b in enumerate(packed))
+    if len(rows) > len(shown):
+        more = len(rows) - len(shown)
+        blocks.append({**context(f"…and {more} more {'member' if more == 1 else 'members'}: "
+                                 "`invite-hygiene report team` lists everyone."), "block_id": TeamBlock.HOME_TEAM_MORE})
+    return blocks
+
+
 def home_view(data: HomeData, *, now: datetime, tz: ZoneInfo, limits: dict[str, int],
-              commands: Commands = DEFAULT_COMMANDS) -> dict[str, Any]:
-    """The Home tab for one member (`limits`: the workspace's safe weekly sends by tier)."""
+              commands: Commands = DEFAULT_COMMANDS, team: list[TeamRow] | None = None) -> dict[str, Any]:
+    """The Home tab for one member (`limits`: the workspace's safe weekly sends by tier; `team`: admins only)."""
     blocks: list[dict[str, Any]] = [
         header("Your LinkedIn invites"),
         {**section(summary_text(data)), "block_id": TeamBlock.HOME_SUMMARY},
+        *insight_blocks(data, tz=tz, commands=commands),
         {"type": "divider"},
         {**section(rate_text(data)), "block_id": TeamBlock.HOME_RATE},
         context("By week sent: " + " · ".join(week_text(w, tz) for w in data.weeks)),
@@ -136,4 +184,7 @@ def home_view(data: HomeData, *, now: datetime, tz: ZoneInfo, limits: dict[str, 
         {"type": "divider"},
         *settings_blocks(data, limits=limits, tz=tz, now=now),
     ]
+    if team is not None:  # kept within the 100 blocks: the member's own part is cut first, never the team's
+        section_blocks = team_blocks(team)
+        blocks = blocks[: MAX_BLOCKS - len(section_blocks)] + section_blocks
     return {"type": "home", "callback_id": TeamBlock.HOME_VIEW, "blocks": blocks[:MAX_BLOCKS]}

@@ -10,7 +10,7 @@ from bot.domain.invites import Priority
 from bot.domain.settings import SETTINGS, Setting
 from bot.domain.tiers import TIERS
 from bot.services.members import Actor
-from bot.slack.ids import LogField, LogModal, SettingsView
+from bot.slack.ids import LogField, LogModal, SettingsBlock, SettingsView
 from bot.slack.payloads import LogModalMeta
 
 # Each input block holds one element with this action_id (the listeners read state by it).
@@ -130,14 +130,21 @@ def _setting_setting_block(setting: Setting, current: object) -> dict[str, Any]:
         chosen = next((o for o in options if o["value"] == str(current)), options[0])
         element: dict[str, Any] = {"type": "static_select", "options": options, "initial_option": chosen}
     else:
-        element = {"type": "number_input", "is_decimal_allowed": False, "initial_value": str(current),
+        element = {"type": "number_input", "is_decimal_allowed": False,
                    "min_value": str(setting.min), "max_value": str(setting.max)}
-    return _setting_block(setting.name, setting.label, element, hint=setting.modal_hint)
+        if current is not None:  # an optional setting left empty means no limit
+            element["initial_value"] = str(current)
+    return _setting_block(setting.name, setting.label, element, hint=setting.modal_hint, optional=setting.optional)
 
 
-def workspace_view(current: dict[str, Any]) -> dict[str, Any]:
-    """The admin modal, every setting filled in with its current value."""
-    blocks = [_setting_setting_block(s, current[s.name]) for s in SETTINGS]
+def workspace_view(current: dict[str, Any], *, curve_hint: str | None = None) -> dict[str, Any]:
+    """The admin modal, every setting filled in with its current value (the team's curve beside the threshold)."""
+    blocks = []
+    for s in SETTINGS:
+        blocks.append(_setting_setting_block(s, current[s.name]))
+        if s.name == "withdraw_after_days" and curve_hint:
+            blocks.append({"type": "context", "block_id": SettingsBlock.CURVE_HINT,
+                           "elements": [{"type": "plain_text", "text": curve_hint[:2000]}]})
     days = [_choice(label, value) for value, label in DAYS]
     blocks.append(_setting_block("working_days", "Digest on these days",
                          {"type": "checkboxes", "options": days,
@@ -146,6 +153,13 @@ def workspace_view(current: dict[str, Any]) -> dict[str, Any]:
     if current.get("digest_channel"):
         channel["initial_conversation"] = current["digest_channel"]
     blocks.append(_setting_block("digest_channel", "Weekly team digest in", channel, optional=True))
+    holidays = {"type": "plain_text_input", "max_length": 2000,
+                "placeholder": {"type": "plain_text", "text": "2026-12-24, 2026-12-25, 2027-01-01"}}
+    if current.get("holidays"):
+        holidays["initial_value"] = str(current["holidays"])
+    blocks.append(_setting_block("holidays", "Holidays (no digests)", holidays, optional=True,
+                                 hint="Dates without a daily or weekly digest, separated by commas. A weekly "
+                                      "digest due on a holiday goes out on the next working day."))
     zones = list(dict.fromkeys([str(current["timezone"]), *ZONES]))[:100]
     zone_options = [_choice(z.replace("_", " "), z) for z in zones]
     blocks.append(_setting_block("timezone", "Workspace time zone (for members whose zone is unknown)",

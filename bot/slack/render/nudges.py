@@ -14,6 +14,7 @@ from bot.slack.ids import Action, Block
 from bot.slack.mrkdwn import escape, link
 from bot.slack.payloads import BulkWithdraw, DigestRow
 from bot.slack.render import Reply, button, comment_text, context, section
+from bot.slack.render import insight as render_insight
 
 # Each batch row is a section and an actions block; with the header and footer this keeps a
 # digest within Slack's 50 blocks whatever the size of the pile.
@@ -150,6 +151,10 @@ def digest(message: Message, *, now: datetime, commands: Commands = DEFAULT_COMM
             blocks.extend(row_blocks(invite, now))
         blocks.extend(bulk_block(list(message.shown_ids)))
     notes = []
+    if message.away_days is not None:
+        blocks.insert(1, section(render_insight.away_line(message.away_days)))
+    if message.drift is not None:
+        notes.append(render_insight.digest_drift_line(message.drift, now=now, commands=commands))
     if message.expired:
         notes.append(f":hourglass: Expired (LinkedIn drops invites after about 6 months): {_keys(message.expired)}")
     if message.reinvite:
