@@ -132,3 +132,16 @@ def test_one_scheduler_alone_takes_every_shard_and_the_plain_cycle_still_works(d
     assert alone.shards == [0, 1] and len(alone.sent) == 4
     assert run_cycle(db, now=WED_9 + timedelta(hours=1), send=send).sent == []  # the ledger: once
     assert len(fake_slack.of("chat.postMessage")) == 4
+
+
+def test_the_scheduler_job_runs_its_share_and_the_once_a_cycle_chores(db, settings, fake_slack):
+    from bot.scheduler import shared_cycle_runner
+    from bot.slack.install import single_workspace
+
+    make_member(db, "U1", tz="UTC", now=WED_9 - timedelta(days=10))  # a zone to refresh
+    seed(db, 2)
+    run = shared_cycle_runner(settings, db, FixedClock(WED_9), single_workspace(settings).tokens, holder="me")
+    report = run()
+    assert report.shards == [0] and len(report.sent) == 2
+    assert [c.params["user"] for c in fake_slack.of("users.info")] == ["U1"]
+    assert run().shards == []  # the same interval: done
