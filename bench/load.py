@@ -31,6 +31,8 @@ from bot.db.models import Invite
 log = logging.getLogger("bench.load")
 
 PG_ADMIN_DSN = os.environ.get("BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+# The names of the benchmark's databases begin with this: checkouts sharing one server set their own.
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "ihb")
 BULK_TABLES = ("invites", "invite_events", "deliveries")
 CHUNK = 50_000
 
@@ -63,7 +65,7 @@ def alembic_head() -> str:
 
 
 def _pg_name(key: str) -> str:
-    return f"ihb_{key}"
+    return f"{PG_PREFIX}_{key}"
 
 
 def _stamp_path(backend: str, spec: Spec) -> Path:
@@ -269,7 +271,7 @@ def working_copy(cached: Cached, tag: str) -> tuple[str, Callable[[], None]]:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
 
         return f"sqlite:///{path}", drop_file
-    name = f"ihb_work_{tag}"
+    name = f"{PG_PREFIX}_work_{tag}"
     _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     _admin(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(cached.location)))
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import shared_cycle
 from bench.common import fmt_ms
 
 SWEEP_TARGET_S = {"sqlite": 5.0, "postgres": 2.0}
@@ -125,6 +126,13 @@ def targets_table(results: dict[str, Any]) -> list[str]:
         values = [f"{load[b]['errors']} errors, {load[b]['rps']:.0f} req/s" if b in load else "–" for b in backends]
         verdicts = ["✅ met" if load[b]["errors"] == 0 else "❌ missed" for b in backends if b in load]
         lines.append("| HTTP under load: errors | " + " | ".join(values) + " | 0 errors | " + " / ".join(verdicts) + " |")
+    shared = (results.get("cycle") or {}).get("postgres")
+    if shared:
+        values = ["–" if b != "postgres" else f"{shared['ratio']:.2f}×" for b in backends]
+        verdict = "✅ met" if shared["ratio"] <= shared_cycle.TARGET_RATIO else "❌ missed"
+        lines.append(f"| two schedulers' cycle time vs one, {shared['members']:,} members, "
+                     f"{shared_cycle.SLACK_MS:.0f} ms a post | " + " | ".join(values)
+                     + f" | about half (≤ {shared_cycle.TARGET_RATIO}) | {verdict} |")
     return lines
 
 
@@ -316,6 +324,14 @@ def render(results: dict[str, Any]) -> str:
     cycle = cycle_lines(results)
     if cycle:
         out += ["One full `run_cycle` (not a target; it mutates the copy, so it ran last):", "", *cycle, ""]
+    shared = (results.get("cycle") or {}).get("postgres")
+    if shared:
+        out += [f"## Schedulers sharing one cycle — PostgreSQL, {results['datasets'][shared['dataset']]['label']}", "",
+                "`bot.services.sweep.run_shared_cycle` in one process, then in two at once (separate processes, as two "
+                "`invite-hygiene scheduler` are), each time on a fresh copy; shards of "
+                f"{shared['per_shard']} members claimed with `FOR UPDATE SKIP LOCKED`; an instant sender. The cycle "
+                "time runs from a barrier the warmed-up processes meet at to the last one done.", "",
+                *shared_cycle.lines(shared), ""]
     imp = results.get("import") or {}
     if imp:
         p = imp["parse"]

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import commands, http_load, importing, report, sweep
+from bench import commands, http_load, importing, report, shared_cycle, sweep
 from bench.common import BENCH_DIR, DATA_DIR, ROOT
 from bench.generate import Spec, popular_prospects
 from bench.load import PG_ADMIN_DSN, Cached, Generated, alembic_head, pg_problem, prepare, working_copy
@@ -26,7 +26,7 @@ from tests.support.fake_slack import FakeSlack
 
 log = logging.getLogger("bench")
 
-SECTIONS = ("commands", "sweep", "import", "http", "multi")
+SECTIONS = ("commands", "sweep", "import", "http", "multi", "cycle")
 
 
 @dataclass(frozen=True)
@@ -243,6 +243,13 @@ def main(argv: list[str] | None = None) -> int:
                 watch.sample()
     finally:
         fake.stop()
+    if "cycle" in sections and "postgres" in backends:
+        spec = shared_cycle.FULL_SPEC if plan.mode == "full" else shared_cycle.QUICK_SPEC
+        log.info("postgres %s: one scheduler, then two sharing the cycle", spec.key)
+        results["datasets"].setdefault(spec.key, {"label": spec.label, "members": spec.members, "invites": spec.invites,
+                                                  "workspaces": spec.workspaces, "load_s": {}, "facts": {}})
+        results["cycle"] = {"postgres": {**shared_cycle.run("postgres", spec), "dataset": spec.key}}
+        watch.sample()
     results["duration_s"] = time.perf_counter() - started
     results["machine"] = machine(watch)
     results["versions"] = versions("postgres" in backends)
