@@ -145,3 +145,28 @@ def test_the_scheduler_job_runs_its_share_and_the_once_a_cycle_chores(db, settin
     assert report.shards == [0] and len(report.sent) == 2
     assert [c.params["user"] for c in fake_slack.of("users.info")] == ["U1"]
     assert run().shards == []  # the same interval: done
+
+
+def test_a_shards_plan_is_as_many_statements_whatever_the_members_and_workspaces(db):
+    from tests.services.test_sweep import count_statements
+
+    seed(db, 6)
+    small = count_statements(db, lambda: plan(db, now=WED_9, shard=Shard(1, 3)))
+    for team in ("T2", "T3"):
+        seed(db, 30, team_id=team)
+    large = count_statements(db, lambda: plan(db, now=WED_9, shard=Shard(1, 3)))
+    assert len(small) == len(large) <= 12
+
+
+def test_every_scheduler_fires_on_the_grid_of_the_interval(settings, db):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.clock import SystemClock
+    from bot.scheduler import _add
+    from bot.slack.install import single_workspace
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _add(scheduler, settings, db, SystemClock(), single_workspace(settings).tokens)
+    (job,) = scheduler.get_jobs()
+    later = job.trigger.get_next_fire_time(None, datetime.now(UTC))
+    assert later.timestamp() % settings.sweep_interval_seconds == 0
