@@ -29,7 +29,7 @@ from bot.domain.nudges import Message
 from bot.services.sweep import run_shared_cycle
 
 FULL_SPEC = Spec(10_000, 1_000_000)
-QUICK_SPEC = Spec(1000, 100_000)
+QUICK_SPEC = Spec(10_000, 100_000)  # the target's 10,000 members, fewer invites; only the instant sender
 INTERVAL = timedelta(seconds=300)
 TARGET_RATIO = 0.6  # two schedulers: "about half" the time of one
 SLACK_MS = 20.0
@@ -88,12 +88,12 @@ def _cycle(url: str, processes: int, slack_ms: float) -> dict[str, Any]:
             "ledger_sent": ledger_sent}
 
 
-def run(backend: str, spec: Spec) -> dict[str, Any]:
-    """One scheduler, then two, each on a fresh copy of the spec's data; with each sender."""
+def run(backend: str, spec: Spec, *, senders: tuple[float, ...] = (0.0, SLACK_MS)) -> dict[str, Any]:
+    """One scheduler, then two, each on a fresh copy of the spec's data; with each sender (ms a post)."""
     cached = prepare(spec, backend, Generated(spec))
     found: dict[str, Any] = {"members": spec.members, "per_shard": PER_SHARD, "interval_s": INTERVAL.total_seconds(),
                              "variants": []}
-    for slack_ms in (0.0, SLACK_MS):
+    for slack_ms in senders:
         variant: dict[str, Any] = {"slack_ms": slack_ms}
         for label, processes in (("one", 1), ("two", 2)):
             url, drop = working_copy(cached, f"cycle{processes}")
@@ -103,8 +103,9 @@ def run(backend: str, spec: Spec) -> dict[str, Any]:
                 drop()
         variant["ratio"] = variant["two"]["seconds"] / variant["one"]["seconds"]
         found["variants"].append(variant)
-    # The headline: with Slack's round trip, as a real cycle has it.
+    # The headline: with Slack's round trip when measured, as a real cycle has it.
     found["ratio"] = found["variants"][-1]["ratio"]
+    found["slack_ms"] = found["variants"][-1]["slack_ms"]
     return found
 
 
