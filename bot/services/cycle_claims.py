@@ -71,14 +71,16 @@ def open_slot(db: Database, *, slot: int, per_shard: int) -> int:
             return agreed
         # Part 0 first: every process then reads the same count from it, whoever wrote it.
         insert = dialect_insert(session)
-        session.execute(insert(CycleClaim).values(slot=slot, part=0, shards=shard_count(session, per_shard=per_shard))
-                        .on_conflict_do_nothing(index_elements=["slot", "part"]))
+        opened = session.scalar(
+            insert(CycleClaim).values(slot=slot, part=0, shards=shard_count(session, per_shard=per_shard))
+            .on_conflict_do_nothing(index_elements=["slot", "part"]).returning(CycleClaim.part)
+        ) is not None
         agreed = session.scalar(select(CycleClaim.shards).where(CycleClaim.slot == slot, CycleClaim.part == 0))
         if agreed > 1:
             session.execute(insert(CycleClaim).values([{"slot": slot, "part": p, "shards": agreed}
                                                        for p in range(1, agreed)])
                             .on_conflict_do_nothing(index_elements=["slot", "part"]))
-        if slot % 10 == 0:  # now and then, the old slots go
+        if opened and slot % 10 == 0:  # now and then, by the slot's opener only, the old slots go
             session.execute(delete(CycleClaim).where(CycleClaim.slot < slot - KEEP_SLOTS))
         return agreed
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.clock import FixedClock
+from bot.db.models import CycleClaim
 from bot.services import cycle_claims
 from bot.services.cycle_claims import Shard, claim, finish, open_slot, renew, slot_of
 from bot.services.sweep import plan, run_cycle, run_shared_cycle
@@ -170,3 +173,13 @@ def test_every_scheduler_fires_on_the_grid_of_the_interval(settings, db):
     (job,) = scheduler.get_jobs()
     later = job.trigger.get_next_fire_time(None, datetime.now(UTC))
     assert later.timestamp() % settings.sweep_interval_seconds == 0
+
+
+def test_old_slots_are_pruned_by_the_opener_of_a_later_one(db):
+    seed(db, 1)
+    old = SLOT - SLOT % 10 - cycle_claims.KEEP_SLOTS - 10
+    open_slot(db, slot=old, per_shard=1)
+    open_slot(db, slot=old + 15, per_shard=1)  # kept: within KEEP_SLOTS of the later one
+    open_slot(db, slot=old + cycle_claims.KEEP_SLOTS + 10, per_shard=1)
+    with db.session(write=False) as s:
+        assert sorted(s.scalars(select(CycleClaim.slot))) == [old + 15, old + cycle_claims.KEEP_SLOTS + 10]
