@@ -40,9 +40,6 @@ class Shard:
         """The SQL condition: this member id is in the shard."""
         return true() if self.of == 1 else member_id % self.of == self.part
 
-    def __contains__(self, member_id: int) -> bool:
-        return member_id % self.of == self.part
-
 
 def slot_of(now: datetime, interval: timedelta) -> int:
     """The cycle `now` belongs to: whole intervals since the epoch."""
