@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import shared_cycle
 from bench.common import fmt_ms
 
 SWEEP_TARGET_S = {"sqlite": 5.0, "postgres": 2.0}
@@ -160,6 +161,14 @@ def targets_table(results: dict[str, Any]) -> list[str]:
         lines.append(f"| HTTP mix on `serve --workers {next(iter(many.values()))['workers']}` | " + " | ".join(values)
                      + f" | ≥ {WORKERS_TARGET_RPS} req/s, p99 < {WORKERS_TARGET_P99_MS} ms, 0 errors | "
                      + " / ".join(verdicts) + " |")
+    shared = (results.get("cycle") or {}).get("postgres")
+    if shared:
+        values = ["–" if b != "postgres" else f"{shared['ratio']:.2f}×" for b in backends]
+        verdict = "✅ met" if shared["ratio"] <= shared_cycle.TARGET_RATIO else "❌ missed"
+        sender = f"{shared['slack_ms']:.0f} ms a post" if shared.get("slack_ms") else "instant sender"
+        lines.append(f"| two schedulers' cycle time vs one, {shared['members']:,} members, {sender} | "
+                     + " | ".join(values)
+                     + f" | about half (≤ {shared_cycle.TARGET_RATIO}) | {verdict} |")
     return lines
 
 
@@ -396,6 +405,14 @@ def render(results: dict[str, Any]) -> str:
     cycle = cycle_lines(results)
     if cycle:
         out += ["One full `run_cycle` (not a target; it mutates the copy, so it ran last):", "", *cycle, ""]
+    shared = (results.get("cycle") or {}).get("postgres")
+    if shared:
+        out += [f"## Schedulers sharing one cycle — PostgreSQL, {results['datasets'][shared['dataset']]['label']}", "",
+                "`bot.services.sweep.run_shared_cycle` in one process, then in two at once (separate processes, as two "
+                "`invite-hygiene scheduler` are), each time on a fresh copy; shards of "
+                f"{shared['per_shard']} members claimed with `FOR UPDATE SKIP LOCKED`; an instant sender. The cycle "
+                "time runs from a barrier the warmed-up processes meet at to the last one done.", "",
+                *shared_cycle.lines(shared), ""]
     imp = results.get("import") or {}
     if imp:
         p = imp["parse"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bench import charts, commands, http_load, importing, report, scale, sweep
+from bench import charts, commands, http_load, importing, report, scale, shared_cycle, sweep
 from bench.common import BENCH_DIR, DATA_DIR, ROOT
 from bench.generate import Spec, popular_prospects
 from bench.load import PG_ADMIN_DSN, Cached, Generated, alembic_head, pg_problem, prepare, working_copy
@@ -29,7 +29,7 @@ from tests.support.fake_slack import FakeSlack
 
 log = logging.getLogger("bench")
 
-SECTIONS = ("commands", "sweep", "import", "http", "workers", "multi", "scale", "charts")
+SECTIONS = ("commands", "sweep", "import", "http", "workers", "multi", "cycle", "scale", "charts")
 # `serve --workers` in the workers section: one process per core of this 2-core box.
 HTTP_WORKERS = 2
 
@@ -292,6 +292,14 @@ def main(argv: list[str] | None = None) -> int:
             results["scale"] = bench_scale(plan, plan.scale, fake)
     finally:
         fake.stop()
+    if "cycle" in sections and "postgres" in backends:
+        spec = shared_cycle.FULL_SPEC if plan.mode == "full" else shared_cycle.QUICK_SPEC
+        log.info("postgres %s: one scheduler, then two sharing the cycle", spec.key)
+        results["datasets"].setdefault(spec.key, {"label": spec.label, "members": spec.members, "invites": spec.invites,
+                                                  "workspaces": spec.workspaces, "load_s": {}, "facts": {}})
+        senders = (0.0, shared_cycle.SLACK_MS) if plan.mode == "full" else (0.0,)
+        results["cycle"] = {"postgres": {**shared_cycle.run("postgres", spec, senders=senders), "dataset": spec.key}}
+        watch.sample()
     results["duration_s"] = time.perf_counter() - started
     results["machine"] = machine(watch)
     results["versions"] = versions("postgres" in backends)

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: str = "INFO"
     sweep_interval_seconds: int = Field(default=300, ge=10, le=3600)
+    # Members per shard of a nudge cycle that several `scheduler` processes split (bot.services.cycle_claims).
+    cycle_shard_members: int = Field(default=500, ge=1, le=1_000_000)
     # How long a Web API call may take (default bot.slack.outbound.WEB_API_TIMEOUT_S).
     web_api_timeout_seconds: float | None = Field(default=None, gt=0, le=120)
     invited_command: str = "/invited"

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Computed,
@@ -431,6 +432,25 @@ class ChartFile(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (CheckConstraint(_in("kind", CHART_KINDS), name="kind"),)
+
+
+class CycleClaim(Base):
+    """One shard of one nudge cycle, held by the scheduler process working on it (bot.services.cycle_claims).
+
+    A cycle is a slot of the scheduler's interval (seconds since the epoch // interval); its members
+    are split into `shards` parts by member id modulo `shards` (every row of a slot has the count of
+    part 0). A scheduler claims a part nobody holds, or one whose lease ran out (its holder died),
+    renews the lease while it works and marks the part done. Old slots are pruned.
+    """
+
+    __tablename__ = "cycle_claims"
+
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    shards: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # slack-sdk's OAuth stores, attached to our metadata so Alembic creates them (never create_all).

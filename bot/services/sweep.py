@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.engine import Database
@@ -31,7 +31,8 @@ from bot.domain.nudges import (
     plan_member,
     wants_digest,
 )
-from bot.services import counts, ledger, team_digest
+from bot.services import counts, cycle_claims, ledger, team_digest
+from bot.services.cycle_claims import Shard
 from bot.services.ledger import Sender
 
 log = logging.getLogger("bot.sweep")
@@ -50,8 +51,10 @@ def _by_setting(workspaces: Iterable[Workspace], attribute: str) -> dict[int, li
     return groups
 
 
-def gather(session: Session, *, now: datetime, team_id: str | None = None) -> list[tuple[MemberState, MemberFacts]]:
-    """Everything the planner needs for every active member, in a fixed number of queries."""
+def gather(session: Session, *, now: datetime, team_id: str | None = None,
+           shard: Shard | None = None) -> list[tuple[MemberState, MemberFacts]]:
+    """Everything the planner needs for every active member (of one shard), in a fixed number of queries."""
+    shard = shard or Shard(0, 1)
     ws_query = select(Workspace).where(Workspace.uninstalled_at.is_(None))
     if team_id:
         ws_query = ws_query.where(Workspace.team_id == team_id)
@@ -61,8 +64,11 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     teams = list(workspaces)
     rules = {t: rules_of(ws) for t, ws in workspaces.items()}
     members = session.scalars(
-        select(Member).where(Member.team_id.in_(teams), Member.deactivated.is_(False)).order_by(Member.id)
+        select(Member).where(Member.team_id.in_(teams), Member.deactivated.is_(False), shard.holds(Member.id))
+        .order_by(Member.id)
     ).all()
+    if not members:
+        return []
     facts: dict[int, MemberFacts] = {m.id: MemberFacts() for m in members}
     in_teams = Invite.team_id.in_(teams)
     states = {m.id: member_state(m, rules[m.team_id], workspaces[m.team_id]) for m in members}
@@ -80,7 +86,7 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
         select(InviteEvent.member_id, Invite.prospect_key, InviteEvent.at)
         .join(Invite, Invite.id == InviteEvent.invite_id)
         .where(InviteEvent.team_id.in_(teams), InviteEvent.via == "sweep",
-               InviteEvent.to_status == Status.EXPIRED, InviteEvent.at > lookback)
+               InviteEvent.to_status == Status.EXPIRED, InviteEvent.at > lookback, shard.holds(InviteEvent.member_id))
     ):
         if member_id in facts:
             facts[member_id].expired_recently.append((key, at))
@@ -93,6 +99,7 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     for member_id, key, at in session.execute(
         select(Invite.member_id, Invite.prospect_key, Invite.status_changed_at).where(
             in_teams, Invite.status == Status.WITHDRAWN, Invite.priority == Priority.HIGH, window,
+            shard.holds(Invite.member_id),
             ~exists().where(newer.member_id == Invite.member_id, newer.prospect_key == Invite.prospect_key,
                             newer.sent_at > Invite.sent_at),
         )
@@ -103,17 +110,19 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     # 6. The ledger: what is final for recent local dates, and each member's last digest.
     by_user = {(m.team_id, m.user_id): m.id for m in members}
     recent = (now - timedelta(days=2)).date()
+    # A shard reads the ledger rows of its own members only (user ids are unique within a workspace).
+    of_shard = true() if shard.of == 1 else Delivery.recipient.in_(sorted({m.user_id for m in members}))
     for row in session.execute(
         select(Delivery.team_id, Delivery.recipient, Delivery.kind, Delivery.local_date, Delivery.state,
                Delivery.claimed_at, Delivery.attempts, Delivery.error)
-        .where(Delivery.team_id.in_(teams), Delivery.local_date >= recent)
+        .where(Delivery.team_id.in_(teams), Delivery.local_date >= recent, of_shard)
     ):
         member_id = by_user.get((row.team_id, row.recipient))
         if member_id is not None and ledger.is_final(row.state, row.claimed_at, row.attempts, row.error, now):
             facts[member_id].done.add((row.kind, row.local_date))
     for team, recipient, last in session.execute(
         select(Delivery.team_id, Delivery.recipient, func.max(Delivery.sent_at))
-        .where(Delivery.team_id.in_(teams), Delivery.kind == Kind.DAILY_DIGEST, Delivery.state == "sent")
+        .where(Delivery.team_id.in_(teams), Delivery.kind == Kind.DAILY_DIGEST, Delivery.state == "sent", of_shard)
         .group_by(Delivery.team_id, Delivery.recipient)
     ):
         member_id = by_user.get((team, recipient))
@@ -125,7 +134,8 @@ def gather(session: Session, *, now: datetime, team_id: str | None = None) -> li
     pending_columns = (Invite.member_id, Invite.id, Invite.prospect_key, Invite.priority, Invite.sent_at,
                        Invite.snoozed_until, Invite.name, Invite.url, Invite.notes)
     # Two queries, so each uses its index; the two sets are apart (past expiry is not stale).
-    for condition, into in ((and_(in_teams, counts.past_expiry_condition(thresholds, now=now)), "expiring"),
+    for condition, into in ((and_(in_teams, counts.past_expiry_condition(thresholds, now=now),
+                                  shard.holds(Invite.member_id)), "expiring"),
                             (and_(Invite.member_id.in_(due), counts.stale_condition(thresholds, now=now)), "stale")):
         for row in session.execute(select(*pending_columns).where(condition).order_by(*counts.batch_order())):
             if row.member_id in facts:
@@ -154,10 +164,10 @@ def member_state(member: Member, rules: Rules, ws: Workspace) -> MemberState:
     )
 
 
-def plan(db: Database, *, now: datetime, team_id: str | None = None) -> list[MemberPlan]:
-    """Plan a cycle without changing anything."""
+def plan(db: Database, *, now: datetime, team_id: str | None = None, shard: Shard | None = None) -> list[MemberPlan]:
+    """Plan a cycle (or one shard of it) without changing anything."""
     with db.session(write=False) as session:
-        gathered = gather(session, now=now, team_id=team_id)
+        gathered = gather(session, now=now, team_id=team_id, shard=shard)
     return [plan_member(state, facts, now) for state, facts in gathered]
 
 
@@ -277,6 +287,17 @@ class CycleReport:
     skipped: list[Message] = field(default_factory=list)
     expired: int = 0
     team_digests: team_digest.TeamDigestReport | None = None
+    # The shards of a shared cycle this process did (bot.services.cycle_claims); empty for a whole cycle.
+    shards: list[int] = field(default_factory=list)
+
+    def add(self, other: CycleReport) -> None:
+        """Fold a shard's report into the cycle's."""
+        self.planned += other.planned
+        self.sent += other.sent
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.expired += other.expired
+        self.team_digests = other.team_digests or self.team_digests
 
 
 def run_cycle(
@@ -284,9 +305,15 @@ def run_cycle(
     mark_undeliverable: Callable[[Message, str], None] | None = None,
     send_to_channel: team_digest.ChannelSender | None = None,
     update_digest: DigestUpdater | None = None,
+    shard: Shard | None = None,
+    still_held: Callable[[], bool] | None = None,
 ) -> CycleReport:
-    """One nudge cycle as of `now`: plan, expire, deliver each due message once."""
-    plans = plan(db, now=now, team_id=team_id)
+    """One nudge cycle as of `now` (or one shard of it): plan, expire, deliver each due message once.
+
+    `still_held` is asked before each delivery of a shared cycle: False (the shard's lease was lost
+    to another scheduler) stops delivering; the ledger keeps what was sent.
+    """
+    plans = plan(db, now=now, team_id=team_id, shard=shard)
     report = CycleReport(planned=[m for p in plans for m in p.messages])
     if dry_run:
         return report
@@ -294,6 +321,9 @@ def run_cycle(
     delivered: set[tuple[int, Kind]] = set()
     for message in report.planned:
         assert send is not None, "a cycle that is not a dry run needs a sender"
+        if still_held is not None and not still_held():
+            log.warning("cycle: shard %s taken over by another scheduler; stopping its deliveries", shard)
+            break
         outcome = ledger.deliver(
             db, team_id=message.team_id, recipient=message.user_id, kind=message.kind, local_date=message.local_date,
             now=now, post=lambda held, message=message: send(message, held), what="via=sweep",
@@ -314,4 +344,46 @@ def run_cycle(
     if send_to_channel is not None:
         report.team_digests = team_digest.run_team_digests(db, now=now, send_to_channel=send_to_channel,
                                                            team_id=team_id)
+    return report
+
+
+def run_shared_cycle(
+    db: Database, *, now: datetime, interval: timedelta, holder: str, per_shard: int, send: Sender,
+    wall: Callable[[], datetime],
+    mark_undeliverable: Callable[[Message, str], None] | None = None,
+    send_to_channel: team_digest.ChannelSender | None = None,
+    update_digest: DigestUpdater | None = None,
+    chores: Callable[[], None] | None = None,
+) -> CycleReport:
+    """This process's share of the cycle of `now`'s slot: claim a free shard, run it under a lease, repeat.
+
+    Every scheduler process calls this each interval; between them each shard runs once (a shard
+    whose holder died is free again once its lease, half an interval, has run out). `wall` is the
+    time leases are read against. The holder of shard 0 also does the cycle's once-only work: the
+    `chores` (before its shard) and the weekly team digests (after it).
+    """
+    slot = cycle_claims.slot_of(now, interval)
+    lease = cycle_claims.lease_for(interval)
+    cycle_claims.open_slot(db, slot=slot, per_shard=per_shard)
+    report = CycleReport()
+    while (shard := cycle_claims.claim(db, slot=slot, holder=holder, now=wall(), lease=lease)) is not None:
+        renewed = [wall()]
+
+        def still_held(shard: Shard = shard, renewed: list[datetime] = renewed) -> bool:
+            # Renewed a few times a lease, not before every delivery.
+            at = wall()
+            if at - renewed[0] < lease / 4:
+                return True
+            renewed[0] = at
+            return cycle_claims.renew(db, slot=slot, shard=shard, holder=holder, now=at, lease=lease)
+
+        first = shard.part == 0
+        if first and chores is not None:
+            chores()
+        part = run_cycle(db, now=now, send=send, mark_undeliverable=mark_undeliverable,
+                         send_to_channel=send_to_channel if first else None, update_digest=update_digest,
+                         shard=shard, still_held=still_held)
+        report.add(part)
+        if cycle_claims.finish(db, slot=slot, shard=shard, holder=holder, now=wall()):
+            report.shards.append(shard.part)
     return report
