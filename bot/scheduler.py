@@ -68,7 +68,7 @@ def shared_cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: 
     """A function running this process's share of the cycle of the clock's current interval."""
     send = slack_sender(settings, db, tokens, clock)
     mark = marker(db)
-    post = channel_sender(settings, tokens)
+    post = channel_sender(settings, tokens, db=db, clock=clock)  # the weekly digest's chart needs both
     update_digest = digest_updater(settings, tokens)
     holder = holder or holder_name()
     interval = timedelta(seconds=settings.sweep_interval_seconds)
@@ -79,13 +79,14 @@ def shared_cycle_runner(settings: Settings, db: Database, clock: Clock, tokens: 
 
     def run() -> CycleReport:
         now = clock.now()
-        return run_shared_cycle(
-            db, now=now, interval=interval, holder=holder, per_shard=settings.cycle_shard_members, send=send,
-            wall=clock.now, mark_undeliverable=mark, send_to_channel=post, update_digest=update_digest,
-            # Once a cycle, by the holder of shard 0: zones change (travel, moves), keep them fresh.
-            chores=lambda: refresh_profiles(db, now=now, lookup_for_team=lookup_for_team,
-                                            limit=PROFILE_REFRESH_BATCH),
-        )
+        with metrics.timed_cycle(db.engine):  # this process's share: its duration and statements
+            return run_shared_cycle(
+                db, now=now, interval=interval, holder=holder, per_shard=settings.cycle_shard_members, send=send,
+                wall=clock.now, mark_undeliverable=mark, send_to_channel=post, update_digest=update_digest,
+                # Once a cycle, by the holder of shard 0: zones change (travel, moves), keep them fresh.
+                chores=lambda: refresh_profiles(db, now=now, lookup_for_team=lookup_for_team,
+                                                limit=PROFILE_REFRESH_BATCH),
+            )
 
     return run
 
