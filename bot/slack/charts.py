@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from bot.db.engine import Database
 from bot.services import chart_files
 from bot.services import home as home_service
 from bot.services.chart_files import TEAM_OWNER, CachedChart
+from bot.services.curve import team_curve
 from bot.services.home import WeekRate
 from bot.services.members import Actor
 from bot.services.team_digest import TeamDigestPlan
@@ -288,3 +289,53 @@ def curve_block(db: Database, client: WebClient, *, team_id: str, within: Mappin
                    draw=lambda: charts.curve_chart(within, suggested=suggested, accepted=accepted, source=source),
                    filename=f"days-to-accept-{day.isoformat()}.png", now=now)
     return image_block(chart, block_id=block_id) if chart is not None else None
+
+
+# ---- the team's days-to-accept curve ----------------------------------------------------------------
+
+
+def _curve_day(now: datetime) -> date:
+    return now.astimezone(UTC).date()  # one chart a day for the whole team (its rows are the team's)
+
+
+def cached_curve_block(deps, *, team_id: str, now: datetime) -> dict[str, Any] | None:
+    """Today's curve chart when it is already uploaded (the settings modal never waits for a drawing)."""
+    if not deps.settings.charts_enabled:
+        return None
+    cached = chart_files.cached(deps.db, team_id=team_id, owner=TEAM_OWNER, kind=CURVE, day=_curve_day(now))
+    return None if cached is None else image_block(cached, block_id=TeamBlock.CURVE_CHART)
+
+
+def curve_reply(deps, reply: dict[str, Any], *, team_id: str, now: datetime) -> dict[str, Any]:
+    """`/invites curve`'s reply with the curve chart when today's is already uploaded."""
+    block = cached_curve_block(deps, team_id=team_id, now=now)
+    if block is None:
+        return reply
+    return {**reply, "blocks": with_block(list(reply.get("blocks") or []), block, limit=MESSAGE_BLOCKS)}
+
+
+def after_curve(deps, actor: Actor, client: WebClient, reply: dict[str, Any], *, response_url: str | None,
+                now: datetime) -> None:
+    """After `/invites curve`'s ack: when the reply had no chart, draw and upload it in the background and
+    send it as a second ephemeral message through the command's response_url."""
+    if not deps.settings.charts_enabled or not response_url or has_image(reply.get("blocks") or []):
+        return
+    deps.background.submit(_logged(_curve_chart_later), deps, actor, client, response_url, now)
+
+
+def _curve_chart_later(deps, actor: Actor, client: WebClient, response_url: str, now: datetime) -> None:
+    curve = team_curve(deps.db, actor.team_id, now=now)
+    block = curve_block(deps.db, client, team_id=actor.team_id, within=curve.within_days, day=_curve_day(now),
+                        now=now, suggested=curve.suggested_withdraw_after_days, accepted=curve.accepted,
+                        source=curve.source)
+    if block is None:
+        return
+    try:
+        answer = WebhookClient(response_url, timeout=10).send(
+            text=charts.cut(block["alt_text"], 3000), response_type="ephemeral", replace_original=False,
+            blocks=[block],
+        )
+        if answer.status_code != 200:
+            log.warning("curve chart not shown to %s: %s %s", actor.user_id, answer.status_code, answer.body[:100])
+    except OSError as error:
+        log.warning("curve chart not shown to %s: %s", actor.user_id, error)

@@ -45,6 +45,8 @@ def register(app: App, deps: Deps) -> None:
         ack(response_type="ephemeral", **reply)
         if isinstance(parsed, cmd.Stats):  # no chart cached for today: it follows the reply
             charts.after_stats(deps, actor, client, reply, response_url=command.get("response_url"), now=deps.clock.now())
+        if isinstance(parsed, cmd.ShowCurve):  # the same for the team's curve
+            charts.after_curve(deps, actor, client, reply, response_url=command.get("response_url"), now=deps.clock.now())
         # Changes that move the pile or the limit: an undo brings invites back, an outcome lowers the
         # pile (re-arming the alert), a tier changes the safe limit. Reads and lists check nothing.
         if isinstance(parsed, cmd.Undo | cmd.RecordOutcome | cmd.SetTier):
@@ -86,7 +88,8 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
             return charts.stats_reply(deps, actor, render.stats_reply(stats, actor, insights=insights), now=now)
         case cmd.ShowCurve():
             curve = team_curve(db, actor.team_id, now=now)
-            return render_insight.curve_reply(curve, withdraw_after_days=actor.settings.withdraw_after_days)
+            reply = render_insight.curve_reply(curve, withdraw_after_days=actor.settings.withdraw_after_days)
+            return charts.curve_reply(deps, reply, team_id=actor.team_id, now=now)
         case cmd.SetTier(tier=tier):
             update_member(db, actor, account_tier=str(tier))
             limit = actor.settings.safe_weekly[tier]

@@ -14,7 +14,7 @@ from bot.services import admin
 from bot.services.curve import team_curve
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.members import Actor, update_member
-from bot.slack import render
+from bot.slack import charts, render
 from bot.slack.deps import Deps, Origin
 from bot.slack.ids import SettingsView
 from bot.slack.render.insight import settings_hint
@@ -50,7 +50,8 @@ def open_settings(deps: Deps, actor: Actor, origin: Origin) -> render.Reply:
         current = admin.workspace_settings(deps.db, actor.team_id, now=now)
         hint = settings_hint(team_curve(deps.db, actor.team_id, now=now),
                              withdraw_after_days=current["withdraw_after_days"])
-        _open(origin, workspace_view(current, curve_hint=hint))
+        _open(origin, workspace_view(current, curve_hint=hint,
+                                     curve_image=charts.cached_curve_block(deps, team_id=actor.team_id, now=now)))
     else:
         _open(origin, member_view(actor))
     return {}

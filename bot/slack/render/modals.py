@@ -137,14 +137,18 @@ def _setting_setting_block(setting: Setting, current: object) -> dict[str, Any]:
     return _setting_block(setting.name, setting.label, element, hint=setting.modal_hint, optional=setting.optional)
 
 
-def workspace_view(current: dict[str, Any], *, curve_hint: str | None = None) -> dict[str, Any]:
-    """The admin modal, every setting filled in with its current value (the team's curve beside the threshold)."""
+def workspace_view(current: dict[str, Any], *, curve_hint: str | None = None,
+                   curve_image: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The admin modal, every setting filled in with its current value (the team's curve beside the
+    threshold, and its chart when today's is already made)."""
     blocks = []
     for s in SETTINGS:
         blocks.append(_setting_setting_block(s, current[s.name]))
         if s.name == "withdraw_after_days" and curve_hint:
             blocks.append({"type": "context", "block_id": SettingsBlock.CURVE_HINT,
                            "elements": [{"type": "plain_text", "text": curve_hint[:2000]}]})
+            if curve_image is not None:
+                blocks.append(curve_image)
     days = [_choice(label, value) for value, label in DAYS]
     blocks.append(_setting_block("working_days", "Digest on these days",
                          {"type": "checkboxes", "options": days,
