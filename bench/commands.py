@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
@@ -90,6 +91,9 @@ def make_app(db: Database, fake: FakeSlack) -> App:
     from bot.slack.app import create_app
     from tests.support.workspaces import oauth_harness
 
+    # Charts are drawn once a member a day, in the background after Home and stats: measured in the
+    # charts section. Here that drawing (~150 ms of CPU each) would land on the other commands' timings.
+    os.environ["CHARTS_ENABLED"] = "false"
     with db.session(write=False) as session:
         teams = sorted(session.scalars(select(Workspace.team_id)))
     if len(teams) > 1:
@@ -259,7 +263,12 @@ def run(db: Database, fake: FakeSlack, *, tag: str, popular: int, runs: int, war
     profiler = SqlProfiler(db.engine)
     try:
         case_list = cases(app, fake, db, people, tag=tag, popular=popular)
-        measure(case_list, profiler, runs=runs, warmup=warmup)
+        # The DM cases leave work running after their reply (the lazy listener's alert check): measured in
+        # their own pass, so that work never lands on another command's timing.
+        dm = [c for c in case_list if c.name.startswith("DM with")]
+        measure([c for c in case_list if c not in dm], profiler, runs=runs, warmup=warmup)
+        if dm:
+            measure(dm, profiler, runs=runs, warmup=warmup)
         results = []
         for case in case_list:
             statements = sorted(case.statements)
