@@ -249,6 +249,12 @@ def prepare(spec: Spec, backend: str, generated: Generated) -> Cached:
         if _db_head(cached.url) != head:
             log.info("upgrading cached %s %s to %s", backend, spec.key, head)
             upgrade(cached.url)
+            if backend == "postgres":
+                # A migration may rewrite a table (0018 adds a stored column): its statistics and
+                # visibility map are gone until autovacuum comes by, and the planner picks heap scans
+                # where index-only ones belong. Do what autovacuum would do shortly after, as on loading.
+                with psycopg.connect(pg_dsn(location), autocommit=True) as conn:
+                    conn.execute("VACUUM ANALYZE")
             cached.stamp["head"] = head
             stamp_path.write_text(json.dumps(cached.stamp, indent=1))
         return cached
