@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from bench import commands, sweep
+from bench import commands, shared_cycle, sweep
 from bench.common import NOW, ROOT
 from bench.generate import Spec, generate, popular_prospects
 from bench.generate import _team_sizes as team_sizes
@@ -139,6 +139,14 @@ def run(spec: Spec, item: Cached, fake: Any, *, runs: int, warmup: int, sweep_ru
         log.info("scale %s: commands, %d runs each", spec.key, runs)
         out["commands"] = commands.run(db, fake, tag=f"scale-{spec.key}", popular=popular_prospects(spec),
                                        runs=runs, warmup=warmup)
+        # The scheduler's own path: one whole cycle as `scheduler` runs it (shard by shard), instant sender,
+        # in a process of its own; it writes the ledger (last, on the copy).
+        log.info("scale %s: one scheduler cycle (run_shared_cycle) in its own process", spec.key)
+        cycle = shared_cycle._cycle(url, 1, 0.0)
+        (one,) = cycle["each"]
+        shards = one["shards"]
+        out["scheduler_cycle"] = {"seconds": cycle["seconds"], "peak_rss_mb": one["peak_rss_mb"],
+                                  "sent": one["sent"], "shards": len(shards) if isinstance(shards, list) else shards}
         with db.engine.connect() as conn:
             out["database_mb"] = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() / 2**20
     finally:
@@ -164,7 +172,11 @@ def report_lines(scale: dict[str, Any], multi_statements: int | None) -> list[st
     for case in cases:
         if case["name"].startswith("floor"):
             continue
-        target = LEADERBOARD_TARGET_MS if "leaderboard" in case["name"] else COMMAND_TARGET_MS
+        # Slash commands: the 10x targets; the other cases (services, the DM's ack and logging) keep their own.
+        if case["name"].startswith("/"):
+            target = LEADERBOARD_TARGET_MS if "leaderboard" in case["name"] else COMMAND_TARGET_MS
+        else:
+            target = case.get("target_ms") or COMMAND_TARGET_MS
         lines.append(f"| {case['name']} p99 | {case['p99']:.1f} ms | < {target:.0f} ms | {_mark(case['p99'] < target)} |")
     s = scale["sweep"]
     plan_s = s["plan"]["median"] / 1000
@@ -173,10 +185,16 @@ def report_lines(scale: dict[str, Any], multi_statements: int | None) -> list[st
     same = "" if multi_statements is None else f" (1M over 20 workspaces: {multi_statements})"
     ok = multi_statements is None or s["statements"] == multi_statements
     lines.append(f"| sweep SQL statements | {s['statements']}{same} | independent of workspaces | {_mark(ok)} |")
+    cycle = scale.get("scheduler_cycle")
+    if cycle:
+        ok = cycle["peak_rss_mb"] < SCHEDULER_MEMORY_TARGET_MB
+        lines.append(f"| one scheduler's whole cycle ({cycle['shards']} shards, {cycle['sent']:,} sent, "
+                     f"{cycle['seconds']:.1f} s): process peak RSS | {cycle['peak_rss_mb']:.0f} MB | "
+                     f"< {SCHEDULER_MEMORY_TARGET_MB:.0f} MB | {_mark(ok)} |")
     mem = scale["scheduler"]
-    mem_ok = mem["exit"] == 0 and mem["peak_rss_mb"] < SCHEDULER_MEMORY_TARGET_MB
-    lines.append(f"| `sweep --dry-run` process peak RSS ({mem['seconds']:.1f} s) | {mem['peak_rss_mb']:.0f} MB | "
-                 f"< {SCHEDULER_MEMORY_TARGET_MB:.0f} MB | {_mark(mem_ok)} |")
+    # `sweep --dry-run` plans every member at once (not shard by shard): shown, not the scheduler's target.
+    lines.append(f"| `sweep --dry-run` process peak RSS ({mem['seconds']:.1f} s, every member at once) | "
+                 f"{mem['peak_rss_mb']:.0f} MB | – | {'' if mem['exit'] == 0 else '❌ failed'} |")
     if mem.get("error"):
         lines += ["", f"`sweep --dry-run` failed: `{mem['error']}`"]
     lines.append("")

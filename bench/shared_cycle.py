@@ -13,6 +13,7 @@ SQLite is one process by design (one writer): not measured.
 from __future__ import annotations
 
 import multiprocessing
+import resource
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -64,7 +65,8 @@ def _scheduler(url: str, holder: str, slack_ms: float, barrier: Any, out: Any) -
     out.put({"holder": holder, "started": started, "ended": time.monotonic(), "cpu_s": time.process_time() - cpu,
              "shards": report.shards, "planned": len(report.planned), "sent": len(report.sent),
              "skipped": len(report.skipped), "failed": len(report.failed), "expired": report.expired,
-             "statements": statements[0]})
+             "statements": statements[0],
+             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
     db.dispose()
 
 
