@@ -23,8 +23,8 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
-## Benchmarks (not part of `make test`): the full run writes bench/RESULTS.md (~20-40 min, builds
-## 1M-invite databases on first use); the quick run takes under two minutes.
+## Benchmarks (not part of `make test`): the full run writes bench/RESULTS.md (~31 min; builds
+## the 1M and 10M databases on first use, ~20 min more); the quick run takes about three minutes.
 bench: setup
 	$(BIN)/python -m bench.run
 
