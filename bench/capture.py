@@ -17,7 +17,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bench.commands import Actor, Case, picker
+from bench.cases import Actor, Case, picker
 from bot.slack.request import SlackRequest
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.signing import event_body, sign

@@ -8,13 +8,14 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App
 from sqlalchemy import func, select
 
-from bench.common import NOW, Latency, SqlProfiler, StatementStats, heaviest
+from bench.capture import dm_cases
+from bench.cases import Actor, Case, picker
+from bench.common import NOW, SqlProfiler, heaviest
 from bench.generate import FIRST, slug
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -34,32 +35,6 @@ UNAVAILABLE = "not available in this version"
 FLOOR = "floor: /invites help"
 
 
-@dataclass(frozen=True)
-class Actor:
-    """A member who can send commands, weighted by how many invites they have logged."""
-
-    team_id: str
-    user_id: str
-    invites: int
-
-
-@dataclass
-class Case:
-    """One measured operation: how to build call `i`, and what its answer must contain."""
-
-    name: str
-    build: Callable[[int], Callable[[], Any]]
-    check: Callable[[Any], str]  # "ok", "unavailable" or an error description
-    target_ms: float | None = None
-    via: str = "app.dispatch"
-    latency: Latency = field(default_factory=Latency)
-    cpu: Latency = field(default_factory=Latency)  # CPU time of this thread: all of SQLite's work, none of PostgreSQL's
-    statements: list[int] = field(default_factory=list)
-    shapes: dict[str, StatementStats] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    unavailable: int = 0
-
-
 def actors(db: Database) -> list[Actor]:
     """Active members and their invite counts (the weights for picking who acts)."""
     with db.session(write=False) as session:
@@ -73,21 +48,13 @@ def actors(db: Database) -> list[Actor]:
     return [Actor(team, user, int(count)) for team, user, count in rows]
 
 
-def picker(people: list[Actor], seed: int) -> Callable[[int], Actor]:
-    """The actor of call `i`: drawn by invite count, so busy senders send more commands."""
-    rng = random.Random(seed)
-    weights = [a.invites + 1 for a in people]
-    drawn = rng.choices(people, weights=weights, k=20_000)
-    return lambda i: drawn[i % len(drawn)]
-
-
 def make_app(db: Database, fake: FakeSlack) -> App:
     """The real app, as `create_app` builds it, on a fixed clock at the data's NOW.
 
     One workspace: its bot token (auth.test names that workspace). Several: each installed through
     OAuth with its own token, as a distributed app has them (one token answers for one workspace).
     """
-    from bot.cli import freeze_startup_objects
+    from bot.bootstrap import freeze_startup_objects
     from bot.slack.app import create_app
     from tests.support.workspaces import oauth_harness
 
@@ -174,8 +141,6 @@ def cases(app: App, fake: FakeSlack, db: Database, people: list[Actor], *, tag: 
         service = _leaderboard_service(db, people)
         if service is not None:
             result.append(service)
-    from bench.capture import dm_cases  # noqa: PLC0415 - bench.capture builds on this module's Case
-
     result.extend(dm_cases(app, fake, people, tag=tag))
     result.extend(_insight_services(db, people))
     return result

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.commands import BROKEN, FORM, Actor, picker
+from bench.cases import Actor, picker
+from bench.commands import BROKEN, FORM
 from bench.common import DATA_DIR, Latency
 from tests.support.fake_slack import FakeSlack
 from tests.support.harness import Answer

@@ -104,8 +104,7 @@ class _Server(BaseApplication):
 
     def load(self) -> Any:
         """In each worker, after the fork: its own app, database pool and metrics."""
-        from bot.bootstrap import build
-        from bot.cli import freeze_startup_objects
+        from bot.bootstrap import build, freeze_startup_objects
         from bot.web import WebApp
 
         runtime = build(self.settings, migrate=False)  # the master migrated before forking
