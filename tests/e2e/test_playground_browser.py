@@ -13,8 +13,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,35 @@ def playground_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def browser_page(shots: Path, *, height: int = 900, timeout_ms: int = 20_000,
+                 on_dialog: Callable[[Any], None] | None = None) -> Iterator[tuple[Any, Any]]:
+    """A page of Debian's headless Chromium and Playwright's `expect`, the screenshot folder emptied; at
+    the end, no error in the page's own script. Skips (fails under REQUIRE_POSTGRES/CI) when either is missing."""
+    _need(CHROMIUM.exists(), f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        _need(False, "the playwright Python package is not installed (pip install -e '.[dev]')")
+        raise
+    shots.mkdir(parents=True, exist_ok=True)
+    for old in shots.glob("*.png"):
+        old.unlink()
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": height})
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            if on_dialog is not None:
+                page.on("dialog", on_dialog)
+            page.set_default_timeout(timeout_ms)
+            yield page, expect
+        finally:
+            browser.close()
+    assert not errors, f"errors in the page's script: {errors}"
 
 
 def test_log_invite_move_clock_digest_withdraw_leaderboard(playground_url: str):
