@@ -126,7 +126,7 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postMessage(channel=actor.user_id, **render.error(problem))
 
     def submit(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
-        actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
+        actor = deps.actor(team_id=context.team_id, user_id=context.user_id, client=client)
         now = deps.clock.now()
         request = read_submission(view["state"]["values"], today=now.astimezone(actor.tz).date())
         if isinstance(request, dict):

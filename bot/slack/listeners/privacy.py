@@ -44,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
 
     def confirm(body: dict, action: dict, respond: Respond, context: BoltContext) -> None:
         value = load(ForgetMe, action.get("value"))
-        team_id, user_id = context.team_id, body["user"]["id"]
+        team_id, user_id = context.team_id, context.user_id
         if value.user_id != user_id:
             log.warning("refused forget-me team=%s clicker=%s value_user=%s", team_id, user_id, value.user_id)
             respond(response_type="ephemeral", replace_original=False,

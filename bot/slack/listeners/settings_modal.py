@@ -83,7 +83,7 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(SettingsView.WORKSPACE)
     def save_workspace(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
-        team_id, user_id = context.team_id, body["user"]["id"]
+        team_id, user_id = context.team_id, context.user_id
         raw = _values(view)
         try:
             values = admin.validate_workspace_settings(
@@ -114,7 +114,7 @@ def register(app: App, deps: Deps) -> None:
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        actor = deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
+        actor = deps.actor(team_id=context.team_id, user_id=context.user_id, client=client)
         update_member(deps.db, actor, account_tier=raw["account_tier"], nudges_enabled=raw["nudges"] == "on",
                       show_on_leaderboard=raw["leaderboard"] == "show")
         ack(response_action="update", view=_saved_view("Settings saved", ":white_check_mark: Your settings are saved."))

@@ -89,7 +89,7 @@ def register(app: App, deps: Deps) -> None:
 
 def _actor(deps: Deps, body: dict, client: WebClient, context: BoltContext) -> Actor:
     """The clicking member, in the workspace Bolt authorized (never the body's `team`)."""
-    return deps.actor(team_id=context.team_id, user_id=body["user"]["id"], client=client)
+    return deps.actor(team_id=context.team_id, user_id=context.user_id, client=client)
 
 
 def _tier(value: str | None) -> Tier:
