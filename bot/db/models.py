@@ -453,6 +453,23 @@ class CycleClaim(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+
+class TeamCurve(Base):
+    """The team's days-to-accept histogram as last worked out (bot.services.curve): one row a workspace.
+
+    Every surface that shows the curve reads this row while it is of the current hour, so stats, the
+    curve command, the settings hint, the chart and `report curve` show the same figures in every
+    process; the first reader of a new hour works the histogram out again (one grouped query) and
+    stores it. `window_end` is the instant its 180-day window ended.
+    """
+
+    __tablename__ = "team_curves"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime())
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    histogram: Mapped[str] = mapped_column(Text)  # JSON [[whole days, acceptances], ...]
+
 # slack-sdk's OAuth stores, attached to our metadata so Alembic creates them (never create_all).
 SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
 SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")

@@ -20,7 +20,17 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy import delete, func, select, update
 
 from bot.db.engine import Database
-from bot.db.models import ChartFile, Delivery, EventClaim, FileImport, Invite, InviteEvent, Member, Workspace
+from bot.db.models import (
+    ChartFile,
+    Delivery,
+    EventClaim,
+    FileImport,
+    Invite,
+    InviteEvent,
+    Member,
+    TeamCurve,
+    Workspace,
+)
 from bot.domain.away import BadHolidays, holidays_text, read_holidays
 from bot.domain.settings import BY_NAME, SETTINGS, rule_problems
 from bot.services.errors import Forbidden, ServiceError
@@ -182,6 +192,7 @@ def forget_member(db: Database, *, team_id: str, user_id: str) -> Forgotten:
         session.execute(delete(InviteEvent).where(InviteEvent.member_id == member_id))
         session.execute(delete(Invite).where(Invite.member_id == member_id))
         session.execute(delete(Member).where(Member.id == member_id))
+        session.execute(delete(TeamCurve).where(TeamCurve.team_id == team_id))  # it counted their acceptances
         return Forgotten(invites, events, deliveries or 0)
 
 
@@ -212,7 +223,7 @@ def purge_workspace(db: Database, team_id: str) -> dict[str, int]:
             "members": session.scalar(select(func.count()).select_from(Member).where(Member.team_id == team_id)) or 0,
             "invites": session.scalar(select(func.count()).select_from(Invite).where(Invite.team_id == team_id)) or 0,
         }
-        for model in (InviteEvent, Delivery, FileImport, EventClaim, ChartFile, Invite, Member):
+        for model in (InviteEvent, Delivery, FileImport, EventClaim, ChartFile, TeamCurve, Invite, Member):
             session.execute(delete(model).where(model.team_id == team_id))
         session.execute(delete(Workspace).where(Workspace.team_id == team_id))
         session.execute(delete(SLACK_INSTALLATIONS).where(SLACK_INSTALLATIONS.c.team_id == team_id))

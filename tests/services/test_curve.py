@@ -201,3 +201,53 @@ def test_an_acceptance_in_the_app_counts_from_its_audit_row_and_an_undone_one_no
     slack.invites("undo")
     with db.session(write=False) as s:
         assert curve_histogram(s, "T1", now=NOW) == [(10, 1)]
+
+
+# ---- the hour's stored curve: one figure in every process, worked out once an hour ------------------------------
+
+
+def test_every_reader_of_the_hour_gets_the_stored_curve_and_the_next_hour_works_it_out_again(db):
+    first = random_team(7, 300)
+    store(db, first)
+    assert team_curve(db, "T1", now=NOW).as_json() == reference(first, NOW)
+    later = random_team(8, 300)
+    store(db, later, user="U2")  # acceptances stored after the hour's curve was worked out
+    for minutes in (0, 20, 59):
+        assert team_curve(db, "T1", now=NOW + timedelta(minutes=minutes)).as_json() == reference(first, NOW)
+    next_hour = NOW + timedelta(hours=1)
+    assert team_curve(db, "T1", now=next_hour).as_json() == reference(first + later, next_hour)
+
+
+def test_a_curve_of_an_earlier_hour_is_not_stored_over_the_current_one(db):
+    team = random_team(9, 300)
+    store(db, team)
+    assert team_curve(db, "T1", now=NOW).as_json() == reference(team, NOW)
+    past = NOW - timedelta(days=90)
+    assert team_curve(db, "T1", now=past).as_json() == reference(team, past)
+    store(db, random_team(10, 300), user="U2")
+    assert team_curve(db, "T1", now=NOW).as_json() == reference(team, NOW)  # still the hour's row
+
+
+def test_forgetting_a_member_drops_the_stored_curve_that_counted_them(db):
+    from bot.services.admin import forget_member
+
+    mine, theirs = random_team(11, 300), random_team(12, 300)
+    store(db, mine)
+    store(db, theirs, user="U2")
+    assert team_curve(db, "T1", now=NOW).as_json() == reference(mine + theirs, NOW)
+    forget_member(db, team_id="T1", user_id="U2")
+    assert team_curve(db, "T1", now=NOW).as_json() == reference(mine, NOW)
+
+
+def test_stats_and_the_curve_command_show_the_stored_curve_within_the_hour(slack, db):
+    """Acceptances stored after the hour's curve was worked out do not make stats and curve disagree."""
+    team = random_team(13, 300)
+    store(db, team)
+    expected = reference(team, NOW)
+    within7 = f"{round(expected['within_days']['7'] * 100)}% within 7 days"
+    assert within7 in slack.invites("curve").visible
+    slow = [FakeInvite(NOW - 50 * DAY, "accepted", [("accepted", NOW - 5 * DAY, False)]) for _ in range(300)]
+    store(db, slow, user="U2")  # would take "within 7 days" far down
+    assert reference(team + slow, NOW)["within_days"]["7"] < expected["within_days"]["7"] - 0.2
+    assert within7 in slack.invites("curve").visible
+    assert f"{expected['suggested_withdraw_after_days']} days" in slack.invites("stats").visible
