@@ -92,6 +92,8 @@ def fold(text: str | None) -> str | None:
     """
     if text is None:
         return None
+    if text.isascii():  # NFC changes no ASCII text, and casefold of ASCII is lower
+        return " ".join(text.split()).lower()
     collapsed = " ".join(unicodedata.normalize("NFC", text).split())
     return unicodedata.normalize("NFC", collapsed.casefold())
 

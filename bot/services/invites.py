@@ -513,10 +513,19 @@ def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: dat
         return InvitePage(status, page, pages, total, [InviteView.of(r) for r in rows], snoozed)
 
 
-def _searchable(name_folded: str | None, company: str | None, key: str, comment: str | None) -> str:
-    """What `find` looks in, folded (any case, any script): name, company, slug (as typed and as read), comment."""
+def found_in(needle: str, name_folded: str | None, company: str | None, key: str, comment: str | None) -> bool:
+    """Whether folded `needle` is in what `find` looks in: name, company, slug (as typed and as read), comment.
+
+    Each field folded (any case, any script) and looked in on its own. The slug as read ("Jane Doe"
+    for `in:jane-doe-4b1a2c`) is made of the slug's own words, so for a needle without a space in an
+    ASCII key it can match only where the slug itself does: worked out only when it can add a match.
+    """
     slug = key.split(":", 1)[-1]
-    return "\n".join(fold(t) or "" for t in (name_folded, company, slug, readable_key(key), comment) if t)
+    if any(t and needle in (fold(t) or "") for t in (name_folded, company, slug, comment)):
+        return True
+    if " " in needle or not key.isascii():
+        return needle in (fold(readable_key(key)) or "")
+    return False
 
 
 def find_invites(db: Database, actor: Actor, *, text: str, page: int, now: datetime) -> InvitePage:
@@ -532,7 +541,7 @@ def find_invites(db: Database, actor: Actor, *, text: str, page: int, now: datet
             .where(own_invites(actor))
             .order_by(Invite.sent_at.desc(), Invite.id.desc())
         ).all()
-        matched = [r.id for r in rows if needle in _searchable(r.name_folded, r.company, r.prospect_key, r.notes)]
+        matched = [r.id for r in rows if found_in(needle, r.name_folded, r.company, r.prospect_key, r.notes)]
         pages = max(1, -(-len(matched) // PAGE_SIZE))
         page = min(max(page, 1), pages)
         shown = matched[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
