@@ -116,7 +116,8 @@ class Message:
     local_date: date
     pending: int
     risk: Risk
-    stale: tuple[PendingInvite, ...] = ()
+    # The stale invites' prospect keys (the dry run's line); the digest itself shows counts and the batch.
+    stale_keys: tuple[str, ...] = ()
     batch: tuple[PendingInvite, ...] = ()
     expired: tuple[str, ...] = ()
     reinvite: tuple[str, ...] = ()
@@ -144,7 +145,7 @@ class Message:
         }
         if self.kind is Kind.DAILY_DIGEST:
             line |= {
-                "stale": [i.key for i in self.stale],
+                "stale": list(self.stale_keys),
                 "batch": [i.key for i in self.batch],
                 "expired": list(self.expired),
                 "reinvite": list(self.reinvite),
@@ -254,7 +255,7 @@ def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> Membe
         drift = member.drift if wants_reminder(member.drift, reminded_at=member.drift_reminded_at, now=now) else None
         if counts.stale or expired or reinvite or counts.risk is not Risk.OK or away_days or drift:
             messages.append(Message(
-                kind=Kind.DAILY_DIGEST, stale=tuple(facts.stale), batch=tuple(todays_batch(facts.stale, counts, now)),
+                kind=Kind.DAILY_DIGEST, stale_keys=tuple(i.key for i in facts.stale), batch=tuple(todays_batch(facts.stale, counts, now)),
                 expired=tuple(dict.fromkeys(expired)), reinvite=tuple(dict.fromkeys(reinvite)),
                 budget=counts.budget, counts=counts, away_days=away_days, drift=drift, **base,
             ))

@@ -89,8 +89,8 @@ def test_the_sweep_plans_each_workspace_with_its_own_rules(slack, db):
                                                   timezone="UTC"), user="UADMIN", team="T2")
     wednesday = NOW.replace(hour=12)
     messages = {(m.team_id, m.user_id): m for p in plan(db, now=wednesday) for m in p.messages}
-    assert sorted(i.key for i in messages[("T1", "U1")].stale) == ["in:only-in-one", "in:shared-person"]
-    assert [i.key for i in messages[("T2", "U1")].stale] == ["in:shared-person"]
+    assert sorted(messages[("T1", "U1")].stale_keys) == ["in:only-in-one", "in:shared-person"]
+    assert list(messages[("T2", "U1")].stale_keys) == ["in:shared-person"]
     assert plan(db, now=wednesday, team_id="T2")[0].member.team_id == "T2"
     assert all(p.member.team_id == "T2" for p in plan(db, now=wednesday + timedelta(hours=1), team_id="T2"))
 

@@ -94,7 +94,7 @@ def test_stale_batch_order_low_then_normal_then_high_oldest_first():
                inv(4, 20, now), inv(5, 20, now, Priority.HIGH)]  # 5 is high and only 20 days: not stale
     (digest,) = digests(plan_member(member(), facts_of(now, pending=pending, pending_count=5), now))
     assert [i.key for i in digest.batch] == ["in:p3", "in:p4", "in:p1", "in:p2"]
-    assert {i.key for i in digest.stale} == {"in:p1", "in:p2", "in:p3", "in:p4"}
+    assert set(digest.stale_keys) == {"in:p1", "in:p2", "in:p3", "in:p4"}
 
 
 def test_budget_partly_used_today_in_local_time():
@@ -104,7 +104,7 @@ def test_budget_partly_used_today_in_local_time():
     withdrawals = [now - timedelta(hours=1)] * 15 + [now - timedelta(days=1)] * 3
     facts = facts_of(now, pending=pending, pending_count=30, withdrawals=withdrawals)
     (digest,) = digests(plan_member(member(), facts, now))
-    assert len(digest.batch) == 5 and len(digest.stale) == 30
+    assert len(digest.batch) == 5 and len(digest.stale_keys) == 30
     assert [i.invite_id for i in digest.batch] == [29, 28, 27, 26, 25]
 
 
@@ -124,7 +124,7 @@ def test_expiry_day_lists_and_removes_from_pending():
     plan = plan_member(member(), facts_of(now, pending=pending, pending_count=2), now)
     (digest,) = digests(plan)
     assert digest.expired == ("in:p1",) and [i.key for i in plan.expire] == ["in:p1"]
-    assert [i.key for i in digest.stale] == ["in:p2"] and digest.pending == 1
+    assert list(digest.stale_keys) == ["in:p2"] and digest.pending == 1
 
 
 def test_expired_since_last_digest_and_reinvite_after_cooldown():
@@ -154,7 +154,7 @@ def test_a_snoozed_invite_is_stale_but_not_in_the_batch():
     now = WED_0900_UTC
     pending = [inv(1, 20, now, snoozed_until=now + timedelta(days=3)), inv(2, 20, now)]
     (digest,) = digests(plan_member(member(), facts_of(now, pending=pending, pending_count=2), now))
-    assert [i.key for i in digest.stale] == ["in:p1", "in:p2"] and [i.key for i in digest.batch] == ["in:p2"]
+    assert list(digest.stale_keys) == ["in:p1", "in:p2"] and [i.key for i in digest.batch] == ["in:p2"]
     assert (digest.counts.stale, digest.counts.snoozed_stale, digest.counts.batch) == (2, 1, 1)
 
 
