@@ -73,7 +73,7 @@ class MemberState:
         return zone(self.tz_name or self.rules.timezone)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PendingInvite:
     invite_id: int
     key: str

@@ -313,10 +313,10 @@ def run_cycle(
     `still_held` is asked before each delivery of a shared cycle: False (the shard's lease was lost
     to another scheduler) stops delivering; the ledger keeps what was sent.
     """
-    if dry_run:
-        return CycleReport(planned=planned_messages(db, now=now, team_id=team_id, shard=shard))
     plans = plan(db, now=now, team_id=team_id, shard=shard)
     report = CycleReport(planned=[m for p in plans for m in p.messages])
+    if dry_run:
+        return report
     report.expired = apply_expiries(db, plans, now=now)
     delivered: set[tuple[int, Kind]] = set()
     for message in report.planned:
@@ -345,24 +345,6 @@ def run_cycle(
         report.team_digests = team_digest.run_team_digests(db, now=now, send_to_channel=send_to_channel,
                                                            team_id=team_id)
     return report
-
-
-# A dry run plans this many members at a time, as a scheduler's shard (Settings.cycle_shard_members'
-# default): one part's facts in memory at once, not every member's.
-DRY_RUN_SHARD_MEMBERS = 500
-
-
-def planned_messages(db: Database, *, now: datetime, team_id: str | None = None,
-                     shard: Shard | None = None) -> list[Message]:
-    """Every message a cycle (or one shard of it) would send, in member order, planned part by part."""
-    if shard is not None:
-        return [m for p in plan(db, now=now, team_id=team_id, shard=shard) for m in p.messages]
-    with db.session(write=False) as session:
-        parts = cycle_claims.shard_count(session, per_shard=DRY_RUN_SHARD_MEMBERS)
-    messages = [m for part in range(parts)
-                for p in plan(db, now=now, team_id=team_id, shard=Shard(part, parts)) for m in p.messages]
-    messages.sort(key=lambda m: m.member_id)  # stable: each member's messages stay in their order
-    return messages
 
 
 def run_shared_cycle(

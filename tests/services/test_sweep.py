@@ -194,19 +194,6 @@ def test_dry_run_changes_nothing(db):
         assert s.scalar(select(func.count()).select_from(Delivery)) == 0
 
 
-def test_a_dry_run_planned_part_by_part_prints_what_one_whole_plan_would(db, monkeypatch):
-    """The dry run keeps one part's facts in memory at a time: the lines are the whole plan's, in its order."""
-    from bot.services import sweep
-
-    seed_members(db, 12, WED_9)
-    whole = [m.as_json() for p in plan(db, now=WED_9) for m in p.messages]
-    assert len({line["user"] for line in whole}) >= 6 and any(line.get("stale") for line in whole)
-    monkeypatch.setattr(sweep, "DRY_RUN_SHARD_MEMBERS", 5)  # 12 members: three parts
-    parted = count_statements(db, lambda: run_cycle(db, now=WED_9, send=None, dry_run=True))
-    assert len(parted) > len(count_statements(db, lambda: plan(db, now=WED_9)))  # it did plan in parts
-    assert [m.as_json() for m in run_cycle(db, now=WED_9, send=None, dry_run=True).planned] == whole
-
-
 def test_sender_maps_slack_errors(db, settings, fake_slack):
     fake_slack.queue("chat.postMessage", {"ok": False, "error": "channel_not_found"})
     send = slack_sender(settings, db, single_workspace_tokens(settings), FixedClock(WED_9))
