@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bench.common import DAY, NOW_TS
-from bot.domain.prospect import fold
+from bot.domain.prospect import fold, search_text
 
 GENERATOR_VERSION = 1
 HISTORY_DAYS = 730
@@ -53,7 +53,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                 "pace_alerted", "dm_channel", "undeliverable", "created_at"),
     "invites": ("id", "team_id", "member_id", "prospect_key", "url", "name", "company", "notes", "sent_at",
                 "status", "priority", "with_note", "source", "status_changed_at", "snoozed_until", "created_at",
-                "name_folded"),
+                "name_folded", "search_folded"),
     "invite_events": ("id", "team_id", "invite_id", "member_id", "change_id", "from_status", "to_status", "at",
                       "actor", "via", "undone"),
     "deliveries": ("id", "team_id", "recipient", "kind", "local_date", "state", "claim_token", "claimed_at",
@@ -308,7 +308,7 @@ def _invites(spec: Spec, rng: random.Random, members: list[_Member]) -> list[lis
             company = rng.choice(COMPANIES) if rng.random() < 0.35 else None
             notes = "met at the SaaS summit, follow up on pricing" if rng.random() < 0.05 else None
             rows.append([0, m.team.team_id, m.id, key, url, name, company, notes, sent, status, priority,
-                         int(with_note), source, at, snoozed, created, fold(name)])
+                         int(with_note), source, at, snoozed, created, fold(name), search_text(name, company, key, notes)])
     rows.sort(key=lambda r: (r[15], r[2]))  # insertion order: by created_at, like the real table
     for number, row in enumerate(rows, start=1):
         row[0] = number

@@ -133,6 +133,16 @@ def readable_key(key: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
+def search_text(name: str | None, company: str | None, key: str, comment: str | None) -> str:
+    """What `/invites find` looks in, folded: name, company, slug (as typed and as read), comment.
+
+    One line each (a folded needle holds no line break, so it never matches across two); stored
+    as `Invite.search_folded`, so the database does the matching on every backend alike.
+    """
+    slug = key.split(":", 1)[-1]
+    return "\n".join(fold(t) or "" for t in (name, company, slug, readable_key(key), comment) if t)
+
+
 # A suffix LinkedIn adds to make a slug unique: hex or digits, at least 4 long, with a digit.
 _SLUG_SUFFIX = re.compile(r"(?=[0-9a-f]*[0-9])[0-9a-f]{4,}")
 

@@ -32,7 +32,7 @@ from bot.domain.import_plan import (
     same_invite_window,
 )
 from bot.domain.invites import Priority, Status
-from bot.domain.prospect import fold
+from bot.domain.prospect import fold, search_text
 from bot.importing.linkedin import RejectedRow, parse_upload
 from bot.services.members import Actor
 
@@ -136,8 +136,8 @@ class _Prepared:
 
 
 _INVITE_COLUMNS = (
-    "team_id", "member_id", "prospect_key", "url", "name", "name_folded", "company", "sent_at", "status", "priority",
-    "with_note", "source", "status_changed_at", "created_at",
+    "team_id", "member_id", "prospect_key", "url", "name", "name_folded", "company", "search_folded", "sent_at",
+    "status", "priority", "with_note", "source", "status_changed_at", "created_at",
 )
 _EVENT_COLUMNS = (
     "invite_id", "team_id", "member_id", "change_id", "from_status", "to_status", "at", "actor", "via", "undone",
@@ -249,7 +249,8 @@ def _prepare(dialect, actor: Actor, plan: ImportPlan, by_key: dict[str, list[_Kn
     bind = bulk.binder(dialect, Invite.__table__, _INVITE_COLUMNS)
     rows = [
         bind((actor.team_id, actor.member_id, invite.key, invite.url, invite.name, fold(invite.name), company,
-              invite.sent_at, status, Priority.NORMAL, invite.with_note, "import", changed_at, now))
+              search_text(invite.name, company, invite.key, None), invite.sent_at, status, Priority.NORMAL,
+              invite.with_note, "import", changed_at, now))
         for invite, status, changed_at, company in new
     ]
     return _Prepared(summary, rows, [status for _, status, _, _ in new], accepts)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from bot.domain.invites import (
     risk_level,
 )
 from bot.domain.notes import NoteBudget, month_span
-from bot.domain.prospect import fold, name_key, readable_key
+from bot.domain.prospect import fold, name_key, readable_key, search_text
 from bot.services import counts
 from bot.services.errors import AlreadyDone, Ambiguous, Candidate, NotFound, NothingToUndo
 from bot.services.members import Actor
@@ -513,41 +513,46 @@ def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: dat
         return InvitePage(status, page, pages, total, [InviteView.of(r) for r in rows], snoozed)
 
 
-def found_in(needle: str, name_folded: str | None, company: str | None, key: str, comment: str | None) -> bool:
-    """Whether folded `needle` is in what `find` looks in: name, company, slug (as typed and as read), comment.
-
-    Each field folded (any case, any script) and looked in on its own. The slug as read ("Jane Doe"
-    for `in:jane-doe-4b1a2c`) is made of the slug's own words, so for a needle without a space in an
-    ASCII key it can match only where the slug itself does: worked out only when it can add a match.
-    """
-    slug = key.split(":", 1)[-1]
-    if any(t and needle in (fold(t) or "") for t in (name_folded, company, slug, comment)):
-        return True
-    if " " in needle or not key.isascii():
-        return needle in (fold(readable_key(key)) or "")
-    return False
-
-
 def find_invites(db: Database, actor: Actor, *, text: str, page: int, now: datetime) -> InvitePage:
     """A page of the actor's invites whose name, company, slug or comment contains `text`, newest first.
 
-    Matched in Python on folded text (bot.domain.prospect.fold): SQLite's lower() folds ASCII only,
-    so this gives the same answer on both databases; only the member's own rows are read.
+    Matched on folded text (bot.domain.prospect.search_text, stored as `search_folded`): SQLite's
+    lower() folds ASCII only, so the database compares the stored fold with the folded text, which
+    gives the same answer on both; only the member's own rows are read, only the matching returned.
+    A row without its search text (written before migration 0021, or by an older version during a
+    rolling upgrade) is matched here and its text stored, once.
     """
     needle = fold(text) or ""
     with db.session(write=False) as session:
         rows = session.execute(
-            select(Invite.id, Invite.name_folded, Invite.company, Invite.prospect_key, Invite.notes)
-            .where(own_invites(actor))
+            select(Invite.id, Invite.search_folded, Invite.name, Invite.company, Invite.prospect_key, Invite.notes)
+            .where(own_invites(actor),
+                   or_(Invite.search_folded.contains(needle, autoescape=True), Invite.search_folded.is_(None)))
             .order_by(Invite.sent_at.desc(), Invite.id.desc())
         ).all()
-        matched = [r.id for r in rows if found_in(needle, r.name_folded, r.company, r.prospect_key, r.notes)]
-        pages = max(1, -(-len(matched) // PAGE_SIZE))
-        page = min(max(page, 1), pages)
-        shown = matched[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    missing = {r.id: search_text(r.name, r.company, r.prospect_key, r.notes) for r in rows if r.search_folded is None}
+    if missing:
+        _store_search_text(db, actor, missing)
+    matched = [r.id for r in rows if r.search_folded is not None or needle in missing[r.id]]
+    pages = max(1, -(-len(matched) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = matched[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    with db.session(write=False) as session:
         by_id = {i.id: i for i in session.scalars(select(Invite).where(own_invites(actor), Invite.id.in_(shown)))}
         return InvitePage("all", page, pages, len(matched), [InviteView.of(by_id[i]) for i in shown if i in by_id],
                           query=text)
+
+
+def _store_search_text(db: Database, actor: Actor, texts: dict[int, str]) -> None:
+    """Fill in the search text of the actor's rows that had none (only where it is still missing)."""
+    with db.session() as session:
+        session.execute(
+            update(Invite.__table__)
+            .where(Invite.__table__.c.id == bindparam("b_id"), Invite.__table__.c.member_id == actor.member_id,
+                   Invite.__table__.c.search_folded.is_(None))
+            .values(search_folded=bindparam("b_text")),
+            [{"b_id": invite_id, "b_text": value} for invite_id, value in texts.items()],
+        )
 
 
 SNOOZE_DAYS = 7

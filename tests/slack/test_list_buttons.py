@@ -84,6 +84,28 @@ def test_find_matches_name_company_slug_and_comment_in_any_case_and_script(slack
     assert "none" in nothing.visible
 
 
+def test_find_takes_like_wildcards_literally_and_reads_rows_an_older_version_wrote(slack, db):
+    from sqlalchemy import update
+
+    from bot.db.models import Invite
+
+    slack.invited("https://linkedin.com/in/pat-p Pat P, 100% Growth_Co")
+    slack.invited("https://linkedin.com/in/quinn-q Quinn Q, 100 Growth Co")
+    slack.invited("https://linkedin.com/in/old-row Old Row, Straße GmbH")
+    with db.session() as s:  # written before search_folded existed (a rolling upgrade): NULL
+        s.execute(update(Invite).where(Invite.prospect_key == "in:old-row").values(search_folded=None))
+    percent = slack.invites("find 100%")
+    assert "Pat P" in percent.visible and "Quinn Q" not in percent.visible
+    underscore = slack.invites("find growth_co")
+    assert "Pat P" in underscore.visible and "Quinn Q" not in underscore.visible
+    old = slack.invites("find STRASSE")
+    assert "Old Row" in old.visible and "(1)" in old.text
+    with db.session(write=False) as s:
+        stored = dict(s.execute(select(Invite.prospect_key, Invite.search_folded)).all())
+    assert stored["in:pat-p"] == "pat p\n100% growth_co\npat-p\npat p"
+    assert stored["in:old-row"] == "old row\nstrasse gmbh\nold-row\nold row"  # filled in by the find, once
+
+
 def test_find_rows_have_buttons_and_a_click_shows_the_find_again(slack, db):
     slack.invited("https://linkedin.com/in/ann-a Ann A, Acme")
     slack.invited("https://linkedin.com/in/bob-b Bob B, Acme")
