@@ -238,7 +238,7 @@ class Invite(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # bot.domain.prospect.search_text of the four above: `/invites find` is one LIKE on the member's rows.
     # NULL only for a row written by an older version during a rolling upgrade (find reads those in Python).
-    search_folded: Mapped[str | None] = mapped_column(Text, default=_search_folded)
+    search_folded: Mapped[str | None] = mapped_column(Text, default=_search_folded, deferred=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     priority: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")

@@ -175,7 +175,7 @@ def test_the_real_digest_renders_with_its_buttons():
     invite = PendingInvite(7, "in:jane-doe", Priority.NORMAL, datetime(2026, 11, 1, tzinfo=UTC), name="Jane <Doe>",
                            url="https://www.linkedin.com/in/jane-doe")
     message = Message(kind=Kind.DAILY_DIGEST, team_id="T", user_id="U", member_id=1,
-                      local_date=now.date(), pending=3, risk=Risk.OK, stale=(invite,), batch=(invite,),
+                      local_date=now.date(), pending=3, risk=Risk.OK, stale_keys=(invite.key,), batch=(invite,),
                       counts=PileCounts(pending=3, stale=1, max_withdrawals_per_day=20))
     html = blocks_html(digest(message, now=now)["blocks"], CTX)
     assert "Your LinkedIn invites today" in html

@@ -41,7 +41,7 @@ def message(**fields) -> Message:
 def test_digest_and_alerts_of_one():
     stale = (invite(1), invite(2))
     counts = PileCounts(pending=2, stale=2, max_withdrawals_per_day=1, pending_warn_at=200, pending_limit=300)
-    out = texts(render_nudges.digest(message(pending=2, stale=stale, batch=stale[:1], counts=counts), now=NOW))
+    out = texts(render_nudges.digest(message(pending=2, stale_keys=tuple(i.key for i in stale), batch=stale[:1], counts=counts), now=NOW))
     assert "*Withdraw this one on LinkedIn today*" in out
     assert "1 more stale invite waits for the next days." in out
     fresh = invite(3)
