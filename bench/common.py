@@ -25,6 +25,18 @@ NOW_TS = int(NOW.timestamp())
 DAY = 86_400
 
 
+def own_peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM: its address space's high-water mark, new at exec).
+
+    Not getrusage's ru_maxrss: Linux keeps that across fork and exec, so a process started from the
+    (large) benchmark process reports the benchmark's size as its own peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of a non-empty list."""
     ordered = sorted(values)

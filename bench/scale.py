@@ -12,19 +12,22 @@ sweep's plan for every member (time and statement count), and the peak memory of
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
 import sys
-import time
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from bench import commands, shared_cycle, sweep
 from bench.common import NOW, ROOT
 from bench.generate import Spec, generate, popular_prospects
 from bench.generate import _team_sizes as team_sizes
+from bench.importing import _TIMED
 from bench.load import Cached, working_copy
 from bot.db.engine import Database
 
@@ -110,20 +113,23 @@ def merged_facts(facts: list[dict[str, object]]) -> dict[str, object]:
 
 
 def scheduler_memory(url: str) -> dict[str, Any]:
-    """Peak RSS of a whole `invite-hygiene sweep --dry-run` process (plans every member, sends nothing)."""
+    """Peak RSS of a whole `invite-hygiene sweep --dry-run` process (plans every member, sends nothing).
+
+    Started from a small process (bench.importing's runner): a child forked straight from this large
+    one would report this one's size as its own peak (Linux keeps ru_maxrss across fork and exec).
+    """
     env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "x"}
-    started = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "sweep", "--dry-run", "--now", NOW.isoformat()],
-            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.PIPE,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    return {"peak_rss_mb": usage.ru_maxrss / 1024, "seconds": seconds, "exit": code,
-            "error": stderr[-400:] if code else None}
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "timed.json"
+        with open(os.devnull, "wb") as sink:
+            done = subprocess.run([sys.executable, "-c", _TIMED, str(report), sys.executable, "-m", "bot", "sweep",
+                                   "--dry-run", "--now", NOW.isoformat()],
+                                  cwd=ROOT, env=env, stdout=sink, stderr=subprocess.PIPE, check=False)
+        found = json.loads(report.read_text()) if report.exists() else {"seconds": 0.0, "exit": done.returncode,
+                                                                        "peak_rss_mb": 0.0}
+    code = found["exit"]
+    return {"peak_rss_mb": found["peak_rss_mb"], "seconds": found["seconds"], "exit": code,
+            "error": done.stderr.decode(errors="replace")[-400:] if code else None}
 
 
 def run(spec: Spec, item: Cached, fake: Any, *, runs: int, warmup: int, sweep_runs: int) -> dict[str, Any]:

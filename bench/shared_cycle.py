@@ -13,14 +13,13 @@ SQLite is one process by design (one writer): not measured.
 from __future__ import annotations
 
 import multiprocessing
-import resource
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, func, select, text
 
-from bench.common import NOW
+from bench.common import NOW, own_peak_rss_mb
 from bench.generate import Spec
 from bench.load import Generated, prepare, working_copy
 from bot.config import Settings
@@ -66,7 +65,7 @@ def _scheduler(url: str, holder: str, slack_ms: float, barrier: Any, out: Any) -
              "shards": report.shards, "planned": len(report.planned), "sent": len(report.sent),
              "skipped": len(report.skipped), "failed": len(report.failed), "expired": report.expired,
              "statements": statements[0],
-             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+             "peak_rss_mb": own_peak_rss_mb()})
     db.dispose()
 
 
