@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain.counts import stale_label
 from bot.domain.curve import Curve
-from bot.domain.invites import PERIODS, Period, RateCounts, Tier
+from bot.domain.invites import PERIODS, Period, RateCounts
 
 if TYPE_CHECKING:  # the services and the database are imported by the report command alone
     from bot.config import Settings
@@ -150,7 +150,7 @@ def existing_actor(db: Database, *, team_id: str, user_id: str, now: datetime) -
     from sqlalchemy import select
 
     from bot.db.models import Member
-    from bot.services.members import Actor, WorkspaceSettings, identify
+    from bot.services.members import actor_of, identify
 
     with db.session(write=False) as session:
         member = session.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
@@ -159,12 +159,7 @@ def existing_actor(db: Database, *, team_id: str, user_id: str, now: datetime) -
         if member.workspace.uninstalled_at is None:
             return identify(db, team_id=team_id, user_id=user_id, now=now)
         # identify() would mark an uninstalled workspace installed again: build the same Actor read-only.
-        return Actor(
-            team_id=member.team_id, user_id=member.user_id, member_id=member.id, tier=Tier(member.account_tier),
-            tz_name=member.tz or member.workspace.timezone, display_name=member.display_name,
-            nudges_enabled=member.nudges_enabled, snoozed_until=member.snoozed_until,
-            show_on_leaderboard=member.show_on_leaderboard, settings=WorkspaceSettings.of(member.workspace),
-        )
+        return actor_of(member)
 
 
 def _counts(c: RateCounts) -> dict[str, Any]:

@@ -10,9 +10,11 @@ came. With fewer than 50 acceptances the published figures stand in (88% within 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import accumulate
 
 WINDOW = timedelta(days=180)
 WITHIN_DAYS = (1, 3, 7, 14, 21, 30, 60)
@@ -93,8 +95,13 @@ def curve_of(histogram: Mapping[int, int] | Iterable[tuple[int, int]]) -> Curve:
         return Curve(accepted=total, within_days=dict(PUBLISHED), suggested_withdraw_after_days=published_suggestion(),
                      source="published")
 
+    # Acceptances within d days: the running total up to the last pair at or under d.
+    days_of = [d for d, _ in pairs]
+    running = list(accumulate(n for _, n in pairs))
+
     def within(days: int) -> int:
-        return sum(n for d, n in pairs if d <= days)
+        at = bisect_right(days_of, days)
+        return running[at - 1] if at else 0
 
     shares = {d: within(d) / total for d in WITHIN_DAYS}
     # Whole numbers compared (100 * within >= 95 * total): no float lands a hair under 95%.

@@ -265,6 +265,12 @@ def plan_member(member: MemberState, facts: MemberFacts, now: datetime) -> Membe
     return MemberPlan(member=member, messages=messages + alerts, expire=facts.expiring, state=state)
 
 
+def alert_state(*, risk: Risk, sends_last_7_days: int, safe_weekly_limit: int) -> tuple[Risk, bool]:
+    """The alert state (alerted level, pace alerted) a member's counts call for: the level follows the
+    pending risk both ways (up: alert, down: re-arm), the pace flag follows the weekly limit."""
+    return risk, sends_last_7_days >= safe_weekly_limit
+
+
 def plan_alerts(member: MemberState, *, pending: int, sends_last_7_days: int, today: date,
                 done: set[tuple[str, date]]) -> tuple[list[Message], StateChange | None]:
     """The alerts a member is due now (a pending level first crossed, the weekly pace reached), and
@@ -279,24 +285,17 @@ def plan_alerts(member: MemberState, *, pending: int, sends_last_7_days: int, to
     base = {"team_id": member.team_id, "user_id": member.user_id, "member_id": member.member_id,
             "local_date": today, "pending": pending, "risk": risk}
     messages: list[Message] = []
-    level, pace = member.alerted_level, member.pace_alerted
+    level, pace = alert_state(risk=risk, sends_last_7_days=sends_last_7_days,
+                              safe_weekly_limit=member.safe_weekly_limit)
     if _RISK_RANK[risk] > _RISK_RANK[member.alerted_level]:
         kind = Kind.PENDING_LIMIT if risk is Risk.LIMIT else Kind.PENDING_WARN
         if (kind, today) not in done:
             messages.append(Message(kind=kind, **base))
-        level = risk
-    elif _RISK_RANK[risk] < _RISK_RANK[member.alerted_level]:
-        level = risk  # fell back below: re-arm
-    at_limit = sends_last_7_days >= member.safe_weekly_limit
-    if at_limit and not member.pace_alerted:
-        if (Kind.WEEKLY_PACE, today) not in done:
-            messages.append(Message(
-                kind=Kind.WEEKLY_PACE, sends_last_7_days=sends_last_7_days,
-                safe_weekly_limit=member.safe_weekly_limit, **base,
-            ))
-        pace = True
-    elif not at_limit:
-        pace = False
+    if pace and not member.pace_alerted and (Kind.WEEKLY_PACE, today) not in done:
+        messages.append(Message(
+            kind=Kind.WEEKLY_PACE, sends_last_7_days=sends_last_7_days,
+            safe_weekly_limit=member.safe_weekly_limit, **base,
+        ))
     state = None
     if (level, pace) != (member.alerted_level, member.pace_alerted):
         state = StateChange(member.member_id, level, pace)

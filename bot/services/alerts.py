@@ -9,19 +9,32 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
 from bot.db.engine import Database
 from bot.db.models import Delivery, Member, Workspace
-from bot.domain.nudges import Kind, Message, StateChange, local_date, plan_alerts
+from bot.domain.nudges import Kind, Message, StateChange, alert_state, local_date, plan_alerts
 from bot.services import counts, ledger
 from bot.services.ledger import Sender
 from bot.services.sweep import member_state, rules_of
 
+if TYPE_CHECKING:
+    from bot.services.invites import LogResult
+    from bot.services.members import Actor
+
 log = logging.getLogger("bot.alerts")
 
 ALERT_KINDS = (Kind.PENDING_WARN, Kind.PENDING_LIMIT, Kind.WEEKLY_PACE)
+
+
+def log_may_alert(actor: Actor, result: LogResult) -> bool:
+    """Whether the counts after a log call for another alert state than the member had: only then can
+    it have crossed a level (or re-armed one), so only then is the check (`raise_alerts`) worth running."""
+    wanted = alert_state(risk=result.risk, sends_last_7_days=result.sends_last_7_days,
+                         safe_weekly_limit=result.safe_weekly_limit)
+    return bool(result.logged) and wanted != (actor.alerted_level, actor.pace_alerted)
 
 
 def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> list[tuple[Message, StateChange]]:

@@ -206,6 +206,20 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
     return result
 
 
+def sent_7d_and_pending(session: Session, scope: MemberScope, *, now: datetime) -> tuple[int, int]:
+    """One member's 7-day sends and pending (PileCounts.sent_7d and .pending), in one statement.
+
+    What `/invited` answers with: the member's rows are one index-only range of
+    ix_invites_member_status_sent, so two counts over it cost less than pile_counts' three queries.
+    """
+    pending, sent = session.execute(
+        select(func.count().filter(pending_condition(scope.thresholds, now=now)),
+               func.count().filter(sent_since(now - SENT_WINDOW)))
+        .where(Invite.member_id == scope.member_id)
+    ).one()
+    return int(sent or 0), int(pending or 0)
+
+
 def sent_7d_by_member(session: Session, members: ColumnElement, *, now: datetime) -> dict[int, int]:
     """Invites sent in the last 7x24 hours, per member of `members` (a condition on Invite), who sent any."""
     rows = session.execute(

@@ -14,7 +14,7 @@ from bot.db.engine import Database, dialect_insert
 from bot.db.models import Member, Workspace
 from bot.domain.away import parse_holidays
 from bot.domain.counts import zone
-from bot.domain.invites import Tier
+from bot.domain.invites import Risk, Tier
 from bot.domain.tiers import TIERS
 
 # Slack time zones change rarely (travel, moves); refresh the cached one about weekly.
@@ -90,6 +90,10 @@ class Actor:
     snoozed_until: datetime | None
     show_on_leaderboard: bool
     settings: WorkspaceSettings
+    # The alert state as of this request (what the nudges last told them): a change whose counts
+    # call for the same state has no alert to send (bot.domain.nudges.alert_state).
+    alerted_level: Risk = Risk.OK
+    pace_alerted: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -128,7 +132,8 @@ def join_enterprise(db: Database, *, team_id: str, enterprise_id: str, now: date
                         .values(enterprise_id=enterprise_id))
 
 
-def _actor(member: Member) -> Actor:
+def actor_of(member: Member) -> Actor:
+    """The Actor of a loaded member row (its workspace loaded with it)."""
     ws = member.workspace
     return Actor(
         team_id=member.team_id,
@@ -141,6 +146,8 @@ def _actor(member: Member) -> Actor:
         snoozed_until=member.snoozed_until,
         show_on_leaderboard=member.show_on_leaderboard,
         settings=WorkspaceSettings.of(ws),
+        alerted_level=Risk(member.alerted_level),
+        pace_alerted=member.pace_alerted,
     )
 
 
@@ -155,7 +162,7 @@ def identify(
     with db.session(write=False) as session:
         member = _load(session, team_id, user_id)
         if member is not None and not _profile_due(member, now, lookup) and member.workspace.uninstalled_at is None:
-            return _actor(member)
+            return actor_of(member)
     # The Slack call happens outside any transaction: a slow API must not hold a lock.
     profile = lookup(user_id) if lookup is not None else None
     with db.session() as session:
@@ -182,7 +189,7 @@ def identify(
             )
         member = _load(session, team_id, user_id)
         assert member is not None
-        return _actor(member)
+        return actor_of(member)
 
 
 def _profile_due(member: Member, now: datetime, lookup: ProfileLookup | None) -> bool:

@@ -6,16 +6,20 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.counts import PileCounts
-from bot.domain.invites import Priority, Risk, is_stale
+from bot.domain.invites import Priority, Risk, is_stale, risk_level
 from bot.domain.nudges import (
     Kind,
     MemberFacts,
     MemberState,
     PendingInvite,
     Rules,
+    alert_state,
     digest_due,
+    plan_alerts,
     plan_member,
     suggested_batch,
 )
@@ -200,3 +204,16 @@ def test_dry_run_json_shape():
 def test_suggested_batch_never_negative():
     now = datetime.now(UTC)
     assert suggested_batch([inv(1, 20, now)], -3) == []
+
+
+@given(level=st.sampled_from(list(Risk)), pace=st.booleans(), pending=st.integers(0, 400),
+       sends=st.integers(0, 120), today=st.dates(date(2026, 1, 1), date(2027, 12, 31)))
+def test_a_change_whose_counts_keep_the_alert_state_has_nothing_to_alert(level, pace, pending, sends, today):
+    """`/invited` skips its alert check when `alert_state` of the new counts equals the member's state;
+    that skip is sound only if the planner then neither alerts nor moves anything."""
+    state = member(alerted_level=level, pace_alerted=pace)
+    risk = risk_level(pending=pending, pending_warn_at=RULES.pending_warn_at, pending_limit=RULES.pending_limit)
+    messages, change = plan_alerts(state, pending=pending, sends_last_7_days=sends, today=today, done=set())
+    unchanged = alert_state(risk=risk, sends_last_7_days=sends, safe_weekly_limit=state.safe_weekly_limit) == (
+        level, pace)
+    assert (messages == [] and change is None) if unchanged else change is not None

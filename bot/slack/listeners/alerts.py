@@ -12,6 +12,8 @@ import logging
 from slack_sdk import WebClient
 
 from bot.services import alerts
+from bot.services.invites import LogResult
+from bot.services.members import Actor
 from bot.slack.deps import Deps
 from bot.slack.outbound import slack_sender
 
@@ -22,6 +24,12 @@ def check_after(deps: Deps, *, team_id: str, user_id: str, client: WebClient) ->
     """Queue the alert check of this member's change (the listener has acked by then)."""
     token = client.token
     deps.background.submit(_check, deps, team_id, user_id, token)
+
+
+def check_after_log(deps: Deps, actor: Actor, result: LogResult, *, client: WebClient) -> None:
+    """After invites were logged: the check, when their counts call for a new alert state (rarely)."""
+    if alerts.log_may_alert(actor, result):
+        check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
 
 
 def _check(deps: Deps, team_id: str, user_id: str, token: str | None) -> None:

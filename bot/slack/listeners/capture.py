@@ -67,8 +67,7 @@ def register(app: App, deps: Deps) -> None:
                                             change_id=change_id)
         reply = render_capture.dm_log_reply(result, actor, change_id=change_id, now=now, commands=deps.commands)
         client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"], **reply)
-        if result.logged:
-            alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
+        alerts.check_after_log(deps, actor, result, client=client)
 
     app.event("message", matchers=[_in_dm])(ack=ack_only, lazy=[telling_member(deps, once_per_event(deps, log_dm))])
 

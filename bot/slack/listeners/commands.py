@@ -35,8 +35,7 @@ def register(app: App, deps: Deps) -> None:
         request = parse_invited(text, today=now.astimezone(actor.tz).date())
         result = invite_service.log_invites(deps.db, actor, request, now=now)
         ack(response_type="ephemeral", **render.log_reply(result, actor, now=now, commands=deps.commands))
-        if result.logged:  # an alert the new invites crossed goes out right after the reply
-            alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
+        alerts.check_after_log(deps, actor, result, client=client)  # an alert the new invites crossed goes out right after the reply
 
     def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)

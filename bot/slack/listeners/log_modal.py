@@ -137,8 +137,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         confirm(client, actor, meta.channel_id,
                 render.log_reply(result, actor, now=now, commands=deps.commands))
-        if result.logged:  # an alert the new invites crossed, as for `/invited`
-            alerts.check_after(deps, team_id=actor.team_id, user_id=actor.user_id, client=client)
+        alerts.check_after_log(deps, actor, result, client=client)
 
     app.view(LogModal.VIEW)(submit)
 
