@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Iterator
@@ -98,6 +99,12 @@ def dialect_insert(session: Session):
     return (sqlite if session.get_bind().dialect.name == "sqlite" else postgresql).insert
 
 
+# The read session a `Database.reading()` block lends to the read sessions opened inside it (this
+# thread or task only: a background thread starts without it).
+_lent_read: contextvars.ContextVar[tuple[Database, Session] | None] = contextvars.ContextVar(
+    "lent_read_session", default=None)
+
+
 class DatabaseUnavailable(Exception):
     """The database could not be reached or locked in time; nothing was written."""
 
@@ -135,6 +142,10 @@ class Database:
         runs after the lock is released, so it does not keep other writers waiting. A request
         queued behind a bulk write of this process waits up to 2.5 s instead of 2 s.
         """
+        lent = _lent_read.get() if not (write or bulk) else None
+        if lent is not None and lent[0] is self:
+            yield lent[1]  # inside `reading()`: its transaction (ended by the block, not here)
+            return
         factory = self._bulk_sessions if bulk else self._sessions if write else self._read_sessions
         lock = self._sqlite_writer if write or bulk else None
         patience = BULK_WAIT_SECONDS if bulk else SQLITE_BUSY_TIMEOUT_MS / 1000
@@ -155,6 +166,25 @@ class Database:
                 lock.release()
         if bulk and lock is not None:
             self._checkpoint()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Run the read sessions opened inside the block as one read transaction.
+
+        A command that only reads (stats: its counts, insights and curve) then takes one pool
+        checkout, one BEGIN and one COMMIT instead of one of each per service call. Write sessions
+        inside the block are their own transactions as always; on SQLite the block's reads see the
+        database as of its first read, so it wraps work that reads only what was there before it.
+        """
+        if _lent_read.get() is not None:
+            yield
+            return
+        with self.session(write=False) as session:
+            token = _lent_read.set((self, session))
+            try:
+                yield
+            finally:
+                _lent_read.reset(token)
 
     def _checkpoint(self) -> None:
         """Copy the WAL back into the database file without blocking anyone (SQLite, best effort)."""

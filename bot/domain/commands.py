@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from bot.domain.invites import OUTCOMES, PERIODS, Period, Priority, Status, Tier
 from bot.domain.prospect import NotAProfileUrl, Prospect, looks_like_url, prospect_from_url
@@ -53,7 +54,7 @@ class Commands:
         """The usage line of the log command."""
         return f"`{self.invited} {INVITED_SYNTAX}`"
 
-    @property
+    @cached_property
     def invites_usage(self) -> str:
         """The usage line of everything else, made from the registry."""
         return f"`{self.invites} [{' | '.join(entry.usage_form for entry in REGISTRY)}]`"

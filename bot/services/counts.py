@@ -183,12 +183,15 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
     by_id = {s.member_id: s for s in scopes}
     thresholds = {s.team_id: s.thresholds for s in scopes}
     members = _members(scopes, Invite.member_id, Invite.team_id)
+    # One member's pile: by team and member, the key of the covering ix_invites_pending_member_pile
+    # (by member alone both backends read each pending row from the table for its snooze date).
+    pile_of = members if len(scopes) > 1 else and_(Invite.team_id == scopes[0].team_id, members)
     # Two range scans rather than one OR: pending rows through the pending indexes, the week's
     # sends through the sent-date ones (an OR would read every invite of the team).
     piles: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for member_id, pending, stale_n, snoozed in session.execute(
         select(Invite.member_id, *_pile_columns(thresholds, now=now))
-        .where(members, pending_condition(thresholds, now=now))
+        .where(pile_of, pending_condition(thresholds, now=now))
         .group_by(Invite.member_id)
     ):
         piles[int(member_id)][:3] = [pending, stale_n, snoozed]
@@ -255,14 +258,15 @@ def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: boo
     """Every active member's PileCounts in a workspace (a Workspace row), by member id.
 
     `pile_only` (the leaderboard, the weekly digest): pending, stale and risk, in one index-only scan
-    of the team's pending rows (ix_invites_pending_member_pile), or of only `member_ids`' rows;
+    of the team's pending rows (ix_invites_pending_member_pile), or of only `member_ids`' rows (active
+    members, as the caller found them);
     members without a pending invite are left out (their pile is `PileCounts()`'s zeros).
     """
     active = select(Member.id).where(Member.team_id == ws.team_id, Member.deactivated.is_(False))
     if pile_only:
         thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
-        chosen = Invite.member_id.in_(active) if member_ids is None else and_(
-            Invite.member_id.in_(sorted(member_ids)), Invite.member_id.in_(active))
+        # `member_ids` are active members the caller picked (a leaderboard's shown rows): no second test.
+        chosen = Invite.member_id.in_(active) if member_ids is None else Invite.member_id.in_(sorted(member_ids))
         rows = session.execute(
             select(Invite.member_id, *_pile_columns(thresholds, now=now))
             .where(Invite.team_id == ws.team_id, pending_condition(thresholds, now=now), chosen)

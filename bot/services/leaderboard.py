@@ -107,6 +107,11 @@ class Leaderboard:
     totals: TeamTotals
     min_sample: int
 
+    @property
+    def empty(self) -> bool:
+        """Nobody sent an invite in the period."""
+        return not (self.rows_ranked or self.rows_unranked or self.rows_hidden)
+
     def to_json_rows(self) -> list[dict[str, Any]]:
         """One dict per member with invites in the period: ranked, then unranked, then hidden."""
         return [row.to_json() for row in (*self.rows_ranked, *self.rows_unranked, *self.rows_hidden)]

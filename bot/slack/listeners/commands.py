@@ -79,9 +79,10 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
         case cmd.Undo():
             return render.undo_reply(invite_service.undo_last(db, actor, now=now), actor)
         case cmd.Stats(period=period):
-            stats = stats_service.member_stats(db, actor, period=period, now=now)
-            insights = render_team.insights_lines(member_insights(db, actor, period=period, now=now))
-            curve = team_curve(db, actor.team_id, now=now)
+            with db.reading():  # three reads, one transaction
+                stats = stats_service.member_stats(db, actor, period=period, now=now)
+                insights = render_team.insights_lines(member_insights(db, actor, period=period, now=now))
+                curve = team_curve(db, actor.team_id, now=now)
             threshold = actor.settings.withdraw_after_days
             insights.append(render_insight.stats_curve_line(curve, withdraw_after_days=threshold))
             return charts.stats_reply(deps, actor, render.stats_reply(stats, actor, insights=insights), now=now)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from bot.domain.commands import INVITED_DESCRIPTION, INVITED_SYNTAX, REGISTRY, Commands
@@ -51,7 +53,7 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
     return element
 
 
-def sections(lines: list[str]) -> list[dict[str, Any]]:
+def sections(lines: Sequence[str]) -> list[dict[str, Any]]:
     """Pack lines into as few sections as Slack's text limit allows."""
     blocks: list[dict[str, Any]] = []
     chunk = ""
@@ -221,14 +223,16 @@ def _plain(lines: list[str]) -> str:
 
 # ---- /invites ----------------------------------------------------------------------------
 
-def command_lines(commands: Commands) -> list[str]:
-    """The command list as mrkdwn bullets, made from the registry and named as this installation names them."""
+@cache
+def command_lines(commands: Commands) -> tuple[str, ...]:
+    """The command list as mrkdwn bullets, made from the registry and named as this installation names them
+    (once per installation's names: the registry does not change while the process runs)."""
     invited = f"`{escape(commands.invited)} {escape(INVITED_SYNTAX)}`"
     lines = [f"• {invited} — {escape(INVITED_DESCRIPTION)}"]
     for entry in REGISTRY:
         spans = [f"`{escape(commands.invites)} {escape(entry.form)}`", *(f"`{escape(m)}`" for m in entry.more)]
         lines.append(f"• {' · '.join(spans)} — {escape(entry.description)}")
-    return lines
+    return tuple(lines)
 
 
 def help_reply(*, commands: Commands) -> Reply:

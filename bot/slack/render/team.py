@@ -162,7 +162,7 @@ def _fallback(board: Leaderboard) -> str:
 
 def _board_blocks(board: Leaderboard) -> list[dict[str, Any]]:
     blocks = [header(f"Leaderboard — {period_text(board.period)}")]
-    if not board.to_json_rows():
+    if board.empty:
         return [*blocks, section(f"No invites were logged in {period_text(board.period)}.")]
     blocks += _ranked_blocks(board) + _unranked_blocks(board)
     return [*blocks, context(totals_text(board)), context(method_text(board))]
