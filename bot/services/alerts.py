@@ -9,38 +9,29 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
 from bot.db.engine import Database
 from bot.db.models import Delivery, Member, Workspace
-from bot.domain.nudges import Kind, Message, StateChange, alert_state, local_date, plan_alerts
+from bot.domain.nudges import Kind, Message, StateChange, local_date, plan_alerts
 from bot.services import counts, ledger
 from bot.services.ledger import Sender
 from bot.services.sweep import member_state, rules_of
-
-if TYPE_CHECKING:
-    from bot.services.invites import LogResult
-    from bot.services.members import Actor
 
 log = logging.getLogger("bot.alerts")
 
 ALERT_KINDS = (Kind.PENDING_WARN, Kind.PENDING_LIMIT, Kind.WEEKLY_PACE)
 
 
-def log_may_alert(actor: Actor, result: LogResult) -> bool:
-    """Whether the counts after a log call for another alert state than the member had: only then can
-    it have crossed a level (or re-armed one), so only then is the check (`raise_alerts`) worth running."""
-    wanted = alert_state(risk=result.risk, sends_last_7_days=result.sends_last_7_days,
-                         safe_weekly_limit=result.safe_weekly_limit)
-    return bool(result.logged) and wanted != (actor.alerted_level, actor.pace_alerted)
-
-
-def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> list[tuple[Message, StateChange]]:
+def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime,
+                 known: tuple[int, int] | None = None) -> list[tuple[Message, StateChange]]:
     """The alerts this member is due now, their state already moved (only one caller wins a crossing).
 
     Read-only unless something changed: most commands cross nothing and take no write lock for it.
+    `known` is (pending, 7-day sends) as the change that calls this counted them (a log's reply);
+    else they are counted here. The member's alert state is always read here, fresh: another
+    change's check may have moved it since the request began.
     """
     with db.session(write=False) as session:
         member = session.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
@@ -49,9 +40,14 @@ def raise_alerts(db: Database, *, team_id: str, user_id: str, now: datetime) -> 
             return []
         state = member_state(member, rules_of(workspace), workspace)
         scope = counts.MemberScope.of(member_id=state.member_id, team_id=team_id, tz=state.zone, settings=workspace)
-        pile = counts.pile_counts(session, [scope], now=now)[state.member_id]
-        pending, sends = pile.pending, pile.sent_7d
+        if known is None:
+            pile = counts.pile_counts(session, [scope], now=now)[state.member_id]
+            pending, sends = pile.pending, pile.sent_7d
+        else:
+            pending, sends = known
         today = local_date(now, state.zone)
+        if plan_alerts(state, pending=pending, sends_last_7_days=sends, today=today, done=set())[1] is None:
+            return []  # nothing crosses and nothing re-arms: the ledger need not be read
         done = {
             (row.kind, row.local_date)
             for row in session.execute(

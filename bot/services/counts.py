@@ -180,18 +180,17 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
     """Each member's PileCounts at `now`, in three grouped queries whatever the number of members."""
     if not scopes:
         return {}
+    if len(scopes) == 1:
+        return {scopes[0].member_id: _one_pile(session, scopes[0], now=now)}
     by_id = {s.member_id: s for s in scopes}
     thresholds = {s.team_id: s.thresholds for s in scopes}
     members = _members(scopes, Invite.member_id, Invite.team_id)
-    # One member's pile: by team and member, the key of the covering ix_invites_pending_member_pile
-    # (by member alone both backends read each pending row from the table for its snooze date).
-    pile_of = members if len(scopes) > 1 else and_(Invite.team_id == scopes[0].team_id, members)
     # Two range scans rather than one OR: pending rows through the pending indexes, the week's
     # sends through the sent-date ones (an OR would read every invite of the team).
     piles: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for member_id, pending, stale_n, snoozed in session.execute(
         select(Invite.member_id, *_pile_columns(thresholds, now=now))
-        .where(pile_of, pending_condition(thresholds, now=now))
+        .where(members, pending_condition(thresholds, now=now))
         .group_by(Invite.member_id)
     ):
         piles[int(member_id)][:3] = [pending, stale_n, snoozed]
@@ -207,6 +206,36 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
             pending_warn_at=scope.pending_warn_at, pending_limit=scope.pending_limit,
         )
     return result
+
+
+def _one_pile(session: Session, scope: MemberScope, *, now: datetime) -> PileCounts:
+    """One member's PileCounts in one statement: the pile's aggregate, the week's sends and today's
+    withdrawals as two uncorrelated subqueries beside it (each on its own index, one round trip).
+
+    The pile is read by team and member, the key of the covering ix_invites_pending_member_pile (by
+    member alone both backends read each pending row from the table for its snooze date). Without
+    GROUP BY the aggregate answers one row even when nothing is pending.
+    """
+    sent = (select(func.count()).select_from(Invite)
+            .where(Invite.member_id == scope.member_id, sent_since(now - SENT_WINDOW)).scalar_subquery())
+    withdrawn = (select(func.count()).select_from(InviteEvent)
+                 .where(InviteEvent.member_id == scope.member_id, *_withdrawals(),
+                        InviteEvent.at >= local_midnight(now, scope.tz)).scalar_subquery())
+    pending, stale_n, snoozed, sent_n, withdrawn_n = session.execute(
+        select(*_pile_columns(scope.thresholds, now=now), sent, withdrawn).select_from(Invite)
+        .where(Invite.team_id == scope.team_id, Invite.member_id == scope.member_id,
+               pending_condition(scope.thresholds, now=now))
+    ).one()
+    return PileCounts(
+        pending=int(pending or 0), stale=int(stale_n or 0), snoozed_stale=int(snoozed or 0), sent_7d=int(sent_n or 0),
+        withdrawn_today=int(withdrawn_n or 0), max_withdrawals_per_day=scope.max_withdrawals_per_day,
+        pending_warn_at=scope.pending_warn_at, pending_limit=scope.pending_limit,
+    )
+
+
+def _withdrawals() -> list[ColumnElement]:
+    """The events that spend a day's withdrawal budget: withdrawals not undone."""
+    return [InviteEvent.to_status == Status.WITHDRAWN, InviteEvent.undone.is_(False)]
 
 
 def sent_7d_and_pending(session: Session, scope: MemberScope, *, now: datetime) -> tuple[int, int]:
@@ -246,8 +275,8 @@ def withdrawn_today(session: Session, scopes: Sequence[MemberScope], *, now: dat
     since = or_(*(and_(InviteEvent.member_id.in_(ids), InviteEvent.at >= midnight) for midnight, ids in midnights.items()))
     rows = session.execute(
         select(InviteEvent.member_id, func.count())
-        .where(_members(scopes, InviteEvent.member_id, InviteEvent.team_id), InviteEvent.to_status == Status.WITHDRAWN,
-               InviteEvent.undone.is_(False), InviteEvent.at >= min(midnights), since)
+        .where(_members(scopes, InviteEvent.member_id, InviteEvent.team_id), *_withdrawals(),
+               InviteEvent.at >= min(midnights), since)
         .group_by(InviteEvent.member_id)
     )
     return {int(member_id): int(n) for member_id, n in rows}

@@ -14,7 +14,7 @@ from bot.db.engine import Database, dialect_insert
 from bot.db.models import Member, Workspace
 from bot.domain.away import parse_holidays
 from bot.domain.counts import zone
-from bot.domain.invites import Risk, Tier
+from bot.domain.invites import Tier
 from bot.domain.tiers import TIERS
 
 # Slack time zones change rarely (travel, moves); refresh the cached one about weekly.
@@ -90,10 +90,6 @@ class Actor:
     snoozed_until: datetime | None
     show_on_leaderboard: bool
     settings: WorkspaceSettings
-    # The alert state as of this request (what the nudges last told them): a change whose counts
-    # call for the same state has no alert to send (bot.domain.nudges.alert_state).
-    alerted_level: Risk = Risk.OK
-    pace_alerted: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,8 +142,6 @@ def actor_of(member: Member) -> Actor:
         snoozed_until=member.snoozed_until,
         show_on_leaderboard=member.show_on_leaderboard,
         settings=WorkspaceSettings.of(ws),
-        alerted_level=Risk(member.alerted_level),
-        pace_alerted=member.pace_alerted,
     )
 
 

@@ -17,7 +17,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -103,7 +104,18 @@ def _org_level_event(body: dict[str, Any]) -> bool:
     return body.get("type") == "event_callback" and isinstance(event, dict) and event.get("type") in ORG_LEVEL_EVENTS
 
 
-Middleware = Callable[[BoltContext, dict[str, Any], Callable[[], Any]], Any]
+class _Checked(Middleware):
+    """The check as Bolt's own middleware class: called with the request, no per-request kwargs building."""
+
+    def __init__(self, check: Callable[[BoltContext, dict[str, Any], Callable[[], Any]], Any]) -> None:
+        self._check = check
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
+        return self._check(req.context, req.body, next)
+
+    @property
+    def name(self) -> str:
+        return "require_authorized_team"
 
 
 def require_authorized_team(db: Database, clock: Clock) -> Middleware:
@@ -148,7 +160,7 @@ def require_authorized_team(db: Database, clock: Clock) -> Middleware:
         context["team_id"] = team
         return next()
 
-    return middleware
+    return _Checked(middleware)
 
 
 def _refuse(context: BoltContext, named: set[str], authorized: str) -> BoltResponse:

@@ -209,8 +209,8 @@ def test_suggested_batch_never_negative():
 @given(level=st.sampled_from(list(Risk)), pace=st.booleans(), pending=st.integers(0, 400),
        sends=st.integers(0, 120), today=st.dates(date(2026, 1, 1), date(2027, 12, 31)))
 def test_a_change_whose_counts_keep_the_alert_state_has_nothing_to_alert(level, pace, pending, sends, today):
-    """`/invited` skips its alert check when `alert_state` of the new counts equals the member's state;
-    that skip is sound only if the planner then neither alerts nor moves anything."""
+    """An alert check stops before reading the ledger when the counts keep the member's alert state
+    (`alert_state`); that is sound only if the planner then neither alerts nor moves anything."""
     state = member(alerted_level=level, pace_alerted=pace)
     risk = risk_level(pending=pending, pending_warn_at=RULES.pending_warn_at, pending_limit=RULES.pending_limit)
     messages, change = plan_alerts(state, pending=pending, sends_last_7_days=sends, today=today, done=set())
