@@ -109,7 +109,7 @@ def _checkout(ref: str) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", required=True, help="a commit or a checkout directory")
+    parser.add_argument("--before", help="a commit or a checkout directory (required)")
     parser.add_argument("--after", default=str(ROOT), help="a commit or a checkout directory (default: this one)")
     parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgres"))
     parser.add_argument("--rounds", type=int, default=100)
@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
         print(json.dumps(child(args.backend, args.tag, names, args.rounds)))
         return
+    if not args.before:
+        parser.error("--before is required")
     trees = {"before": _checkout(args.before), "after": _checkout(args.after)}
     found: dict[str, list[dict]] = {"before": [], "after": []}
     for rep in (1, 2):
@@ -132,8 +134,10 @@ def main(argv: list[str] | None = None) -> None:
             out = subprocess.run(
                 [sys.executable, __file__, "--child", "--backend", args.backend, "--rounds", str(args.rounds),
                  "--cases", args.cases, "--tag", f"{label}{rep}"],
-                cwd=tree, env=env, check=True, capture_output=True, text=True,
+                cwd=tree, env=env, capture_output=True, text=True,
             )
+            if out.returncode != 0:
+                sys.exit(f"{label} ({tree}) failed:\n{out.stderr[-2000:]}")
             found[label].append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"{args.backend}, {args.rounds} rounds x 2 each, median / p99 ms (before = {args.before}, after = {args.after})")
     print("| case | before | after |\n|---|---:|---:|")

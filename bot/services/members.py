@@ -157,7 +157,8 @@ def identify(
         member = _load(session, team_id, user_id)
         if member is not None and not _profile_due(member, now, lookup) and member.workspace.uninstalled_at is None:
             return actor_of(member)
-    # The Slack call happens outside any transaction: a slow API must not hold a lock.
+    # The Slack call happens outside any write transaction: a slow API must not hold a lock (inside
+    # `Database.reading()` the block's read transaction stays open: it holds none a write waits for).
     profile = lookup(user_id) if lookup is not None else None
     with db.session() as session:
         ensure_workspace(session, team_id=team_id, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 
 from slack_bolt import Ack, App, BoltContext
@@ -38,9 +39,11 @@ def register(app: App, deps: Deps) -> None:
         alerts.check_after_log(deps, actor, result, client=client)  # an alert the new invites crossed goes out right after the reply
 
     def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
-        actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
         parsed = parse_invites(command.get("text") or "", commands=deps.commands)
-        reply = run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id))
+        # A command that only reads: the member lookup and the service's reads in one transaction.
+        with deps.db.reading() if _reads_only(parsed) else nullcontext():
+            actor = deps.actor(team_id=context.team_id, user_id=command["user_id"], client=client)
+            reply = run_invites(deps, actor, parsed, Origin.of_command(command, client, team_id=actor.team_id))
         ack(response_type="ephemeral", **reply)
         if isinstance(parsed, cmd.Stats):  # no chart cached for today: it follows the reply
             charts.after_stats(deps, actor, client, reply, response_url=command.get("response_url"), now=deps.clock.now())
@@ -54,6 +57,15 @@ def register(app: App, deps: Deps) -> None:
     # The reply is the ack.
     app.command(deps.settings.invited_command)(invited)
     app.command(deps.settings.invites_command)(invites)
+
+
+def _reads_only(parsed: cmd.InvitesCommand) -> bool:
+    """Subcommands whose reply is read, not written (the stored curve, find's folded text and a first
+    sight's member row are written in their own transactions and read nowhere after in the request)."""
+    if isinstance(parsed, cmd.Leaderboard):
+        return parsed.visibility is None
+    return isinstance(parsed, cmd.Summary | cmd.Help | cmd.ListInvites | cmd.Find | cmd.Stats | cmd.ShowCurve
+                      | cmd.ImportHelp)
 
 
 def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Origin) -> render.Reply:
