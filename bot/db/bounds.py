@@ -197,7 +197,8 @@ class BoundedConnection(psycopg.Connection):
         """Commit, unless the deadline has passed; a COMMIT that reaches the server late is refused."""
         left, began = time_left(), self._began
         self._began = None
-        if left is None or began is None or self.pgconn.transaction_status != _INTRANS:
+        # A READ ONLY transaction (the app's read sessions) has nothing a late COMMIT could keep.
+        if left is None or began is None or self.read_only or self.pgconn.transaction_status != _INTRANS:
             return super().commit()
         if left <= 0:
             raise DatabaseTimeout("database budget spent before COMMIT: not committing")

@@ -120,7 +120,10 @@ class Database:
         self._sqlite_writer = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._bulk_writing = False  # a bulk session holds _sqlite_writer
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(engine.execution_options(read_only=True), expire_on_commit=False)
+        # PostgreSQL reads run READ ONLY: the server refuses a write in them, and their COMMIT needs no
+        # deadline check (bot/db/bounds.py).
+        reading = {"postgresql_readonly": True} if engine.dialect.name == "postgresql" else {}
+        self._read_sessions = sessionmaker(engine.execution_options(read_only=True, **reading), expire_on_commit=False)
         self._bulk_sessions = sessionmaker(engine.execution_options(bulk=True), expire_on_commit=False)
 
     @classmethod

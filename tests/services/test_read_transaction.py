@@ -7,6 +7,7 @@ import threading
 import pytest
 from sqlalchemy import event, func, select
 
+from bot.db.engine import Database
 from bot.db.models import Workspace
 from tests.conftest import NOW
 
@@ -66,3 +67,19 @@ def test_another_thread_in_the_block_has_its_own_session(db):
         thread.start()
         thread.join()
     assert mine[0] is not theirs[0]
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_a_write_in_a_read_session(pg_url):
+    """Read sessions run READ ONLY, which is why their COMMIT skips the late-COMMIT guard (bounds.py)."""
+    from sqlalchemy.exc import InternalError
+
+    db = Database.from_url(pg_url)
+    try:
+        with pytest.raises(InternalError, match="read-only transaction"), db.session(write=False) as session:
+            session.add(Workspace(team_id="T-read-only", created_at=NOW))
+            session.flush()
+        with db.session(write=False) as session:
+            assert session.get(Workspace, "T-read-only") is None
+    finally:
+        db.dispose()
