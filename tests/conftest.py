@@ -82,6 +82,28 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture(autouse=True)
+def background_work_finished(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Wait, when a test ends, for the work its apps handed off after an ack (an alert check).
+
+    Otherwise that work can still hold a row lock when the next test's `db` fixture truncates the
+    tables on PostgreSQL: a deadlock the server resolves by failing the TRUNCATE (seen in CI).
+    """
+    from bot.slack.deps import Deps
+
+    made: list[Deps] = []
+    original = Deps.__post_init__
+
+    def tracked(self: Deps) -> None:
+        original(self)
+        made.append(self)
+
+    monkeypatch.setattr(Deps, "__post_init__", tracked)
+    yield
+    for deps in made:
+        deps.background.shutdown(wait=True)
+
+
+@pytest.fixture(autouse=True)
 def slack_accepts_every_payload() -> Iterator[None]:
     """Fail the test when the app sent (or acked) a payload Slack would refuse.
 
