@@ -96,6 +96,11 @@ def sent_since(start: datetime) -> ColumnElement:
     return Invite.sent_at > start
 
 
+def sent_in_week(now: datetime) -> ColumnElement:
+    """SQL: sent in the last 7x24 hours (the pace's window: PileCounts.sent_7d)."""
+    return sent_since(now - SENT_WINDOW)
+
+
 def in_period(period: Period, *, now: datetime) -> list[ColumnElement]:
     """The conditions of a period (none for all time)."""
     start = period.start(now)
@@ -177,7 +182,7 @@ def _members(scopes: Sequence[MemberScope], member_column, team_column) -> Colum
 
 
 def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetime) -> dict[int, PileCounts]:
-    """Each member's PileCounts at `now`, in three grouped queries whatever the number of members."""
+    """Each member's PileCounts at `now`: one statement for one member, three grouped queries for any more."""
     if not scopes:
         return {}
     if len(scopes) == 1:
@@ -217,7 +222,7 @@ def _one_pile(session: Session, scope: MemberScope, *, now: datetime) -> PileCou
     GROUP BY the aggregate answers one row even when nothing is pending.
     """
     sent = (select(func.count()).select_from(Invite)
-            .where(Invite.member_id == scope.member_id, sent_since(now - SENT_WINDOW)).scalar_subquery())
+            .where(Invite.member_id == scope.member_id, sent_in_week(now)).scalar_subquery())
     withdrawn = (select(func.count()).select_from(InviteEvent)
                  .where(InviteEvent.member_id == scope.member_id, *_withdrawals(),
                         InviteEvent.at >= local_midnight(now, scope.tz)).scalar_subquery())
@@ -246,7 +251,7 @@ def sent_7d_and_pending(session: Session, scope: MemberScope, *, now: datetime) 
     """
     pending, sent = session.execute(
         select(func.count().filter(pending_condition(scope.thresholds, now=now)),
-               func.count().filter(sent_since(now - SENT_WINDOW)))
+               func.count().filter(sent_in_week(now)))
         .where(Invite.member_id == scope.member_id)
     ).one()
     return int(sent or 0), int(pending or 0)
@@ -255,7 +260,7 @@ def sent_7d_and_pending(session: Session, scope: MemberScope, *, now: datetime) 
 def sent_7d_by_member(session: Session, members: ColumnElement, *, now: datetime) -> dict[int, int]:
     """Invites sent in the last 7x24 hours, per member of `members` (a condition on Invite), who sent any."""
     rows = session.execute(
-        select(Invite.member_id, func.count()).where(members, sent_since(now - SENT_WINDOW)).group_by(Invite.member_id)
+        select(Invite.member_id, func.count()).where(members, sent_in_week(now)).group_by(Invite.member_id)
     )
     return {int(member_id): int(n) for member_id, n in rows}
 

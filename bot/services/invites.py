@@ -496,10 +496,10 @@ def list_invites(db: Database, actor: Actor, *, status: str, page: int, now: dat
         conditions.append(Invite.status == status)
     with db.session(write=False) as session:
         # Only a stale list says how many are snoozed: counting them reads each row, not just the index.
-        columns = [func.count(), func.count().filter(counts.snoozed_condition(now=now))] if status == "stale" else [
-            func.count()]
-        found = session.execute(select(*columns).select_from(Invite).where(*conditions)).one()
-        total, snoozed = int(found[0] or 0), int(found[1] or 0) if status == "stale" else 0
+        stale_list = status == "stale"
+        snoozed_column = [func.count().filter(counts.snoozed_condition(now=now))] if stale_list else []
+        found = session.execute(select(func.count(), *snoozed_column).select_from(Invite).where(*conditions)).one()
+        total, snoozed = int(found[0] or 0), int(found[1] or 0) if stale_list else 0
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 1), pages)
         rows = session.scalars(

@@ -36,7 +36,8 @@ def register(app: App, deps: Deps) -> None:
         request = parse_invited(text, today=now.astimezone(actor.tz).date())
         result = invite_service.log_invites(deps.db, actor, request, now=now)
         ack(response_type="ephemeral", **render.log_reply(result, actor, now=now, commands=deps.commands))
-        alerts.check_after_log(deps, actor, result, client=client)  # an alert the new invites crossed goes out right after the reply
+        # An alert the new invites crossed goes out right after the reply.
+        alerts.check_after_log(deps, actor, result, client=client)
 
     def invites(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         parsed = parse_invites(command.get("text") or "", commands=deps.commands)
@@ -91,10 +92,10 @@ def run_invites(deps: Deps, actor: Actor, parsed: cmd.InvitesCommand, origin: Or
         case cmd.Undo():
             return render.undo_reply(invite_service.undo_last(db, actor, now=now), actor)
         case cmd.Stats(period=period):
-            with db.reading():  # three reads, one transaction
-                stats = stats_service.member_stats(db, actor, period=period, now=now)
-                insights = render_team.insights_lines(member_insights(db, actor, period=period, now=now))
-                curve = team_curve(db, actor.team_id, now=now)
+            # Read-only: inside the listener's `reading()` block, one transaction for all three.
+            stats = stats_service.member_stats(db, actor, period=period, now=now)
+            insights = render_team.insights_lines(member_insights(db, actor, period=period, now=now))
+            curve = team_curve(db, actor.team_id, now=now)
             threshold = actor.settings.withdraw_after_days
             insights.append(render_insight.stats_curve_line(curve, withdraw_after_days=threshold))
             return charts.stats_reply(deps, actor, render.stats_reply(stats, actor, insights=insights), now=now)
