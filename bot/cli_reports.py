@@ -147,19 +147,16 @@ def curve_report(curve: Curve, *, fmt: str) -> str:
 
 def existing_actor(db: Database, *, team_id: str, user_id: str, now: datetime) -> Actor:
     """The Actor of a member already stored; never creates one (a report must not add members)."""
-    from sqlalchemy import select
-
-    from bot.db.models import Member
-    from bot.services.members import actor_of, identify
+    from bot.services.members import actor_of, identify, stored_member
 
     with db.session(write=False) as session:
-        member = session.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
-        if member is None:
-            raise ReportError(f"unknown member {user_id!r} in team {team_id!r}")
-        if member.workspace.uninstalled_at is None:
-            return identify(db, team_id=team_id, user_id=user_id, now=now)
-        # identify() would mark an uninstalled workspace installed again: build the same Actor read-only.
-        return actor_of(member)
+        row = stored_member(session, team_id=team_id, user_id=user_id)
+    if row is None:
+        raise ReportError(f"unknown member {user_id!r} in team {team_id!r}")
+    if row.uninstalled_at is None:
+        return identify(db, team_id=team_id, user_id=user_id, now=now)
+    # identify() would mark an uninstalled workspace installed again: build the same Actor read-only.
+    return actor_of(row)
 
 
 def _counts(c: RateCounts) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 MAX_HOLIDAYS = 100
@@ -22,6 +23,7 @@ class BadHolidays(ValueError):
     """Holiday text that is not a list of ISO dates; the message says which part."""
 
 
+@lru_cache(maxsize=256)  # read with every request's workspace settings; a workspace's text rarely changes
 def parse_holidays(text: str | None) -> tuple[date, ...]:
     """The stored (or typed) holidays as sorted dates; an unreadable stored value reads as none."""
     try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database, dialect_insert
@@ -55,8 +56,8 @@ class WorkspaceSettings:
     holidays: tuple[date, ...] = ()
 
     @classmethod
-    def of(cls, ws: Workspace) -> WorkspaceSettings:
-        """Copy a Workspace row into a snapshot."""
+    def of(cls, ws: Any) -> WorkspaceSettings:
+        """Copy a Workspace row (or a result row with its `SETTINGS_COLUMNS`) into a snapshot."""
         return cls(
             team_id=ws.team_id,
             withdraw_after_days=ws.withdraw_after_days,
@@ -74,6 +75,17 @@ class WorkspaceSettings:
             notes_per_month={t.tier: getattr(ws, t.notes_setting) for t in TIERS},
             holidays=parse_holidays(ws.holidays),
         )
+
+
+# The workspace columns `WorkspaceSettings.of` reads (its team_id is the member's).
+SETTINGS_COLUMNS = tuple(
+    Workspace.__table__.c[name]
+    for name in (
+        *(f.name for f in fields(WorkspaceSettings) if f.name not in ("team_id", "safe_weekly", "notes_per_month")),
+        *(t.setting for t in TIERS),
+        *(t.notes_setting for t in TIERS),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -128,25 +140,36 @@ def join_enterprise(db: Database, *, team_id: str, enterprise_id: str, now: date
                         .values(enterprise_id=enterprise_id))
 
 
-def actor_of(member: Member) -> Actor:
-    """The Actor of a loaded member row (its workspace loaded with it)."""
-    ws = member.workspace
+# Everything an Actor is built from, in one row: the member's own columns, its workspace's settings,
+# and whether the workspace is installed (read as columns, not as ORM objects: this runs per request).
+_STORED_MEMBER = (
+    select(Member.id, Member.team_id, Member.user_id, Member.account_tier, Member.tz, Member.display_name,
+           Member.nudges_enabled, Member.snoozed_until, Member.show_on_leaderboard, Member.tz_checked_at,
+           Workspace.uninstalled_at, *SETTINGS_COLUMNS)
+    .join(Workspace, Workspace.team_id == Member.team_id)
+    .where(Member.team_id == bindparam("team"), Member.user_id == bindparam("user"))
+)
+
+
+def stored_member(session: Session, *, team_id: str, user_id: str) -> Row[Any] | None:
+    """The member's row of `_STORED_MEMBER` (None: not stored yet), what `actor_of` builds an Actor from."""
+    return session.execute(_STORED_MEMBER, {"team": team_id, "user": user_id}).first()
+
+
+def actor_of(row: Row[Any]) -> Actor:
+    """The Actor of a stored member (a row of `stored_member`)."""
     return Actor(
-        team_id=member.team_id,
-        user_id=member.user_id,
-        member_id=member.id,
-        tier=Tier(member.account_tier),
-        tz_name=member.tz or ws.timezone,
-        display_name=member.display_name,
-        nudges_enabled=member.nudges_enabled,
-        snoozed_until=member.snoozed_until,
-        show_on_leaderboard=member.show_on_leaderboard,
-        settings=WorkspaceSettings.of(ws),
+        team_id=row.team_id,
+        user_id=row.user_id,
+        member_id=row.id,
+        tier=Tier(row.account_tier),
+        tz_name=row.tz or row.timezone,
+        display_name=row.display_name,
+        nudges_enabled=row.nudges_enabled,
+        snoozed_until=row.snoozed_until,
+        show_on_leaderboard=row.show_on_leaderboard,
+        settings=WorkspaceSettings.of(row),
     )
-
-
-def _load(session: Session, team_id: str, user_id: str) -> Member | None:
-    return session.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
 
 
 def identify(
@@ -154,9 +177,9 @@ def identify(
 ) -> Actor:
     """The Actor for a Slack user, creating rows on first sight and refreshing the profile weekly."""
     with db.session(write=False) as session:
-        member = _load(session, team_id, user_id)
-        if member is not None and not _profile_due(member, now, lookup) and member.workspace.uninstalled_at is None:
-            return actor_of(member)
+        row = stored_member(session, team_id=team_id, user_id=user_id)
+        if row is not None and not _profile_due(row.tz_checked_at, now, lookup) and row.uninstalled_at is None:
+            return actor_of(row)
     # The Slack call happens outside any write transaction: a slow API must not hold a lock (inside
     # `Database.reading()` the block's read transaction stays open: it holds none a write waits for).
     profile = lookup(user_id) if lookup is not None else None
@@ -182,15 +205,15 @@ def identify(
             session.execute(
                 update(Member).where(Member.team_id == team_id, Member.user_id == user_id).values(**changes)
             )
-        member = _load(session, team_id, user_id)
-        assert member is not None
-        return actor_of(member)
+        row = stored_member(session, team_id=team_id, user_id=user_id)
+        assert row is not None
+        return actor_of(row)
 
 
-def _profile_due(member: Member, now: datetime, lookup: ProfileLookup | None) -> bool:
+def _profile_due(checked_at: datetime | None, now: datetime, lookup: ProfileLookup | None) -> bool:
     if lookup is None:
         return False
-    return member.tz_checked_at is None or now - member.tz_checked_at > PROFILE_MAX_AGE
+    return checked_at is None or now - checked_at > PROFILE_MAX_AGE
 
 
 def update_member(db: Database, actor: Actor, **changes: object) -> None:

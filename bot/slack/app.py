@@ -71,9 +71,11 @@ def create_app(
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     deps = Deps(settings=settings, db=db, clock=clock)
     app.use(require_authorized_team(db, clock))
-    lifecycle.register(app, install, db, clock)
     app.error(error_handler(deps.commands))
+    # Bolt tries each listener's matcher in registration order until one matches: the slash
+    # commands, the most frequent requests, go first (each earlier matcher costs every command).
     commands.register(app, deps)
+    lifecycle.register(app, install, db, clock)
     actions.register(app, deps)
     digest.register(app, deps)
     for feature in (team, files, capture, log_modal, settings_modal, privacy, workflow_step):

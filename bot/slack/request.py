@@ -13,8 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import BoltRequest
-from slack_bolt.context import BoltContext
-from slack_bolt.request.internals import build_context
+from slack_bolt.request.internals import build_normalized_headers, extract_content_type
 
 
 def parse_slack_body(raw: str, content_type: str | None) -> dict[str, Any]:
@@ -37,11 +36,14 @@ class SlackRequest(BoltRequest):
         if mode != "http":
             super().__init__(body=body, query=query, headers=headers, context=context, mode=mode)
             return
-        # Bolt's own parse (the substring test) is skipped: built empty, then filled in as Bolt would.
-        super().__init__(body="", query=query, headers=headers, context=context, mode=mode)
-        self.raw_body = body or ""
-        self.body = parse_slack_body(self.raw_body, self.content_type)
-        self.context = build_context(BoltContext(context or {}), self.body)
+        # Bolt's own parse (the substring test) is skipped: Bolt takes our parsed body as it takes a
+        # Socket Mode payload (a dict, its context built from it once), then the request is HTTP again.
+        raw = body or ""
+        normalized = build_normalized_headers(headers)
+        parsed = parse_slack_body(raw, extract_content_type(normalized))
+        super().__init__(body=parsed, query=query, headers=normalized, context=context, mode="socket_mode")
+        self.raw_body = raw
+        self.mode = mode
 
     def to_copyable(self) -> SlackRequest:
         if self.mode != "http":

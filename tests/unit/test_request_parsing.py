@@ -33,3 +33,4 @@ def test_the_copy_a_lazy_listener_gets_is_parsed_the_same_way():
     assert copy.body["text"] == "…/in/payload-pete"
     assert copy.context.team_id == "T1" and copy.context.user_id == "U1"
     assert copy.raw_body == raw
+    assert request.mode == copy.mode == "http" and request.raw_body == raw  # signatures read raw_body
