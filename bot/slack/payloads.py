@@ -17,8 +17,9 @@ class _Value(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def dump(self) -> str:
-        """The compact JSON Slack carries for us (max 2,000 characters)."""
-        return self.model_dump_json(exclude_defaults=False)
+        """The compact JSON Slack carries for us (max 2,000 characters): a field at its default is left out
+        (loading gives it back), so a list's 45 button values stay short in the reply Slack is sent."""
+        return self.model_dump_json(exclude_defaults=True)
 
 
 V = TypeVar("V", bound=_Value)

@@ -268,10 +268,11 @@ _ROW_OUTCOMES = (("Withdrawn", "withdrawn", "primary"), ("Accepted", "accepted",
 
 def row_outcome_buttons(invite: InviteView, page: InvitePage) -> dict[str, Any]:
     """A pending row's outcome buttons; each carries the list to show again, updated in place."""
+    # Validated once a row; the three buttons differ only in their outcome, one of the literals above.
+    value = ListOutcome(invite_id=invite.id, outcome="withdrawn", status=page.status, page=page.page, find=page.query)
     elements = [
-        button(label, f"{Action.LIST_OUTCOME}:{outcome}",
-               ListOutcome(invite_id=invite.id, outcome=outcome, status=page.status, page=page.page,
-                           find=page.query).dump(), style=style)
+        button(label, f"{Action.LIST_OUTCOME}:{outcome}", value.model_copy(update={"outcome": outcome}).dump(),
+               style=style)
         for label, outcome, style in _ROW_OUTCOMES
     ]
     return {"type": "actions", "block_id": f"{Block.LIST_ROW}:{invite.id}", "elements": elements}
