@@ -6,7 +6,8 @@
 The full run's figures cannot be compared across sessions (the machine changes between them: see
 NOTES.md), so "before" is measured here and now. Each checkout runs in its own process with its own
 `bench.commands` (the cases as that version defined them), on a new copy of the cached 1M template
-(`make bench` builds it), twice, alternating. Each call is followed by a pause long enough for work it
+(`make bench` builds it), both at once and taking turns round by round (one runs while the other
+waits), twice. Each call is followed by a pause long enough for work it
 left running in the background (an alert check) to finish, so no case carries another's work: these
 are the commands' own times, not the mix's. Prints median / p99 ms per case and checkout.
 
@@ -59,8 +60,13 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def child(backend: str, tag: str, names: list[str], rounds: int) -> dict:
-    """Runs inside the checkout under test (its `bench` and `bot` on PYTHONPATH)."""
+def child(backend: str, tag: str, names: list[str]) -> None:
+    """Runs inside the checkout under test (its `bench` and `bot` on PYTHONPATH), one round per line read.
+
+    The parent sends a round number per line and waits for "ok" before it sends the other checkout its
+    round: the two take turns call for call, so a slower minute of the box falls on both alike.
+    "end" asks for the figures, one JSON line.
+    """
     os.environ["CHARTS_ENABLED"] = "false"
     from bench import commands
     from bench.generate import Spec, popular_prospects
@@ -77,7 +83,11 @@ def child(backend: str, tag: str, names: list[str], rounds: int) -> dict:
         chosen = [c for c in cases if any(c.name.startswith(n) for n in names)]
         times: dict[str, list[float]] = {c.name: [] for c in chosen}
         rng = random.Random(5)
-        for i in range(WARMUP + rounds):
+        print("ready", flush=True)
+        for line in sys.stdin:
+            if line.strip() == "end":
+                break
+            i = int(line)
             order = list(chosen)
             rng.shuffle(order)
             for case in order:
@@ -91,7 +101,9 @@ def child(backend: str, tag: str, names: list[str], rounds: int) -> dict:
                 time.sleep(PAUSE_S)
                 if i >= WARMUP:
                     times[case.name].append(elapsed * 1000)
-        return {name: {"median": statistics.median(t), "p99": _percentile(t, 0.99)} for name, t in times.items()}
+            print("ok", flush=True)
+        result = {name: {"median": statistics.median(t), "p99": _percentile(t, 0.99)} for name, t in times.items() if t}
+        print(json.dumps(result), flush=True)
     finally:
         drop()
 
@@ -122,24 +134,37 @@ def main(argv: list[str] | None = None) -> None:
         # Run as a script, this file's folder leads sys.path: drop it, so `bench` is the checkout's.
         here = Path(__file__).resolve().parent
         sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-        print(json.dumps(child(args.backend, args.tag, names, args.rounds)))
+        child(args.backend, args.tag, names)
         return
     if not args.before:
         parser.error("--before is required")
     trees = {"before": _checkout(args.before), "after": _checkout(args.after)}
     found: dict[str, list[dict]] = {"before": [], "after": []}
     for rep in (1, 2):
+        children = {}
         for label, tree in trees.items():
             env = {**os.environ, "PYTHONPATH": str(tree)}
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", "--backend", args.backend, "--rounds", str(args.rounds),
-                 "--cases", args.cases, "--tag", f"{label}{rep}"],
-                cwd=tree, env=env, capture_output=True, text=True,
+            children[label] = subprocess.Popen(
+                [sys.executable, __file__, "--child", "--backend", args.backend, "--cases", args.cases,
+                 "--tag", f"{label}{rep}"],
+                cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
             )
-            if out.returncode != 0:
-                sys.exit(f"{label} ({tree}) failed:\n{out.stderr[-2000:]}")
-            found[label].append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f"{args.backend}, {args.rounds} rounds x 2 each, median / p99 ms (before = {args.before}, after = {args.after})")
+        for label, proc in children.items():
+            _expect(proc, "ready", label, trees[label])
+        for i in range(WARMUP + args.rounds):
+            # Turns alternate who goes first, so neither always follows the other's background work.
+            for label in (("before", "after") if i % 2 == 0 else ("after", "before")):
+                proc = children[label]
+                proc.stdin.write(f"{i}\n")
+                proc.stdin.flush()
+                _expect(proc, "ok", label, trees[label])
+        for label, proc in children.items():
+            proc.stdin.write("end\n")
+            proc.stdin.flush()
+            found[label].append(json.loads(proc.stdout.readline()))
+            proc.wait()
+    print(f"{args.backend}, {args.rounds} rounds x 2 each, calls interleaved, median / p99 ms "
+          f"(before = {args.before}, after = {args.after})")
     print("| case | before | after |\n|---|---:|---:|")
     for name in found["before"][0]:
         cells = []
@@ -147,6 +172,13 @@ def main(argv: list[str] | None = None) -> None:
             runs = [r[name] for r in found[label] if name in r]
             cells.append(" · ".join(f"{r['median']:.2f} / {r['p99']:.1f}" for r in runs) if runs else "–")
         print(f"| {name} | {cells[0]} | {cells[1]} |")
+
+
+def _expect(proc: subprocess.Popen, word: str, label: str, tree: Path) -> None:
+    line = proc.stdout.readline().strip()
+    if line != word:
+        proc.kill()
+        sys.exit(f"{label} ({tree}) stopped (said {line!r} instead of {word!r}); its errors are above")
 
 
 if __name__ == "__main__":
