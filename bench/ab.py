@@ -17,6 +17,7 @@ A commit given as `--before` is checked out as a git worktree under bench/data/ 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import random
@@ -83,6 +84,8 @@ def child(backend: str, tag: str, names: list[str]) -> None:
         chosen = [c for c in cases if any(c.name.startswith(n) for n in names)]
         times: dict[str, list[float]] = {c.name: [] for c in chosen}
         rng = random.Random(5)
+        # AB_PROFILE=<dir>: each checkout's calls under cProfile, dumped there (times then include its cost).
+        profile = cProfile.Profile() if os.environ.get("AB_PROFILE") else None
         print("ready", flush=True)
         for line in sys.stdin:
             if line.strip() == "end":
@@ -93,7 +96,7 @@ def child(backend: str, tag: str, names: list[str]) -> None:
             for case in order:
                 call = case.build(i)
                 started = time.perf_counter()
-                outcome = call()
+                outcome = profile.runcall(call) if profile is not None and i >= WARMUP else call()
                 elapsed = time.perf_counter() - started
                 verdict = case.check(outcome)
                 if verdict != "ok":
@@ -102,6 +105,8 @@ def child(backend: str, tag: str, names: list[str]) -> None:
                 if i >= WARMUP:
                     times[case.name].append(elapsed * 1000)
             print("ok", flush=True)
+        if profile is not None:
+            profile.dump_stats(Path(os.environ["AB_PROFILE"]) / f"{tag}.prof")
         result = {name: {"median": statistics.median(t), "p99": _percentile(t, 0.99)} for name, t in times.items() if t}
         print(json.dumps(result), flush=True)
     finally:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
@@ -45,7 +45,12 @@ def _per_team(thresholds: ThresholdsByTeam, make: Callable[[Thresholds], ColumnE
 
 def pending_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
     """SQL: pending and not past expire_after_days."""
-    return _per_team(thresholds, lambda t: and_(Invite.status == Status.PENDING, Invite.sent_at > t.expire_cut(now)))
+    return _per_team(thresholds, lambda t: _pending_after(t.expire_cut(now)))
+
+
+def _pending_after(expire_cut: datetime | BindParameter) -> ColumnElement:
+    """SQL: pending and sent after the expiry cut (a value, or a parameter of a statement built once)."""
+    return and_(Invite.status == Status.PENDING, Invite.sent_at > expire_cut)
 
 
 def past_expiry_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
@@ -91,14 +96,19 @@ def ready_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnEle
                 or_(Invite.snoozed_until.is_(None), Invite.snoozed_until <= now))
 
 
-def sent_since(start: datetime) -> ColumnElement:
+def sent_since(start: datetime | BindParameter) -> ColumnElement:
     """SQL: sent after `start` (a period is `now - days < sent_at`)."""
     return Invite.sent_at > start
 
 
 def sent_in_week(now: datetime) -> ColumnElement:
     """SQL: sent in the last 7x24 hours (the pace's window: PileCounts.sent_7d)."""
-    return sent_since(now - SENT_WINDOW)
+    return sent_since(week_start(now))
+
+
+def week_start(now: datetime) -> datetime:
+    """The start of the pace's window: invites sent after it count in PileCounts.sent_7d."""
+    return now - SENT_WINDOW
 
 
 def in_period(period: Period, *, now: datetime) -> list[ColumnElement]:
@@ -221,7 +231,7 @@ def _one_pile(session: Session, scope: MemberScope, *, now: datetime) -> PileCou
     member alone both backends read each pending row from the table for its snooze date). Without
     GROUP BY the aggregate answers one row even when nothing is pending.
     """
-    sent = _sent_in_week_of(scope.member_id, now=now)
+    sent = _sent_in_week_of(scope.member_id, since=week_start(now))
     withdrawn = (select(func.count()).select_from(InviteEvent)
                  .where(InviteEvent.member_id == scope.member_id, *_withdrawals(),
                         InviteEvent.at >= local_midnight(now, scope.tz)).scalar_subquery())
@@ -245,27 +255,35 @@ def _withdrawals() -> list[ColumnElement]:
 def sent_7d_and_pending(session: Session, scope: MemberScope, *, now: datetime) -> tuple[int, int]:
     """One member's 7-day sends and pending (PileCounts.sent_7d and .pending), in one statement.
 
-    What `/invited` answers with: two uncorrelated subqueries, each a few short ranges of
-    ix_invites_member_status_sent (member, status, sent_at), where counting both over all the member's
-    rows read every one of them (340 µs for a member with 1,000 invites on SQLite, 40 µs this way).
+    What `/invited` answers with, so the statement is built once (`_SENT_7D_AND_PENDING`) and run with
+    the member and the two instants.
     """
-    pending = (select(func.count()).select_from(Invite)
-               .where(Invite.member_id == scope.member_id, pending_condition(scope.thresholds, now=now))
-               .scalar_subquery())
-    sent, pending_n = session.execute(select(_sent_in_week_of(scope.member_id, now=now), pending)).one()
-    return int(sent or 0), int(pending_n or 0)
+    sent, pending = session.execute(_SENT_7D_AND_PENDING, {
+        "member": scope.member_id, "week_start": week_start(now), "expire_cut": scope.thresholds.expire_cut(now),
+    }).one()
+    return int(sent or 0), int(pending or 0)
 
 
-def _sent_in_week_of(member_id: int, *, now: datetime):  # noqa: ANN202 - a scalar subquery
-    """One member's sends of the last 7x24 hours, as a scalar subquery.
+def _sent_in_week_of(member_id: int | BindParameter, *, since: datetime | BindParameter):  # noqa: ANN202
+    """One member's sends after `since` (now - SENT_WINDOW: `sent_in_week`), as a scalar subquery.
 
     The status test names every status a row can have (the CHECK's list), so it keeps every row; it
     lets both backends seek the week's range of ix_invites_member_status_sent once per status instead
     of reading each of the member's rows for its date.
     """
     return (select(func.count()).select_from(Invite)
-            .where(Invite.member_id == member_id, Invite.status.in_(STATUSES), sent_in_week(now))
+            .where(Invite.member_id == member_id, Invite.status.in_(STATUSES), sent_since(since))
             .scalar_subquery())
+
+
+# Two uncorrelated subqueries, each a few short ranges of ix_invites_member_status_sent (member, status,
+# sent_at): counting both over all the member's rows read every one of them (340 µs for a member with
+# 1,000 invites on SQLite, 40 µs this way).
+_SENT_7D_AND_PENDING = select(
+    _sent_in_week_of(bindparam("member"), since=bindparam("week_start")),
+    select(func.count()).select_from(Invite)
+    .where(Invite.member_id == bindparam("member"), _pending_after(bindparam("expire_cut"))).scalar_subquery(),
+)
 
 
 def sent_7d_by_member(session: Session, members: ColumnElement, *, now: datetime) -> dict[int, int]:
