@@ -263,17 +263,17 @@ def _rate_text(counts: RateCounts) -> str:
     return f"{counts.rate:.0%} of {counts.decided}"
 
 
-_ROW_OUTCOMES = (("Withdrawn", "withdrawn", "primary"), ("Accepted", "accepted", None), ("Declined", "declined", None))
+_ROW_OUTCOMES = tuple((label, f"{Action.LIST_OUTCOME}:{outcome}", outcome, style) for label, outcome, style in (
+    ("Withdrawn", "withdrawn", "primary"), ("Accepted", "accepted", None), ("Declined", "declined", None)))
 
 
 def row_outcome_buttons(invite: InviteView, page: InvitePage) -> dict[str, Any]:
     """A pending row's outcome buttons; each carries the list to show again, updated in place."""
-    # Validated once a row; the three buttons differ only in their outcome, one of the literals above.
-    value = ListOutcome(invite_id=invite.id, outcome="withdrawn", status=page.status, page=page.page, find=page.query)
     elements = [
-        button(label, f"{Action.LIST_OUTCOME}:{outcome}", value.model_copy(update={"outcome": outcome}).dump(),
-               style=style)
-        for label, outcome, style in _ROW_OUTCOMES
+        button(label, action_id,
+               ListOutcome(invite_id=invite.id, outcome=outcome, status=page.status, page=page.page,
+                           find=page.query).dump(), style=style)
+        for label, action_id, outcome, style in _ROW_OUTCOMES
     ]
     return {"type": "actions", "block_id": f"{Block.LIST_ROW}:{invite.id}", "elements": elements}
 
