@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.domain.tiers import Tier
 
@@ -159,9 +160,12 @@ PERIODS = {
 }
 
 
-@dataclass(frozen=True)
-class RateCounts:
-    """Counts over invites sent in a period, as the acceptance rate needs them."""
+class RateCounts(NamedTuple):
+    """Counts over invites sent in a period, as the acceptance rate needs them.
+
+    A named tuple (immutable, and 6x faster to make than a frozen dataclass): a leaderboard makes one
+    per member with invites in the period.
+    """
 
     sent: int = 0
     accepted: int = 0
