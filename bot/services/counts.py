@@ -45,11 +45,12 @@ def _per_team(thresholds: ThresholdsByTeam, make: Callable[[Thresholds], ColumnE
 
 def pending_condition(thresholds: ThresholdsByTeam, *, now: datetime) -> ColumnElement:
     """SQL: pending and not past expire_after_days."""
-    return _per_team(thresholds, lambda t: _pending_after(t.expire_cut(now)))
+    return _per_team(thresholds, lambda t: pending_after(t.expire_cut(now)))
 
 
-def _pending_after(expire_cut: datetime | BindParameter) -> ColumnElement:
-    """SQL: pending and sent after the expiry cut (a value, or a parameter of a statement built once)."""
+def pending_after(expire_cut: datetime | BindParameter) -> ColumnElement:
+    """SQL: pending and sent after the expiry cut (a value, or a parameter of a statement built once):
+    `pending_condition` for one team's thresholds."""
     return and_(Invite.status == Status.PENDING, Invite.sent_at > expire_cut)
 
 
@@ -282,7 +283,7 @@ def _sent_in_week_of(member_id: int | BindParameter, *, since: datetime | BindPa
 _SENT_7D_AND_PENDING = select(
     _sent_in_week_of(bindparam("member"), since=bindparam("week_start")),
     select(func.count()).select_from(Invite)
-    .where(Invite.member_id == bindparam("member"), _pending_after(bindparam("expire_cut"))).scalar_subquery(),
+    .where(Invite.member_id == bindparam("member"), pending_after(bindparam("expire_cut"))).scalar_subquery(),
 )
 
 
