@@ -528,7 +528,8 @@ def _list_statements(conditions: list[ColumnElement], *, count_columns: list | N
 
 
 # The lists whose conditions take parameters only (the member, the expiry cut), built once: building the
-# two statements took a fifth of a `list` command. Stale and expired lists are built per call.
+# two statements on every call was a large share of a `list` command in the profiles (bench/NOTES.md).
+# Stale and expired lists are built per call.
 _LISTS: dict[str, tuple[Select, Select]] = {
     "pending": _list_statements([_own(bindparam("member")), counts.pending_after(bindparam("expire_cut"))]),
     "all": _list_statements([_own(bindparam("member"))]),
