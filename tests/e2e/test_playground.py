@@ -330,9 +330,9 @@ def test_python_m_bot_playground_starts_prints_its_address_and_stops(tmp_path: P
         assert http("GET", f"http://127.0.0.1:{port}/")[0] == 200
         assert http("GET", f"http://127.0.0.1:{port}/play/state?user=U0ANA")[0] == 200
         process.send_signal(signal.SIGINT)
-        # Generous: work already running in a background thread (a chart: the first matplotlib import in
-        # a fresh HOME builds its font cache) is finished before the process exits. 15 s was exceeded once
-        # on a loaded CI box (two test workers on two slow cores); alone it stops in about 3 s.
+        # Generous: stopping closes two servers (their worker threads get up to 2 s each), and work already
+        # running in a background thread is finished before the process exits. 15 s was exceeded once on a
+        # loaded CI box (two test workers on two slow cores); alone it stops in about 3 s.
         assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
