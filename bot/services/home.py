@@ -64,8 +64,7 @@ class HomeData:
     @property
     def trend_total(self) -> RateCounts:
         """The counts over all the trend's weeks together."""
-        fields = ("sent", "accepted", "declined", "withdrawn", "expired", "pending_stale", "pending_fresh")
-        return RateCounts(*(sum(getattr(w.counts, f) for w in self.weeks) for f in fields))
+        return RateCounts(*(sum(column) for column in zip(*(w.counts for w in self.weeks), strict=True)))
 
     @property
     def pace(self) -> PaceLevel:

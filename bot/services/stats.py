@@ -59,7 +59,7 @@ def member_stats(db: Database, actor: Actor, *, period: Period, now: datetime) -
         ).all()
         split = {bool(row[0]): counts.counts_of(row[1:]) for row in by_note}
         with_note, without_note = split.get(True, RateCounts()), split.get(False, RateCounts())
-        total = RateCounts(*(a + b for a, b in zip(_fields(with_note), _fields(without_note), strict=True)))
+        total = RateCounts(*(a + b for a, b in zip(with_note, without_note, strict=True)))  # named tuples
         median = _median_days_to_accept(session, in_period, total.accepted)
         pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
         notes = counts.note_budget(session, actor, now=now)
@@ -72,13 +72,6 @@ def member_stats(db: Database, actor: Actor, *, period: Period, now: datetime) -
         safe_weekly_limit=actor.safe_weekly_limit,
         pile=pile,
         notes=notes,
-    )
-
-
-def _fields(counts: RateCounts) -> tuple[int, ...]:
-    return (
-        counts.sent, counts.accepted, counts.declined, counts.withdrawn, counts.expired,
-        counts.pending_stale, counts.pending_fresh,
     )
 
 
