@@ -6,10 +6,14 @@ import argparse
 import contextlib
 import signal
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.playground.server import Options, Playground
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +37,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_playground(settings: Settings, args: argparse.Namespace) -> int:
     """Run the playground until Ctrl+C (or SIGTERM); returns the exit code."""
-    from bot.playground.seed import seed_history
     from bot.playground.server import Options, Playground
 
     # `run` (make run) passes its own namespace: every option may be missing there.
@@ -42,27 +45,60 @@ def cmd_playground(settings: Settings, args: argparse.Namespace) -> int:
                       port=port if port is not None else settings.port, db_path=getattr(args, "db", None),
                       scheduler=not getattr(args, "no_scheduler", False))
     playground = Playground(settings, options)
+    with _signals_interrupt() as stopping:
+        return _run(playground, options, seed=getattr(args, "seed", False), stopping=stopping)
+
+
+def _run(playground: Playground, options: Options, *, seed: bool, stopping: Callable[[], None]) -> int:
+    from bot.playground.seed import seed_history
+
     try:
-        url = playground.start()
-    except OSError as error:
-        print(f"invite-hygiene: error: cannot listen on {options.host}:{options.port}: {error.strerror or error}",
-              file=sys.stderr)
-        playground.stop()
-        return 2
-    if getattr(args, "seed", False):
-        report = seed_history(playground.db, now=playground.clock.now())
-        print(f"Seeded {report.invites} demo invites." if not report.already else "Demo history already there.",
+        try:
+            url = playground.start()
+        except OSError as error:
+            print(f"invite-hygiene: error: cannot listen on {options.host}:{options.port}: "
+                  f"{error.strerror or error}", file=sys.stderr)
+            return 2
+        if seed:
+            report = seed_history(playground.db, now=playground.clock.now())
+            print(f"Seeded {report.invites} demo invites." if not report.already else "Demo history already there.",
+                  flush=True)
+        print(f"Invite Hygiene playground: open {url}  (Ctrl+C to stop)", flush=True)
+        print("The real app answers signed requests behind it; its Slack Web API calls go to the playground.",
               flush=True)
-    print(f"Invite Hygiene playground: open {url}  (Ctrl+C to stop)", flush=True)
-    print("The real app answers signed requests behind it; its Slack Web API calls go to the playground.",
-          flush=True)
-    with contextlib.suppress(ValueError):  # not the main thread (tests): Ctrl+C is the caller's business
-        signal.signal(signal.SIGTERM, lambda *_: playground.stop())
-    try:
         playground.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        stopping()
         playground.stop()
     print("playground stopped", flush=True)
     return 0
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[Callable[[], None]]:
+    """While inside, Ctrl+C (SIGINT) and SIGTERM raise KeyboardInterrupt, whatever the process
+    inherited: a script that starts the playground with `&` hands it SIGINT ignored, and "Ctrl+C to
+    stop" must stay true. Yields what to call once stopping begins, so that a second signal waits for
+    the stop instead of breaking it off half done; the earlier handlers come back on the way out.
+    Outside the main thread (tests) signals are the caller's business and nothing changes."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    watched = (signal.SIGINT, signal.SIGTERM)
+    try:
+        earlier = {signum: signal.signal(signum, interrupt) for signum in watched}
+    except ValueError:  # not the main thread
+        yield lambda: None
+        return
+
+    def stopping() -> None:
+        for signum in watched:
+            signal.signal(signum, signal.SIG_IGN)
+
+    try:
+        yield stopping
+    finally:
+        for signum, handler in earlier.items():
+            signal.signal(signum, handler)
