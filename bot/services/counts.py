@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Database
@@ -197,7 +197,7 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
     if not scopes:
         return {}
     if len(scopes) == 1:
-        return {scopes[0].member_id: _one_pile(session, scopes[0], now=now)}
+        return {scopes[0].member_id: _one_pile(session, scopes[0], now=now)[0]}
     by_id = {s.member_id: s for s in scopes}
     thresholds = {s.team_id: s.thresholds for s in scopes}
     members = _members(scopes, Invite.member_id, Invite.team_id)
@@ -224,9 +224,11 @@ def pile_counts(session: Session, scopes: Sequence[MemberScope], *, now: datetim
     return result
 
 
-def _one_pile(session: Session, scope: MemberScope, *, now: datetime) -> PileCounts:
+def _one_pile(session: Session, scope: MemberScope, *, now: datetime, beside: Sequence[Any] = ()
+              ) -> tuple[PileCounts, tuple[Any, ...]]:
     """One member's PileCounts in one statement: the pile's aggregate, the week's sends and today's
-    withdrawals as two uncorrelated subqueries beside it (each on its own index, one round trip).
+    withdrawals as two uncorrelated subqueries beside it (each on its own index, one round trip),
+    and the values of the scalar subqueries `beside` (returned in their order).
 
     The pile is read by team and member, the key of the covering ix_invites_pending_member_pile (by
     member alone both backends read each pending row from the table for its snooze date). Without
@@ -236,16 +238,17 @@ def _one_pile(session: Session, scope: MemberScope, *, now: datetime) -> PileCou
     withdrawn = (select(func.count()).select_from(InviteEvent)
                  .where(InviteEvent.member_id == scope.member_id, *_withdrawals(),
                         InviteEvent.at >= local_midnight(now, scope.tz)).scalar_subquery())
-    pending, stale_n, snoozed, sent_n, withdrawn_n = session.execute(
-        select(*_pile_columns(scope.thresholds, now=now), sent, withdrawn).select_from(Invite)
+    pending, stale_n, snoozed, sent_n, withdrawn_n, *others = session.execute(
+        select(*_pile_columns(scope.thresholds, now=now), sent, withdrawn, *beside).select_from(Invite)
         .where(Invite.team_id == scope.team_id, Invite.member_id == scope.member_id,
                pending_condition(scope.thresholds, now=now))
     ).one()
-    return PileCounts(
+    pile = PileCounts(
         pending=int(pending or 0), stale=int(stale_n or 0), snoozed_stale=int(snoozed or 0), sent_7d=int(sent_n or 0),
         withdrawn_today=int(withdrawn_n or 0), max_withdrawals_per_day=scope.max_withdrawals_per_day,
         pending_warn_at=scope.pending_warn_at, pending_limit=scope.pending_limit,
     )
+    return pile, tuple(others)
 
 
 def _withdrawals() -> list[ColumnElement]:
@@ -350,20 +353,33 @@ def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: boo
     return pile_counts(session, scopes, now=now)
 
 
+def _notes_in_month(scope: MemberScope, *, now: datetime) -> Select:
+    """The count of the member's invites with a personal note sent in their local calendar month at `now`."""
+    start, end = month_span(now, scope.tz)
+    return (select(func.count()).select_from(Invite)
+            .where(Invite.member_id == scope.member_id, Invite.with_note.is_(True), Invite.sent_at >= start,
+                   Invite.sent_at < end))
+
+
 def notes_in_month(session: Session, scope: MemberScope, *, now: datetime) -> int:
     """The member's invites with a personal note sent in their local calendar month at `now`."""
-    start, end = month_span(now, scope.tz)
-    return int(session.scalar(
-        select(func.count()).select_from(Invite)
-        .where(Invite.member_id == scope.member_id, Invite.with_note.is_(True), Invite.sent_at >= start,
-               Invite.sent_at < end)
-    ) or 0)
+    return int(session.scalar(_notes_in_month(scope, now=now)) or 0)
 
 
 def note_budget(session: Session, actor: Actor, *, now: datetime) -> NoteBudget:
     """The acting member's notes this month against their tier's cap."""
-    used = notes_in_month(session, MemberScope.of_actor(actor), now=now)
+    return budget_of(actor, notes_in_month(session, MemberScope.of_actor(actor), now=now), now=now)
+
+
+def budget_of(actor: Actor, used: int, *, now: datetime) -> NoteBudget:
+    """The NoteBudget of `used` notes this month, against the actor's tier's cap."""
     return NoteBudget(used=used, limit=actor.notes_per_month, resets=next_month(now.astimezone(actor.tz).date()))
+
+
+def pile_and_notes(session: Session, scope: MemberScope, *, now: datetime) -> tuple[PileCounts, int]:
+    """One member's PileCounts and notes used this month, in one statement (stats, Home)."""
+    pile, (notes,) = _one_pile(session, scope, now=now, beside=[_notes_in_month(scope, now=now).scalar_subquery()])
+    return pile, int(notes or 0)
 
 
 def pile_for(db: Database, actor: Actor, *, now: datetime) -> PileCounts:

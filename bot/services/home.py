@@ -83,11 +83,11 @@ def home_data(db: Database, actor: Actor, *, now: datetime, max_rows: int = MAX_
                    Member.linkedin_pending, Member.linkedin_logged, Member.linkedin_reported_at, Member.away_until)
             .where(Member.id == actor.member_id)
         ).one()
-        pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
+        pile, notes_used = counts.pile_and_notes(session, scope, now=now)
         weeks = _weeks(session, own, actor, now=now)
         rows = counts.batch_rows(session, scope, now=now, limit=min(pile.batch, max_rows))
         tier = Tier(member.account_tier)
-        notes = counts.note_budget(session, replace(actor, tier=tier), now=now)
+        notes = counts.budget_of(replace(actor, tier=tier), notes_used, now=now)
     return HomeData(
         user_id=actor.user_id,
         tier=tier,

@@ -61,8 +61,7 @@ def member_stats(db: Database, actor: Actor, *, period: Period, now: datetime) -
         with_note, without_note = split.get(True, RateCounts()), split.get(False, RateCounts())
         total = RateCounts(*(a + b for a, b in zip(with_note, without_note, strict=True)))  # named tuples
         median = _median_days_to_accept(session, in_period, total.accepted)
-        pile = counts.pile_counts(session, [scope], now=now)[actor.member_id]
-        notes = counts.note_budget(session, actor, now=now)
+        pile, notes_used = counts.pile_and_notes(session, scope, now=now)
     return MemberStats(
         period=period,
         counts=total,
@@ -71,7 +70,7 @@ def member_stats(db: Database, actor: Actor, *, period: Period, now: datetime) -
         median_days_to_accept=median,
         safe_weekly_limit=actor.safe_weekly_limit,
         pile=pile,
-        notes=notes,
+        notes=counts.budget_of(actor, notes_used, now=now),
     )
 
 
