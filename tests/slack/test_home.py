@@ -259,7 +259,7 @@ def _wait(check, timeout: float = 5.0) -> None:
 # ---- the figures against a plain-Python reference, on both databases ------------------------------------
 
 
-def test_home_figures_match_a_reference_and_take_five_queries(db):
+def test_home_figures_match_a_reference_and_take_four_queries(db):
     actor = make_member(db, "U1", tz="Europe/Berlin", now=NOW)
     set_workspace(db, max_withdrawals_per_day=7)
     actor = identify(db, team_id="T1", user_id="U1", now=NOW)
@@ -282,7 +282,7 @@ def test_home_figures_match_a_reference_and_take_five_queries(db):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 5, selects  # member, the pile (with 7-day sends and withdrawn today), weeks, batch, notes
+    assert len(selects) == 4, selects  # member, the pile (with 7-day sends, withdrawn today and notes), weeks, batch
 
     wad, expire = 14, 180
 
