@@ -327,7 +327,8 @@ def _ignore_sigint() -> None:
     # Started in the background by a script (`make run &`, CI): SIGINT comes in ignored, and the
     # playground, which says "Ctrl+C to stop", must still stop on it.
     pytest.param(signal.SIGINT, True, True, id="ctrl-c-when-started-in-the-background"),
-    # The signal arrives while the playground is still printing its banner.
+    # The signal follows the address at once, with no request between: it may land before the wait
+    # begins (while the banner is still printed), which the stop must cover too.
     pytest.param(signal.SIGINT, False, False, id="ctrl-c-right-after-the-address"),
 ])
 def test_python_m_bot_playground_starts_prints_its_address_and_stops(
