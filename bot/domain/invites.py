@@ -183,7 +183,12 @@ class RateCounts(NamedTuple):
     @property
     def rate(self) -> float | None:
         """accepted / decided, or None when nothing is decided yet."""
-        return self.accepted / self.decided if self.decided else None
+        return acceptance_rate(self.accepted, self.decided)
+
+
+def acceptance_rate(accepted: int, decided: int) -> float | None:
+    """accepted / decided, or None when nothing is decided yet (every surface's rate)."""
+    return accepted / decided if decided else None
 
 
 LOW_RATE = 0.30

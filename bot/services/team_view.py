@@ -1,7 +1,7 @@
 """The lead's view: one row per active member (pending, stale, 7-day sends vs safe limit, risk, 30-day rate).
 
 App Home's team section (admins only) and `report team` read these rows; every figure comes from
-bot.services.counts (team_piles, rate_columns), so it is the member's own `/invites` figure.
+bot.services.counts (team_piles, ranking_columns), so it is the member's own `/invites` figure.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.db.engine import Database
 from bot.db.models import Invite, Member, Workspace
 from bot.domain.counts import PileCounts, Thresholds
-from bot.domain.invites import PERIODS, Risk
+from bot.domain.invites import PERIODS, Risk, acceptance_rate
 from bot.services import counts
 
 PERIOD = PERIODS["30d"]
@@ -71,10 +71,10 @@ def team_rows(db: Database, team_id: str, *, now: datetime) -> list[TeamRow]:
         thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
         # SQLite: `member_id + 0` keeps the covering ix_invites_team_sent range (see the leaderboard).
         member_key = Invite.member_id + 0 if session.get_bind().dialect.name == "sqlite" else Invite.member_id
-        rates = {
-            int(member_id): counts.counts_of(rest)
-            for member_id, *rest in session.execute(
-                select(member_key, *counts.rate_columns(thresholds, now=now))
+        rates = {  # accepted and decided per member (ranking_columns: the leaderboard's three counts)
+            int(member_id): (int(accepted), int(decided))
+            for member_id, _sent, accepted, decided in session.execute(
+                select(member_key, *counts.ranking_columns(thresholds, now=now))
                 .where(Invite.team_id == team_id, *counts.in_period(PERIOD, now=now))
                 .group_by(member_key)
             )
@@ -84,11 +84,11 @@ def team_rows(db: Database, team_id: str, *, now: datetime) -> list[TeamRow]:
     nothing_pending = PileCounts(pending_warn_at=ws_levels[0], pending_limit=ws_levels[1])
     rows = []
     for member_id, user_id, name, tier in members:
-        pile, rate = piles.get(member_id, nothing_pending), rates.get(member_id)
+        pile, (accepted, decided) = piles.get(member_id, nothing_pending), rates.get(member_id, (0, 0))
         rows.append(TeamRow(
             user_id=user_id, name=name or user_id, pending=pile.pending, stale=pile.stale,
             snoozed_stale=pile.snoozed_stale, sent_7d=sent_7d.get(member_id, 0), safe_limit=limits[tier],
             risk=pile.risk,
-            rate=rate.rate if rate else None, n=rate.decided if rate else 0,
+            rate=acceptance_rate(accepted, decided), n=decided,
         ))
     return sorted(rows, key=TeamRow.riskiness)
