@@ -39,11 +39,16 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
-        """Close the listening socket and every connection, then the worker threads."""
+        """Stop accepting, let the requests in flight finish (2 s at most), then close every connection.
+
+        Waitress's own order: a task that finishes wakes the server loop through a pipe that closing
+        the connections closes too (EBADF, a traceback on Ctrl+C, and an answer cut off).
+        """
         server: Any = self.server
         with contextlib.suppress(Exception):  # best effort: the process may be exiting anyway
+            server.accepting = False
+            server.task_dispatcher.shutdown(timeout=2)
             while server._map:
                 for channel in list(server._map.values()):
                     channel.handle_close()
-            server.task_dispatcher.shutdown(timeout=2)
         self.thread.join(timeout=2)
