@@ -360,21 +360,21 @@ def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: boo
 
     `pile_only` (the leaderboard, the weekly digest): pending, stale and risk, in one index-only scan
     of the team's pending rows (ix_invites_pending_member_pile), or of only `member_ids`' rows (active
-    members, as the caller found them);
+    members, as the caller found them; on PostgreSQL one range per member, `_piles_of_each`);
     members without a pending invite are left out (their pile is `PileCounts()`'s zeros).
     """
-    active = select(Member.id).where(Member.team_id == ws.team_id, Member.deactivated.is_(False))
     if pile_only:
         thresholds = Thresholds(withdraw_after_days=ws.withdraw_after_days, expire_after_days=ws.expire_after_days)
-        pending = [Invite.team_id == ws.team_id, pending_condition(thresholds, now=now)]
+        in_pile = [Invite.team_id == ws.team_id, pending_condition(thresholds, now=now)]
         if member_ids is not None and session.get_bind().dialect.name == "postgresql":
-            rows = session.execute(_piles_of_each(sorted(member_ids), pending, thresholds, now=now))
+            rows = session.execute(_piles_of_each(sorted(member_ids), in_pile, thresholds, now=now))
         else:
             # `member_ids` are active members the caller picked (a leaderboard's shown rows): no second test.
+            active = select(Member.id).where(Member.team_id == ws.team_id, Member.deactivated.is_(False))
             chosen = Invite.member_id.in_(active) if member_ids is None else Invite.member_id.in_(sorted(member_ids))
             rows = session.execute(
                 select(Invite.member_id, *_pile_columns(thresholds, now=now))
-                .where(*pending, chosen)
+                .where(*in_pile, chosen)
                 .group_by(Invite.member_id)
             )
         return {
@@ -391,7 +391,7 @@ def team_piles(session: Session, ws: Workspace, *, now: datetime, pile_only: boo
     return pile_counts(session, scopes, now=now)
 
 
-def _piles_of_each(member_ids: list[int], pending: list[ColumnElement], thresholds: Thresholds, *,
+def _piles_of_each(member_ids: list[int], in_pile: list[ColumnElement], thresholds: Thresholds, *,
                    now: datetime) -> Select:
     """PostgreSQL: the piles of the given members, one index-only range of ix_invites_pending_member_pile
     and one plain aggregate per member (a LATERAL over the ids as one array parameter).
@@ -400,11 +400,13 @@ def _piles_of_each(member_ids: list[int], pending: list[ColumnElement], threshol
     5.2 ms for `member_id IN (…130 parameters…)` grouped by a hash aggregate, which also plans in about
     1 ms (PostgreSQL 15 does not treat a btree scan for `= ANY` on a second column as ordered).
     """
-    ids = func.unnest(bindparam("pile_members", member_ids, type_=ARRAY(Integer))).table_valued("id").render_derived(name="chosen")
+    ids = (func.unnest(bindparam("pile_members", member_ids, type_=ARRAY(Integer)))
+           .table_valued("id").render_derived(name="chosen"))
     each = (select(*(column.label(f"n{i}") for i, column in enumerate(_pile_columns(thresholds, now=now))))
-            .where(*pending, Invite.member_id == ids.c.id)
+            .where(*in_pile, Invite.member_id == ids.c.id)
             .lateral("pile"))
-    return select(ids.c.id, *each.c).select_from(ids).join(each, true())
+    # Members without a pending invite are left out, as the grouped form leaves them out.
+    return select(ids.c.id, *each.c).select_from(ids).join(each, true()).where(each.c.n0 > 0)
 
 
 def _notes_in_month(scope: MemberScope, *, now: datetime) -> Select:
